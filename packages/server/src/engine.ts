@@ -1,0 +1,99 @@
+/**
+ * The engine interface: where rooms keep their sequence, history and fan-out.
+ *
+ * The server's connection handling is written against this interface only. Two implementations
+ * exist: {@link MemoryEngine} (the default, one process, nothing to install) and the Redis engine
+ * (several processes sharing rooms). Every method may be called concurrently for many rooms.
+ */
+import type { Author, Comment, CommentMode, CommentSize } from 'danmaku-layer/protocol.js';
+
+/** A validated comment before the engine has given it a `seq` and timestamp. */
+export interface NewComment {
+  /** The sender's client-generated id; the engine posts each (room, id) at most once. */
+  id: string;
+  text: string;
+  color: string;
+  mode: CommentMode;
+  size: CommentSize;
+  time?: number;
+  user?: Author;
+}
+
+/** What {@link Engine.publish} returns. */
+export interface PublishResult {
+  /** The stored comment, with its `seq` and `ts`. For a duplicate, the comment stored the first time. */
+  comment: Comment;
+  /** `true` when the (room, id) pair had been posted already and nothing new was stored or published. */
+  duplicate: boolean;
+}
+
+/** Where a room stands. */
+export interface RoomState {
+  /** Random id of the room's current sequence; changes whenever the sequence restarts. */
+  epoch: string;
+  /** The latest `seq` assigned in the room (0 when none yet). */
+  seq: number;
+}
+
+/** What {@link Engine.history} returns. */
+export interface HistoryPage extends RoomState {
+  /** Comments with `seq` greater than the requested one, oldest first. */
+  comments: Comment[];
+  /**
+   * `false` when the history no longer holds every comment after the requested `seq` (they aged
+   * out or were trimmed): the caller cannot offer a gap-free replay.
+   */
+  complete: boolean;
+}
+
+/** Receives a room's comments, in `seq` order, each exactly once and with no gaps. */
+export type CommentListener = (comment: Comment) => void;
+
+/** Ends a subscription. Safe to call twice. */
+export type Unsubscribe = () => Promise<void>;
+
+/** Receives changes of an engine's health (for `/readyz`). */
+export type ReadinessListener = (ready: boolean) => void;
+
+/**
+ * A room engine: assigns order, stores bounded history, deduplicates sends and fans comments out
+ * to every subscriber of a room (on every process, for a shared engine).
+ */
+export interface Engine {
+  /**
+   * Posts a comment: in one atomic step, checks the (room, id) pair against recent sends, assigns
+   * the next `seq`, stores the comment in the room's history and publishes it to subscribers.
+   * Rejects only when the engine itself fails (e.g. its store is unreachable).
+   */
+  publish(room: string, comment: NewComment): Promise<PublishResult>;
+
+  /**
+   * Subscribes to a room. The listener receives every comment published after the subscription is
+   * established (the returned promise has resolved), in `seq` order with no gaps.
+   */
+  subscribe(room: string, listener: CommentListener): Promise<Unsubscribe>;
+
+  /** The room's epoch and latest `seq`. A room with no epoch yet is given one. */
+  state(room: string): Promise<RoomState>;
+
+  /**
+   * Reads stored comments with `seq > after`, oldest first, at most `limit` of them (the newest
+   * `limit` when more are stored; `complete` is then `false`).
+   */
+  history(room: string, after: number, limit: number): Promise<HistoryPage>;
+
+  /**
+   * Adds `delta` (+1 or -1) to the room's viewer count and returns the new count (the global count,
+   * for a shared engine).
+   */
+  addViewers(room: string, delta: number): Promise<number>;
+
+  /** Whether the engine can serve requests now (its store is reachable). */
+  readonly ready: boolean;
+
+  /** Registers a listener for readiness changes. Returns a function that removes it. */
+  onReadiness(listener: ReadinessListener): () => void;
+
+  /** Releases every resource. Safe to call twice. */
+  close(): Promise<void>;
+}

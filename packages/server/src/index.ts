@@ -1,0 +1,22 @@
+/**
+ * danmaku-layer-server: the reference broadcast server for `<danmaku-layer>`.
+ *
+ * @example
+ * import { createDanmakuServer } from 'danmaku-layer-server';
+ * const danmaku = await createDanmakuServer({ demo: true });
+ * await danmaku.listen(8080);
+ */
+export { createDanmakuServer, SERVER_DEFAULTS } from './server.js';
+export type { DanmakuServer, DanmakuServerOptions } from './server.js';
+export { MemoryEngine, ENGINE_DEFAULTS } from './memory-engine.js';
+export type { EngineOptions } from './memory-engine.js';
+export type {
+  Engine,
+  NewComment,
+  PublishResult,
+  RoomState,
+  HistoryPage,
+  CommentListener,
+  Unsubscribe,
+  ReadinessListener,
+} from './engine.js';

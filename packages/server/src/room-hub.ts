@@ -1,0 +1,119 @@
+/**
+ * Per-process fan-out: one engine subscription per room, however many local clients watch it,
+ * and comments coalesced into one frame per flush interval, encoded once for the whole room.
+ */
+import type { Comment } from 'danmaku-layer/protocol.js';
+import type { Engine, Unsubscribe } from './engine.js';
+
+/** A local receiver of a room's comments (a client connection). */
+export interface RoomMember {
+  /** Receives one encoded `comments` frame, already built for the whole room. */
+  deliver(frame: string, comments: readonly Comment[]): void;
+}
+
+interface LocalRoom {
+  members: Set<RoomMember>;
+  /** Resolves once the engine subscription is live; every comment after that reaches `members`. */
+  subscribed: Promise<void>;
+  unsubscribe?: Unsubscribe;
+  pending: Comment[];
+  timer?: NodeJS.Timeout;
+}
+
+/** Options of {@link RoomHub}. */
+export interface RoomHubOptions {
+  /**
+   * How long comments are collected before one frame goes out to every member, in milliseconds.
+   * `0` sends each comment at once. Default `25`.
+   */
+  flushInterval?: number;
+}
+
+/**
+ * Keeps the local members of each room and forwards the engine's comments to them.
+ */
+export class RoomHub {
+  readonly #engine: Engine;
+  readonly #flushInterval: number;
+  readonly #rooms = new Map<string, LocalRoom>();
+
+  constructor(engine: Engine, options: RoomHubOptions = {}) {
+    this.#engine = engine;
+    this.#flushInterval = options.flushInterval ?? 25;
+  }
+
+  /**
+   * Adds a member to a room. The returned promise resolves when the room's subscription is live:
+   * from then on the member receives every comment the engine publishes in the room.
+   */
+  async join(name: string, member: RoomMember): Promise<void> {
+    let room = this.#rooms.get(name);
+    if (!room) {
+      const created: LocalRoom = { members: new Set(), subscribed: Promise.resolve(), pending: [] };
+      created.subscribed = this.#engine.subscribe(name, (comment) => this.#receive(created, comment)).then(
+        (unsubscribe) => {
+          created.unsubscribe = unsubscribe;
+          // Everyone may have left while the subscription was being set up.
+          if (created.members.size === 0) this.#drop(name, created);
+        },
+        (error: unknown) => {
+          this.#rooms.delete(name);
+          throw error;
+        },
+      );
+      room = created;
+      this.#rooms.set(name, room);
+    }
+    room.members.add(member);
+    await room.subscribed;
+  }
+
+  /** Removes a member; the room's subscription ends with its last local member. */
+  leave(name: string, member: RoomMember): void {
+    const room = this.#rooms.get(name);
+    if (!room) return;
+    room.members.delete(member);
+    if (room.members.size === 0 && room.unsubscribe) this.#drop(name, room);
+  }
+
+  /** Number of rooms with local members. */
+  get roomCount(): number {
+    return this.#rooms.size;
+  }
+
+  /** Sends every pending batch now and ends all subscriptions. */
+  async close(): Promise<void> {
+    const rooms = [...this.#rooms.entries()];
+    this.#rooms.clear();
+    await Promise.all(
+      rooms.map(async ([, room]) => {
+        this.#flush(room);
+        await room.subscribed.catch(() => {});
+        await room.unsubscribe?.();
+      }),
+    );
+  }
+
+  #receive(room: LocalRoom, comment: Comment): void {
+    room.pending.push(comment);
+    if (this.#flushInterval <= 0) this.#flush(room);
+    else room.timer ??= setTimeout(() => this.#flush(room), this.#flushInterval);
+  }
+
+  #flush(room: LocalRoom): void {
+    if (room.timer) clearTimeout(room.timer);
+    room.timer = undefined;
+    if (room.pending.length === 0) return;
+    const comments = room.pending;
+    room.pending = [];
+    // Encoded once for the whole room: the cost of a frame does not grow with the audience.
+    const frame = JSON.stringify({ type: 'comments', comments });
+    for (const member of room.members) member.deliver(frame, comments);
+  }
+
+  #drop(name: string, room: LocalRoom): void {
+    if (this.#rooms.get(name) === room) this.#rooms.delete(name);
+    this.#flush(room);
+    void room.unsubscribe?.();
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * The `DanmakuLayer` class: live comments flying over its children or over another element.
+ * Registration of the tag lives in `danmaku-layer.ts`; this file has no side effects.
+ */
+import { LitElement, html, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { CommentMode, CommentSize, ErrorCode, normalizeText, type Comment } from './protocol.js';
+import {
+  ConnectionStatus,
+  DanmakuConnection,
+  DanmakuError,
+  randomId,
+  type SendOptions,
+  type SendReceipt,
+} from './internal/connection.js';
+import { Stage, type DisplayComment } from './internal/stage.js';
+import { emit } from './events.js';
+import { layerStyles } from './styles.js';
+
+/** What {@link DanmakuLayer.add} accepts: a comment's text plus any of its other fields. */
+export type LocalComment = Partial<Comment> & { text: string };
+
+/**
+ * Live bullet comments over a video, a canvas, an image or any element.
+ *
+ * @summary Overlays flying comments on its children, or on the element named by `for`.
+ *
+ * @slot - The host content the comments fly over (a `<video>`, `<canvas>`, `<img>`, …).
+ *
+ * @fires danmaku-status - The connection state changed. `detail.status` is the new {@link DanmakuLayer.status}.
+ * @fires danmaku-comment - A comment arrived from the server. `detail`: `{ comment, replay, own }`.
+ * @fires danmaku-reset - The server could not resume where the layer left off; comments may have been missed.
+ * @fires danmaku-error - The server reported an error that answers no particular send. `detail.error` is a `DanmakuError`.
+ *
+ * @csspart stage - The box the comments fly in.
+ * @csspart comment - Each comment.
+ * @csspart own - Added to the comments this layer sent.
+ *
+ * @cssproperty --danmaku-font-family - Font of the comments. Default: the system UI font with CJK fallbacks.
+ * @cssproperty --danmaku-font-weight - Default `700`.
+ * @cssproperty --danmaku-opacity - Opacity of all comments, 0–1. Default `1`.
+ * @cssproperty --danmaku-stroke - `text-shadow` that keeps text readable on any picture. Default: a thin dark outline.
+ * @cssproperty --danmaku-own-outline - Outline of the viewer's own comments. Default `1px solid currentColor`.
+ *
+ * @example
+ * <danmaku-layer src="wss://example.com/ws" room="lobby">
+ *   <video src="talk.mp4" controls></video>
+ * </danmaku-layer>
+ */
+export class DanmakuLayer extends LitElement {
+  static override styles = layerStyles;
+
+  /** WebSocket URL of the danmaku server, e.g. `wss://example.com/ws`. Without it the layer only shows comments given to {@link add}. */
+  @property({ reflect: true }) src = '';
+
+  /** Room to join. Default `'lobby'`. */
+  @property({ reflect: true }) room = 'lobby';
+
+  /**
+   * Id of an element elsewhere in the document to overlay instead of the layer's own children.
+   * The layer follows that element's size and position; the element is not moved.
+   */
+  @property({ attribute: 'for', reflect: true }) htmlFor = '';
+
+  /** Recent comments to show when joining (a replay of history). Default `0`: only live comments. */
+  @property({ type: Number }) last = 0;
+
+  /** Speed of scroll comments, in px/s, whatever the text length or stage size. Default `160`. */
+  @property({ type: Number }) speed = 160;
+
+  /** How long `top` and `bottom` comments stay, in ms. Default `4000`. */
+  @property({ type: Number, attribute: 'fixed-duration' }) fixedDuration = 4000;
+
+  /** Connection state: `idle` (no `src`), `connecting`, `open` or `closed`. Read-only. */
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  /** Sends that wait for the server's acknowledgement, including those queued while offline. Read-only. */
+  get queued(): number {
+    return this.#connection?.queued ?? 0;
+  }
+
+  #status: ConnectionStatus = ConnectionStatus.Idle;
+  #connection?: DanmakuConnection;
+  #connectionKey?: string;
+  #stage?: Stage;
+  #resizeObserver?: ResizeObserver;
+  #target?: Element;
+  #follow = (): void => this.#positionOverTarget();
+
+  /**
+   * Sends a comment to everyone in the room (the sender included: it shows when it comes back).
+   * Resolves with the server's receipt; rejects with a `DanmakuError` whose `code` says why
+   * (`too_long`, `rate_limited`, `timeout`, `queue_full`, `closed`, …).
+   *
+   * @example
+   * await layer.send('好!', { color: '#ff5555', mode: 'top' });
+   */
+  send(text: string, options: SendOptions = {}): Promise<SendReceipt> {
+    if (!this.#connection) {
+      return Promise.reject(new DanmakuError(ErrorCode.Closed, 'The layer has no src to send to.'));
+    }
+    return this.#connection.send(text, options);
+  }
+
+  /**
+   * Shows a comment locally, without the network: for recorded comments, custom feeds and tests.
+   * Returns `false` when there was no room for it on the stage.
+   *
+   * @example
+   * layer.add({ text: 'hello', color: '#ffcc00', mode: 'bottom' });
+   */
+  add(comment: LocalComment): boolean {
+    return this.#show({
+      text: normalizeText(String(comment.text)),
+      color: comment.color ?? '#ffffff',
+      mode: comment.mode ?? CommentMode.Scroll,
+      size: comment.size ?? CommentSize.Medium,
+      own: false,
+    });
+  }
+
+  /** Removes every comment on screen. */
+  clear(): void {
+    this.#stage?.clear();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#resizeObserver = new ResizeObserver(() => this.#measure());
+    this.#connect();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#disconnect();
+    this.#resizeObserver?.disconnect();
+    this.#unfollow();
+  }
+
+  protected override render() {
+    return html`<slot></slot><div class="stage" part="stage" aria-hidden="true"></div>`;
+  }
+
+  protected override firstUpdated(): void {
+    const root = this.renderRoot.querySelector<HTMLElement>('.stage')!;
+    this.#stage = new Stage(root, { speed: this.speed, fixedDuration: this.fixedDuration, gap: 24 });
+    this.#resizeObserver?.observe(this);
+    this.#measure();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (this.#stage && (changed.has('speed') || changed.has('fixedDuration'))) {
+      this.#stage.options = { ...this.#stage.options, speed: this.speed, fixedDuration: this.fixedDuration };
+    }
+    if (changed.has('htmlFor')) this.#followTarget();
+    if (this.isConnected && this.#connectionKey !== this.#wantedKey()) {
+      this.#disconnect();
+      this.#connect();
+    }
+  }
+
+  /** What the current connection was opened for; a change of any part means a new connection. */
+  #wantedKey(): string {
+    return JSON.stringify([this.src, this.room, this.last]);
+  }
+
+  #connect(): void {
+    this.#connectionKey = this.#wantedKey();
+    if (this.#connection || !this.src) {
+      if (!this.src) this.#setStatus(ConnectionStatus.Idle);
+      return;
+    }
+    const connection = new DanmakuConnection(
+      { url: this.src, room: this.room, last: this.last },
+      {
+        status: (status) => this.#setStatus(status),
+        comments: (comments, replay) => {
+          for (const comment of comments) {
+            const own = connection.isOwn(comment.id);
+            emit(this, 'danmaku-comment', { comment, replay, own });
+            this.#show({ ...comment, own });
+          }
+        },
+        reset: (welcome) => emit(this, 'danmaku-reset', { welcome }),
+        welcome: () => {},
+        error: (error) => emit(this, 'danmaku-error', { error }),
+      },
+    );
+    this.#connection = connection;
+    this.#setStatus(connection.status);
+  }
+
+  #disconnect(): void {
+    this.#connectionKey = undefined;
+    this.#connection?.close();
+    this.#connection = undefined;
+    this.#setStatus(this.src ? ConnectionStatus.Closed : ConnectionStatus.Idle);
+  }
+
+  #setStatus(status: ConnectionStatus): void {
+    if (status === this.#status) return;
+    this.#status = status;
+    emit(this, 'danmaku-status', { status });
+  }
+
+  #show(comment: DisplayComment): boolean {
+    if (!this.#stage || comment.text.length === 0) return false;
+    return this.#stage.add(comment);
+  }
+
+  #measure(): void {
+    const box = this.#target ? this.#target.getBoundingClientRect() : this.getBoundingClientRect();
+    this.#stage?.resize(box.width, box.height);
+  }
+
+  #followTarget(): void {
+    this.#unfollow();
+    if (!this.htmlFor) return;
+    const target = this.ownerDocument.getElementById(this.htmlFor);
+    if (!target) return;
+    this.#target = target;
+    this.#resizeObserver?.observe(target);
+    // Capture: scrolling any ancestor of the target moves it.
+    window.addEventListener('scroll', this.#follow, { capture: true, passive: true });
+    window.addEventListener('resize', this.#follow, { passive: true });
+    this.#positionOverTarget();
+  }
+
+  #unfollow(): void {
+    if (this.#target) this.#resizeObserver?.unobserve(this.#target);
+    this.#target = undefined;
+    window.removeEventListener('scroll', this.#follow, { capture: true });
+    window.removeEventListener('resize', this.#follow);
+  }
+
+  #positionOverTarget(): void {
+    if (!this.#target) return;
+    const box = this.#target.getBoundingClientRect();
+    Object.assign(this.style, {
+      top: `${box.top}px`,
+      left: `${box.left}px`,
+      width: `${box.width}px`,
+      height: `${box.height}px`,
+    });
+    this.#stage?.resize(box.width, box.height);
+  }
+}
+
+/** A new client id, for callers that build their own `send` messages. */
+export { randomId };

@@ -1,0 +1,330 @@
+/**
+ * The widget's link to a danmaku server: reconnects with jittered backoff, resumes from its
+ * cursor, drops comments it already has, and turns sends into acknowledged promises.
+ * No DOM: it only needs a WebSocket implementation, so it is tested on its own.
+ */
+import ReconnectingWebSocket, { type Options as RwsOptions } from 'reconnecting-websocket';
+import {
+  ErrorCode,
+  PROTOCOL,
+  parseServerMessage,
+  type Comment,
+  type CommentMode,
+  type CommentSize,
+  type SendMessage,
+  type WelcomeMessage,
+} from '../protocol.js';
+
+/** Connection state, as shown by the layer's `status` property. */
+export const ConnectionStatus = {
+  /** No `src`: nothing to connect to. */
+  Idle: 'idle',
+  /** Opening, or waiting to reconnect. */
+  Connecting: 'connecting',
+  /** Joined the room; comments flow. */
+  Open: 'open',
+  /** Closed for good (`close()` was called). */
+  Closed: 'closed',
+} as const;
+/** One of the values in {@link ConnectionStatus}. */
+export type ConnectionStatus = (typeof ConnectionStatus)[keyof typeof ConnectionStatus];
+
+/** A failed send or a server-reported error. `code` is stable; see `docs/protocol.md`. */
+export class DanmakuError extends Error {
+  override name = 'DanmakuError';
+  /** Stable error code. */
+  readonly code: ErrorCode;
+  /** For `rate_limited`: milliseconds until a retry may succeed. */
+  readonly retryAfter?: number;
+
+  constructor(code: ErrorCode, message: string, retryAfter?: number) {
+    super(message);
+    this.code = code;
+    if (retryAfter !== undefined) this.retryAfter = retryAfter;
+  }
+}
+
+/** What a caller may give {@link DanmakuConnection.send}. */
+export interface SendOptions {
+  color?: string;
+  mode?: CommentMode;
+  size?: CommentSize;
+  /** Media time in seconds, for time-coded comments. */
+  time?: number;
+}
+
+/** The server's acknowledgement of a send. */
+export interface SendReceipt {
+  /** The client-generated id the comment was sent with. */
+  id: string;
+  /** The `seq` the server assigned. */
+  seq: number;
+}
+
+/** Callbacks a connection reports through. */
+export interface ConnectionEvents {
+  status(status: ConnectionStatus): void;
+  /** New comments, never one already delivered. `replay` marks history sent on join. */
+  comments(comments: Comment[], replay: boolean): void;
+  /** The server could not resume from the cursor: comments may have been missed. */
+  reset(welcome: WelcomeMessage): void;
+  welcome(welcome: WelcomeMessage): void;
+  /** An error the server reported that answers no particular send. */
+  error(error: DanmakuError): void;
+}
+
+/** Options of {@link DanmakuConnection}. */
+export interface ConnectionOptions {
+  /** WebSocket endpoint, e.g. `wss://example.com/ws`. Other query parameters are kept. */
+  url: string;
+  room: string;
+  /** Recent comments to ask for when joining without a cursor. Default `0`. */
+  last?: number;
+  /** Longest wait for an acknowledgement once a send is on the wire, in ms. Default `10000`. */
+  ackTimeout?: number;
+  /** Most sends waiting (offline or unacknowledged) at once. Default `20`. */
+  queueLimit?: number;
+  /** Base of the reconnection backoff, in ms; each client draws its own within ±50%. Default `1000`. */
+  reconnectDelay?: number;
+  /** Cap of the reconnection backoff, in ms. Default `10000`. */
+  maxReconnectDelay?: number;
+  /** WebSocket implementation, for non-browser use. Default: the global `WebSocket`. */
+  WebSocket?: typeof WebSocket;
+}
+
+interface PendingSend {
+  message: SendMessage;
+  resolve(receipt: SendReceipt): void;
+  reject(error: DanmakuError): void;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** How many heartbeat intervals of silence mean the link is dead. */
+const SILENCE_FACTOR = 2.5;
+
+/** A random id of 16 hex characters. `crypto.randomUUID` needs a secure context; this does not. */
+export function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * One room's connection.
+ *
+ * @example
+ * const link = new DanmakuConnection({ url: 'ws://localhost:8080/ws', room: 'lobby' }, events);
+ * const { seq } = await link.send('hello');
+ */
+export class DanmakuConnection {
+  readonly #options: Required<Omit<ConnectionOptions, 'WebSocket'>> & Pick<ConnectionOptions, 'WebSocket'>;
+  readonly #events: ConnectionEvents;
+  readonly #socket: ReconnectingWebSocket;
+  readonly #pending = new Map<string, PendingSend>();
+  /** Ids of recent sends, to recognise one's own comments when they come back. */
+  readonly #sentIds = new Set<string>();
+  #status: ConnectionStatus = ConnectionStatus.Connecting;
+  /** Room epoch of the comments we hold. */
+  #epoch?: string;
+  /** Highest `seq` seen: the resume cursor. */
+  #seq = 0;
+  /** Comments at or below this `seq` are duplicates. Below the cursor only while a late-join replay arrives. */
+  #floor = 0;
+  #silence?: ReturnType<typeof setTimeout>;
+  #silenceLimit = 0;
+
+  constructor(options: ConnectionOptions, events: ConnectionEvents) {
+    const base = options.reconnectDelay ?? 1000;
+    this.#options = {
+      last: 0,
+      ackTimeout: 10_000,
+      queueLimit: 20,
+      reconnectDelay: base,
+      maxReconnectDelay: 10_000,
+      ...options,
+    };
+    this.#events = events;
+    const rwsOptions: RwsOptions = {
+      // Each client draws its own first delay, so a restarted server sees reconnects spread over
+      // a window instead of every client in the same millisecond.
+      minReconnectionDelay: base * (0.5 + Math.random()),
+      maxReconnectionDelay: this.#options.maxReconnectDelay,
+      reconnectionDelayGrowFactor: 1.5 + Math.random() * 0.5,
+      connectionTimeout: 5000,
+      ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
+    };
+    this.#socket = new ReconnectingWebSocket(() => this.#url(), [PROTOCOL], rwsOptions);
+    this.#socket.addEventListener('message', (event) => this.#onMessage(event.data));
+    this.#socket.addEventListener('close', () => this.#onDisconnect());
+    this.#socket.addEventListener('error', () => this.#onDisconnect());
+    this.#setStatus(ConnectionStatus.Connecting);
+  }
+
+  /** Current state. */
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  /** Sends waiting for an acknowledgement, including those queued while offline. */
+  get queued(): number {
+    return this.#pending.size;
+  }
+
+  /** The resume cursor: room epoch and last `seq` received. */
+  get cursor(): { epoch: string | undefined; seq: number } {
+    return { epoch: this.#epoch, seq: this.#seq };
+  }
+
+  /** Whether `id` was sent from this connection (to mark a viewer's own comments). */
+  isOwn(id: string): boolean {
+    return this.#pending.has(id) || this.#sentIds.has(id);
+  }
+
+  /**
+   * Sends a comment. Resolves when the server acknowledges it; rejects with a {@link DanmakuError}.
+   * While offline, the send waits in a bounded queue and goes out on reconnect; a resend after a
+   * reconnect carries the same id, so the server posts it once.
+   */
+  send(text: string, options: SendOptions = {}): Promise<SendReceipt> {
+    if (this.#status === ConnectionStatus.Closed) {
+      return Promise.reject(new DanmakuError(ErrorCode.Closed, 'The connection is closed.'));
+    }
+    if (this.#pending.size >= this.#options.queueLimit) {
+      return Promise.reject(new DanmakuError(ErrorCode.QueueFull, 'Too many comments are waiting to be sent.'));
+    }
+    const message: SendMessage = { type: 'send', id: randomId(), text, ...options };
+    return new Promise<SendReceipt>((resolve, reject) => {
+      const pending: PendingSend = { message, resolve, reject };
+      this.#pending.set(message.id, pending);
+      if (this.#status === ConnectionStatus.Open) this.#transmit(pending);
+    });
+  }
+
+  /** Reconnects now (e.g. after the page comes back online). */
+  reconnect(): void {
+    if (this.#status !== ConnectionStatus.Closed) this.#socket.reconnect();
+  }
+
+  /** Closes for good: pending sends reject with `closed`. Safe to call twice. */
+  close(): void {
+    if (this.#status === ConnectionStatus.Closed) return;
+    this.#setStatus(ConnectionStatus.Closed);
+    clearTimeout(this.#silence);
+    this.#socket.close(1000);
+    for (const pending of this.#pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new DanmakuError(ErrorCode.Closed, 'The connection was closed before the comment was acknowledged.'));
+    }
+    this.#pending.clear();
+  }
+
+  #url(): string {
+    const url = new URL(this.#options.url, globalThis.location?.href);
+    url.searchParams.set('room', this.#options.room);
+    if (this.#epoch !== undefined) {
+      url.searchParams.set('epoch', this.#epoch);
+      url.searchParams.set('seq', String(this.#seq));
+    }
+    if (this.#options.last > 0) url.searchParams.set('last', String(this.#options.last));
+    return url.href;
+  }
+
+  #onMessage(data: unknown): void {
+    if (typeof data !== 'string') return;
+    this.#watchSilence();
+    const message = parseServerMessage(data);
+    if (!message) return;
+    switch (message.type) {
+      case 'welcome':
+        this.#onWelcome(message);
+        break;
+      case 'comments':
+        this.#onComments(message.comments, message.replay === true);
+        break;
+      case 'ack':
+        this.#settle(message.id, (p) => p.resolve({ id: message.id, seq: message.seq }));
+        break;
+      case 'error': {
+        const error = new DanmakuError(message.code, message.message, message.retryAfter);
+        if (message.id && this.#pending.has(message.id)) this.#settle(message.id, (p) => p.reject(error));
+        else this.#events.error(error);
+        break;
+      }
+      default:
+        // heartbeat and presence only prove the link is alive.
+        break;
+    }
+  }
+
+  #onWelcome(welcome: WelcomeMessage): void {
+    this.#silenceLimit = welcome.heartbeat > 0 ? welcome.heartbeat * SILENCE_FACTOR : 0;
+    this.#watchSilence();
+    const resumed = welcome.recovered === true && welcome.epoch === this.#epoch;
+    if (!resumed) {
+      if (this.#epoch !== undefined) this.#events.reset(welcome);
+      this.#epoch = welcome.epoch;
+      this.#seq = welcome.seq;
+      // A late-join replay carries comments up to welcome.seq: let them through once.
+      this.#floor = this.#options.last > 0 ? 0 : welcome.seq;
+    }
+    this.#setStatus(ConnectionStatus.Open);
+    this.#events.welcome(welcome);
+    // Everything not yet acknowledged goes (again) now, oldest first; the server drops repeats.
+    for (const pending of this.#pending.values()) this.#transmit(pending);
+  }
+
+  #onComments(comments: Comment[], replay: boolean): void {
+    const fresh: Comment[] = [];
+    for (const comment of comments) {
+      if (comment.seq <= this.#floor) continue;
+      this.#floor = comment.seq;
+      if (comment.seq > this.#seq) this.#seq = comment.seq;
+      fresh.push(comment);
+    }
+    if (fresh.length > 0) this.#events.comments(fresh, replay);
+  }
+
+  #transmit(pending: PendingSend): void {
+    clearTimeout(pending.timer);
+    pending.timer = setTimeout(() => {
+      this.#settle(pending.message.id, (p) =>
+        p.reject(new DanmakuError(ErrorCode.Timeout, 'The server did not acknowledge the comment in time.')),
+      );
+    }, this.#options.ackTimeout);
+    this.#sentIds.add(pending.message.id);
+    // Remember only recent ids: enough to outline one's own comments as they fly by.
+    if (this.#sentIds.size > 200) this.#sentIds.delete(this.#sentIds.values().next().value!);
+    this.#socket.send(JSON.stringify(pending.message));
+  }
+
+  #settle(id: string, action: (pending: PendingSend) => void): void {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#pending.delete(id);
+    clearTimeout(pending.timer);
+    action(pending);
+  }
+
+  #onDisconnect(): void {
+    clearTimeout(this.#silence);
+    if (this.#status === ConnectionStatus.Closed) return;
+    // Unacknowledged sends stop their clocks: they are resent on the next welcome.
+    for (const pending of this.#pending.values()) clearTimeout(pending.timer);
+    this.#setStatus(ConnectionStatus.Connecting);
+  }
+
+  #watchSilence(): void {
+    clearTimeout(this.#silence);
+    if (this.#silenceLimit <= 0 || this.#status === ConnectionStatus.Closed) return;
+    this.#silence = setTimeout(() => {
+      // Browsers cannot see protocol pings; silence past the server's heartbeat means a dead link.
+      this.#socket.reconnect();
+    }, this.#silenceLimit);
+  }
+
+  #setStatus(status: ConnectionStatus): void {
+    if (status === this.#status && status !== ConnectionStatus.Connecting) return;
+    const changed = status !== this.#status;
+    this.#status = status;
+    if (changed) this.#events.status(status);
+  }
+}
