@@ -120,9 +120,10 @@ export class ClientSession implements RoomMember {
     const { cursor } = request;
     if (cursor) {
       recovered = false;
-      if (cursor.epoch === state.epoch && cursor.seq <= state.seq) {
+      // A client that saw nothing (seq 0) lost nothing: any epoch will do, replay from the start.
+      if ((cursor.epoch === state.epoch || cursor.seq === 0) && cursor.seq <= state.seq) {
         const page = await engine.history(request.room, cursor.seq, replayLimit);
-        if (page.complete && page.epoch === cursor.epoch) {
+        if (page.complete && (page.epoch === cursor.epoch || cursor.seq === 0)) {
           recovered = true;
           replay = page.comments;
           this.#sentSeq = cursor.seq;

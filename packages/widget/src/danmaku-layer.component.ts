@@ -50,17 +50,20 @@ export type LocalComment = Partial<Comment> & { text: string };
 export class DanmakuLayer extends LitElement {
   static override styles = layerStyles;
 
-  /** WebSocket URL of the danmaku server, e.g. `wss://example.com/ws`. Without it the layer only shows comments given to {@link add}. */
-  @property({ reflect: true }) src = '';
+  /**
+   * WebSocket URL of the danmaku server, e.g. `wss://example.com/ws`; a relative URL such as `/ws`
+   * means the page's own server. Without it the layer only shows comments given to {@link add}.
+   */
+  @property() src = '';
 
   /** Room to join. Default `'lobby'`. */
-  @property({ reflect: true }) room = 'lobby';
+  @property() room = 'lobby';
 
   /**
    * Id of an element elsewhere in the document to overlay instead of the layer's own children.
    * The layer follows that element's size and position; the element is not moved.
    */
-  @property({ attribute: 'for', reflect: true }) htmlFor = '';
+  @property({ attribute: 'for' }) htmlFor = '';
 
   /** Recent comments to show when joining (a replay of history). Default `0`: only live comments. */
   @property({ type: Number }) last = 0;
@@ -229,7 +232,10 @@ export class DanmakuLayer extends LitElement {
   }
 
   #unfollow(): void {
-    if (this.#target) this.#resizeObserver?.unobserve(this.#target);
+    if (this.#target) {
+      this.#resizeObserver?.unobserve(this.#target);
+      for (const name of ['position', 'pointer-events', 'top', 'left', 'width', 'height']) this.style.removeProperty(name);
+    }
     this.#target = undefined;
     window.removeEventListener('scroll', this.#follow, { capture: true });
     window.removeEventListener('resize', this.#follow);
@@ -239,6 +245,8 @@ export class DanmakuLayer extends LitElement {
     if (!this.#target) return;
     const box = this.#target.getBoundingClientRect();
     Object.assign(this.style, {
+      position: 'fixed',
+      pointerEvents: 'none',
       top: `${box.top}px`,
       left: `${box.left}px`,
       width: `${box.width}px`,

@@ -14,10 +14,9 @@ export const layerStyles = css`
   :host([hidden]) {
     display: none;
   }
-  :host([for]) {
-    position: fixed;
-    pointer-events: none;
-    z-index: 2147483000;
+  :host([for]:not([for=''])) {
+    /* Over another element: placed by script (position: fixed, that element's box). */
+    z-index: var(--danmaku-z-index, 10);
   }
   .stage {
     position: absolute;

@@ -75,7 +75,10 @@ export interface ConnectionEvents {
 
 /** Options of {@link DanmakuConnection}. */
 export interface ConnectionOptions {
-  /** WebSocket endpoint, e.g. `wss://example.com/ws`. Other query parameters are kept. */
+  /**
+   * WebSocket endpoint, e.g. `wss://example.com/ws`. A relative URL (`/ws`) or an `http(s):` URL is
+   * resolved against the page and turned into `ws(s):`. Other query parameters are kept.
+   */
   url: string;
   room: string;
   /** Recent comments to ask for when joining without a cursor. Default `0`. */
@@ -218,7 +221,9 @@ export class DanmakuConnection {
   }
 
   #url(): string {
+    // A relative or http(s) URL names the page's own server: `src="/ws"` just works.
     const url = new URL(this.#options.url, globalThis.location?.href);
+    if (url.protocol === 'http:' || url.protocol === 'https:') url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('room', this.#options.room);
     if (this.#epoch !== undefined) {
       url.searchParams.set('epoch', this.#epoch);
@@ -258,8 +263,13 @@ export class DanmakuConnection {
   #onWelcome(welcome: WelcomeMessage): void {
     this.#silenceLimit = welcome.heartbeat > 0 ? welcome.heartbeat * SILENCE_FACTOR : 0;
     this.#watchSilence();
-    const resumed = welcome.recovered === true && welcome.epoch === this.#epoch;
-    if (!resumed) {
+    if (welcome.recovered === true) {
+      // Resumed. A cursor at seq 0 may resume into a new epoch: nothing was seen, nothing lost.
+      if (welcome.epoch !== this.#epoch) {
+        this.#epoch = welcome.epoch;
+        this.#seq = this.#floor = 0;
+      }
+    } else {
       if (this.#epoch !== undefined) this.#events.reset(welcome);
       this.#epoch = welcome.epoch;
       this.#seq = welcome.seq;
