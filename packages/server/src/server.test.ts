@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDanmakuServer, type DanmakuServer } from './server.js';
 import { TestClient } from './testing/client.js';
-import type { AckMessage, ErrorMessage } from 'danmaku-layer/protocol.js';
+import type { AckMessage, CommentsMessage, ErrorMessage } from 'danmaku-layer/protocol.js';
 
 let danmaku: DanmakuServer;
 let base: string;
@@ -69,4 +69,48 @@ test('an invalid room name is refused with close code 4000', async () => {
   clients.push(client);
   const code = await new Promise<number>((resolve) => client.ws.on('close', (c) => resolve(c)));
   assert.equal(code, 4000);
+});
+
+test('a late joiner asking for ?last=N gets the N most recent comments as a replay, then live ones', async () => {
+  const a = await connect('room=late');
+  for (let i = 1; i <= 5; i++) a.sendComment(`m${i}`);
+  await a.waitForComments(5);
+  const late = await connect('room=late&last=3');
+  const replay = await late.next<CommentsMessage>((m) => m.type === 'comments');
+  assert.equal(replay.replay, true);
+  assert.deepEqual(replay.comments.map((c) => c.text), ['m3', 'm4', 'm5']);
+  a.sendComment('m6');
+  await late.waitForComments(4);
+  assert.deepEqual(late.comments.map((c) => c.seq), [3, 4, 5, 6]);
+});
+
+test('HTTP: /healthz, the widget bundle, and 404 for anything else', async () => {
+  const http = base.replace('ws://', 'http://').replace('/ws', '');
+  const health = await fetch(`${http}/healthz`);
+  assert.equal(health.status, 200);
+  assert.deepEqual(await health.json(), { status: 'ok' });
+  const bundle = await fetch(`${http}/danmaku-layer.bundle.js`);
+  assert.equal(bundle.status, 200);
+  assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+  assert.match(await bundle.text(), /danmaku-layer/);
+  assert.equal((await fetch(`${http}/`)).status, 404, 'no demo unless asked for');
+  assert.equal((await fetch(`${http}/../package.json`)).status, 404);
+});
+
+test('the demo option serves the demo page at /', async () => {
+  const withDemo = await createDanmakuServer({ demo: true });
+  const { port } = await withDemo.listen(0, '127.0.0.1');
+  try {
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<danmaku-layer/);
+  } finally {
+    await withDemo.close();
+  }
+});
+
+test('bad options throw errors that name the option', async () => {
+  await assert.rejects(createDanmakuServer({ maxTextLength: 0 }), { name: 'RangeError', message: /maxTextLength/ });
+  await assert.rejects(createDanmakuServer({ flushInterval: -1 }), { name: 'RangeError', message: /flushInterval/ });
+  await assert.rejects(createDanmakuServer({ path: 'ws' }), { name: 'TypeError', message: /path/ });
 });

@@ -14,6 +14,7 @@ import {
   type SendReceipt,
 } from './internal/connection.js';
 import { Stage, type DisplayComment } from './internal/stage.js';
+import { followElement } from './internal/follow.js';
 import { emit } from './events.js';
 import { layerStyles } from './styles.js';
 
@@ -90,7 +91,7 @@ export class DanmakuLayer extends LitElement {
   #stage?: Stage;
   #resizeObserver?: ResizeObserver;
   #target?: Element;
-  #follow = (): void => this.#positionOverTarget();
+  #stopFollowing?: () => void;
 
   /**
    * Sends a comment to everyone in the room (the sender included: it shows when it comes back).
@@ -220,39 +221,29 @@ export class DanmakuLayer extends LitElement {
 
   #followTarget(): void {
     this.#unfollow();
-    if (!this.htmlFor) return;
-    const target = this.ownerDocument.getElementById(this.htmlFor);
+    const target = this.htmlFor ? this.ownerDocument.getElementById(this.htmlFor) : null;
     if (!target) return;
     this.#target = target;
-    this.#resizeObserver?.observe(target);
-    // Capture: scrolling any ancestor of the target moves it.
-    window.addEventListener('scroll', this.#follow, { capture: true, passive: true });
-    window.addEventListener('resize', this.#follow, { passive: true });
-    this.#positionOverTarget();
+    this.#stopFollowing = followElement(target, (box) => {
+      // Over another element: the layer takes that element's box on screen, without moving it.
+      Object.assign(this.style, {
+        position: 'fixed',
+        pointerEvents: 'none',
+        top: `${box.top}px`,
+        left: `${box.left}px`,
+        width: `${box.width}px`,
+        height: `${box.height}px`,
+      });
+      this.#stage?.resize(box.width, box.height);
+    });
   }
 
   #unfollow(): void {
-    if (this.#target) {
-      this.#resizeObserver?.unobserve(this.#target);
-      for (const name of ['position', 'pointer-events', 'top', 'left', 'width', 'height']) this.style.removeProperty(name);
-    }
-    this.#target = undefined;
-    window.removeEventListener('scroll', this.#follow, { capture: true });
-    window.removeEventListener('resize', this.#follow);
-  }
-
-  #positionOverTarget(): void {
     if (!this.#target) return;
-    const box = this.#target.getBoundingClientRect();
-    Object.assign(this.style, {
-      position: 'fixed',
-      pointerEvents: 'none',
-      top: `${box.top}px`,
-      left: `${box.left}px`,
-      width: `${box.width}px`,
-      height: `${box.height}px`,
-    });
-    this.#stage?.resize(box.width, box.height);
+    this.#stopFollowing?.();
+    this.#stopFollowing = undefined;
+    this.#target = undefined;
+    for (const name of ['position', 'pointer-events', 'top', 'left', 'width', 'height']) this.style.removeProperty(name);
   }
 }
 
