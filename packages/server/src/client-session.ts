@@ -361,7 +361,9 @@ export class ClientSession implements RoomMember {
    */
   #sendFrame(frame: string): boolean {
     if (this.#ws.readyState !== this.#ws.OPEN) return false;
-    if (this.#ws.bufferedAmount + frame.length > this.#settings.maxBufferedAmount) {
+    // What is already queued is compared, not queued + this frame: a replay larger than the cap
+    // still goes out to a client that keeps up.
+    if (this.#ws.bufferedAmount > this.#settings.maxBufferedAmount) {
       this.#settings.metrics.refused.inc({ reason: 'slow_consumer' });
       this.#settings.logger.info({ room: this.room, ip: this.ip, buffered: this.#ws.bufferedAmount }, 'closing slow consumer');
       this.#ws.close(CloseCode.SlowConsumer, 'slow consumer');
