@@ -115,6 +115,10 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
   });
   let state: ServerState = ServerState.Running;
   const isReady = (): boolean => state === ServerState.Running && engine.ready;
+  const stopWatchingEngine = engine.onReadiness((ready) => {
+    if (ready) logger.info('engine ready');
+    else logger.warn('engine not ready');
+  });
 
   const sessionSettings: SessionSettings = {
     engine,
@@ -252,6 +256,7 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         await hub.close();
         ips.close();
+        stopWatchingEngine();
         if (ownsEngine) await engine.close();
         if (ownsServer && server.listening) {
           server.closeAllConnections?.();
