@@ -6,8 +6,11 @@ import type { Server } from 'node:http';
 import { DEFAULT_LIMITS } from 'danmaku-layer/protocol.js';
 import type { AuthOptions } from './auth.js';
 import type { Engine } from './engine.js';
-import { LOG_LEVELS, type LevelWithSilent, type Logger } from './logger.js';
+import type { LevelWithSilent, Logger } from 'pino';
 import type { ModerationHook } from './moderation.js';
+
+/** Log levels, most verbose first. */
+export const LOG_LEVELS: readonly LevelWithSilent[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /** Options of `createDanmakuServer`. Every one is optional. */
 export interface DanmakuServerOptions {
