@@ -11,8 +11,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * Abuse limits are off unless a test sets them: these tests are about delivery, and every client
+ * here comes from one loopback address. The limits have tests of their own in the server package.
+ * Logs stay quiet so that test output stays readable.
+ */
+const TEST_DEFAULTS: DanmakuServerOptions = { rateLimit: 0, ipRateLimit: 0, maxConnectionsPerIp: 0, logLevel: 'silent' };
+
 export async function startServer(options: DanmakuServerOptions = {}, port = 0): Promise<RunningServer> {
-  const danmaku = await createDanmakuServer(options);
+  const danmaku = await createDanmakuServer({ ...TEST_DEFAULTS, ...options });
   const address = await danmaku.listen(port, '127.0.0.1');
   return {
     danmaku,

@@ -1,10 +1,15 @@
 /**
  * Command line of `danmaku-layer-server`: maps flags and environment variables onto
- * {@link createDanmakuServer} options. All logic lives in the server; this file only parses.
+ * {@link createDanmakuServer} options, and turns SIGTERM/SIGINT into a graceful shutdown. All
+ * other logic lives in the server; this file only parses and wires.
  */
 import { parseArgs } from 'node:util';
-import { createDanmakuServer, SERVER_DEFAULTS, type DanmakuServerOptions } from './server.js';
+import { CloseCode } from 'danmaku-layer/protocol.js';
+import type { AuthOptions } from './auth.js';
+import type { Engine } from './engine.js';
 import { MemoryEngine, ENGINE_DEFAULTS } from './memory-engine.js';
+import { LOG_LEVELS, SERVER_DEFAULTS, type DanmakuServerOptions } from './options.js';
+import type { LevelWithSilent } from 'pino';
 
 /** A flag: its type, environment variable and help line. */
 interface Flag {
@@ -14,20 +19,43 @@ interface Flag {
   default?: string;
 }
 
-/** Every flag, in `--help` order. Each flag `--name` also reads `DANMAKU_NAME` from the environment. */
+const D = SERVER_DEFAULTS;
+
+/** Every flag, in `--help` order. Each flag also reads the environment variable named beside it. */
 export const FLAGS = {
   host: { type: 'string', env: 'DANMAKU_HOST', default: '0.0.0.0', help: 'Address to listen on.' },
-  port: { type: 'string', env: 'PORT', default: '8080', help: 'Port to listen on (also $PORT).' },
-  path: { type: 'string', env: 'DANMAKU_PATH', default: SERVER_DEFAULTS.path, help: 'WebSocket endpoint path.' },
+  port: { type: 'string', env: 'PORT', default: '8080', help: 'Port to listen on.' },
+  path: { type: 'string', env: 'DANMAKU_PATH', default: D.path, help: 'WebSocket endpoint path.' },
   demo: { type: 'boolean', env: 'DANMAKU_DEMO', help: 'Serve the demo page at /.' },
-  'max-text-length': { type: 'string', env: 'DANMAKU_MAX_TEXT_LENGTH', default: String(SERVER_DEFAULTS.maxTextLength), help: 'Longest comment, in characters.' },
-  'max-payload': { type: 'string', env: 'DANMAKU_MAX_PAYLOAD', default: String(SERVER_DEFAULTS.maxPayload), help: 'Largest client frame, in bytes.' },
-  'flush-interval': { type: 'string', env: 'DANMAKU_FLUSH_INTERVAL', default: String(SERVER_DEFAULTS.flushInterval), help: 'Batching window for outgoing comments, in ms (0 = none).' },
-  'heartbeat-interval': { type: 'string', env: 'DANMAKU_HEARTBEAT_INTERVAL', default: String(SERVER_DEFAULTS.heartbeatInterval), help: 'Ping/heartbeat interval, in ms (0 = off).' },
+  'allowed-origins': { type: 'string', env: 'DANMAKU_ALLOWED_ORIGINS', help: 'Comma-separated origins allowed to connect, e.g. https://a.example,https://*.b.example; default any.' },
+  'rate-limit': { type: 'string', env: 'DANMAKU_RATE_LIMIT', default: String(D.rateLimit), help: 'Comments per second per connection (0 = no limit).' },
+  'rate-burst': { type: 'string', env: 'DANMAKU_RATE_BURST', default: String(D.rateBurst), help: 'Comments a connection may post at once.' },
+  'ip-rate-limit': { type: 'string', env: 'DANMAKU_IP_RATE_LIMIT', default: String(D.ipRateLimit), help: 'Comments per second per IP address (0 = no limit).' },
+  'ip-rate-burst': { type: 'string', env: 'DANMAKU_IP_RATE_BURST', default: String(D.ipRateBurst), help: 'Comments an IP address may post at once.' },
+  'max-connections-per-ip': { type: 'string', env: 'DANMAKU_MAX_CONNECTIONS_PER_IP', default: String(D.maxConnectionsPerIp), help: 'Simultaneous connections per IP address (0 = no limit).' },
+  'max-rooms': { type: 'string', env: 'DANMAKU_MAX_ROOMS', default: String(D.maxRooms), help: 'Rooms open at once (0 = no limit).' },
+  'max-buffered': { type: 'string', env: 'DANMAKU_MAX_BUFFERED', default: String(D.maxBufferedAmount), help: 'Bytes queued per client before it is closed as a slow consumer (4002).' },
+  'trust-proxy': { type: 'boolean', env: 'DANMAKU_TRUST_PROXY', help: 'Take client addresses from X-Forwarded-For (only behind a reverse proxy).' },
+  'read-only': { type: 'boolean', env: 'DANMAKU_READ_ONLY', help: 'Anonymous viewers may read but not send.' },
+  blocklist: { type: 'string', env: 'DANMAKU_BLOCKLIST', help: 'Comma-separated words that get a comment rejected.' },
+  'jwt-secret': { type: 'string', env: 'DANMAKU_JWT_SECRET', help: 'Require JWTs signed with this shared secret (HS256/384/512, ≥ 32 bytes). Prefer the env variable.' },
+  'jwt-jwks-url': { type: 'string', env: 'DANMAKU_JWT_JWKS_URL', help: 'Require JWTs signed by a key from this JWKS URL.' },
+  'jwt-audience': { type: 'string', env: 'DANMAKU_JWT_AUDIENCE', help: 'Required "aud" of tokens (needed with --jwt-secret or --jwt-jwks-url).' },
+  'jwt-issuer': { type: 'string', env: 'DANMAKU_JWT_ISSUER', help: 'Required "iss" of tokens; default not checked.' },
+  'auth-timeout': { type: 'string', env: 'DANMAKU_AUTH_TIMEOUT', default: String(D.authTimeout), help: 'Time to authenticate before close 4001, in ms.' },
+  'max-text-length': { type: 'string', env: 'DANMAKU_MAX_TEXT_LENGTH', default: String(D.maxTextLength), help: 'Longest comment, in characters.' },
+  'max-payload': { type: 'string', env: 'DANMAKU_MAX_PAYLOAD', default: String(D.maxPayload), help: 'Largest client frame, in bytes.' },
+  'flush-interval': { type: 'string', env: 'DANMAKU_FLUSH_INTERVAL', default: String(D.flushInterval), help: 'Batching window for outgoing comments, in ms (0 = none).' },
+  'heartbeat-interval': { type: 'string', env: 'DANMAKU_HEARTBEAT_INTERVAL', default: String(D.heartbeatInterval), help: 'Ping/heartbeat interval, in ms (0 = off).' },
   'history-size': { type: 'string', env: 'DANMAKU_HISTORY_SIZE', default: String(ENGINE_DEFAULTS.historySize), help: 'Comments kept per room for recovery.' },
   'history-age': { type: 'string', env: 'DANMAKU_HISTORY_AGE', default: String(ENGINE_DEFAULTS.historyAge), help: 'Longest time a comment is kept, in ms.' },
+  'shutdown-window': { type: 'string', env: 'DANMAKU_SHUTDOWN_WINDOW', default: String(D.shutdownWindow), help: 'On SIGTERM/SIGINT, spread closing connections over this many ms.' },
+  'shutdown-timeout': { type: 'string', env: 'DANMAKU_SHUTDOWN_TIMEOUT', default: String(D.shutdownTimeout), help: 'Cut remaining connections and exit after this many ms.' },
+  'log-level': { type: 'string', env: 'DANMAKU_LOG_LEVEL', default: D.logLevel, help: `Log level: ${LOG_LEVELS.join(', ')}.` },
   help: { type: 'boolean', env: '', help: 'Show this help and exit.' },
 } satisfies Record<string, Flag>;
+
+type FlagName = keyof typeof FLAGS;
 
 /** A flag or environment variable that could not be used. */
 export class UsageError extends Error {
@@ -44,6 +72,9 @@ export interface CliConfig {
   historyAge: number;
 }
 
+const TRUE = /^(1|true|yes|on)$/i;
+const FALSE = /^(0|false|no|off)$/i;
+
 /** Parses arguments and environment into a {@link CliConfig}. Throws {@link UsageError} on bad input. */
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliConfig {
   let values: Record<string, string | boolean | undefined>;
@@ -53,78 +84,191 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const get = (name: keyof typeof FLAGS): string | boolean | undefined => {
+  const source = (name: FlagName): string => (FLAGS[name].env ? `--${name} (or $${FLAGS[name].env})` : `--${name}`);
+  const get = (name: FlagName): string | boolean | undefined => {
     const flag: Flag = FLAGS[name];
     if (values[name] !== undefined) return values[name];
     const fromEnv = flag.env ? env[flag.env] : undefined;
-    if (fromEnv !== undefined && fromEnv !== '') return flag.type === 'boolean' ? /^(1|true|yes|on)$/i.test(fromEnv) : fromEnv;
+    if (fromEnv !== undefined && fromEnv !== '') {
+      if (flag.type === 'string') return fromEnv;
+      if (TRUE.test(fromEnv)) return true;
+      if (FALSE.test(fromEnv)) return false;
+      throw new UsageError(`$${flag.env} must be true or false; got "${fromEnv}".`);
+    }
     return flag.default;
   };
-  const int = (name: keyof typeof FLAGS, min: number): number => {
+  const string = (name: FlagName): string | undefined => {
+    const value = get(name);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const number = (name: FlagName, min: number, integer = true): number => {
     const raw = get(name);
     const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < min) {
-      throw new UsageError(`--${name} (or $${FLAGS[name].env}) must be an integer ≥ ${min}; got "${String(raw)}".`);
+    if (raw === '' || !(integer ? Number.isSafeInteger(value) : Number.isFinite(value)) || value < min) {
+      throw new UsageError(`${source(name)} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}; got "${String(raw)}".`);
     }
     return value;
   };
-  const port = int('port', 0);
-  if (port > 65535) throw new UsageError(`--port must be at most 65535; got ${port}.`);
+  const list = (name: FlagName): string[] | undefined =>
+    string(name)
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+
+  const port = number('port', 0);
+  if (port > 65535) throw new UsageError(`${source('port')} must be at most 65535; got ${port}.`);
+  const logLevel = string('log-level') as LevelWithSilent;
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`${source('log-level')} must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}".`);
+
+  const server: DanmakuServerOptions = {
+    path: String(get('path')),
+    demo: get('demo') === true,
+    rateLimit: number('rate-limit', 0, false),
+    rateBurst: number('rate-burst', 1),
+    ipRateLimit: number('ip-rate-limit', 0, false),
+    ipRateBurst: number('ip-rate-burst', 1),
+    maxConnectionsPerIp: number('max-connections-per-ip', 0),
+    maxRooms: number('max-rooms', 0),
+    maxBufferedAmount: number('max-buffered', 1024),
+    trustProxy: get('trust-proxy') === true,
+    readOnly: get('read-only') === true,
+    authTimeout: number('auth-timeout', 1),
+    maxTextLength: number('max-text-length', 1),
+    maxPayload: number('max-payload', 256),
+    flushInterval: number('flush-interval', 0),
+    heartbeatInterval: number('heartbeat-interval', 0),
+    shutdownWindow: number('shutdown-window', 0),
+    shutdownTimeout: number('shutdown-timeout', 0),
+    logLevel,
+  };
+  const origins = list('allowed-origins');
+  if (origins) server.allowedOrigins = origins;
+  const blocklist = list('blocklist');
+  if (blocklist) server.blocklist = blocklist;
+  const auth = parseAuth(string('jwt-secret'), string('jwt-jwks-url'), string('jwt-audience'), string('jwt-issuer'));
+  if (auth) server.auth = auth;
+
   return {
     help: get('help') === true,
     host: String(get('host')),
     port,
-    historySize: int('history-size', 1),
-    historyAge: int('history-age', 1),
-    server: {
-      path: String(get('path')),
-      demo: get('demo') === true,
-      maxTextLength: int('max-text-length', 1),
-      maxPayload: int('max-payload', 256),
-      flushInterval: int('flush-interval', 0),
-      heartbeatInterval: int('heartbeat-interval', 0),
-    },
+    historySize: number('history-size', 1),
+    historyAge: number('history-age', 1),
+    server,
+  };
+}
+
+function parseAuth(secret?: string, jwksUrl?: string, audience?: string, issuer?: string): AuthOptions | undefined {
+  if (secret === undefined && jwksUrl === undefined) {
+    if (audience !== undefined || issuer !== undefined) {
+      throw new UsageError('--jwt-audience and --jwt-issuer need --jwt-secret or --jwt-jwks-url.');
+    }
+    return undefined;
+  }
+  if (secret !== undefined && jwksUrl !== undefined) throw new UsageError('Give either --jwt-secret or --jwt-jwks-url, not both.');
+  if (!audience) throw new UsageError('--jwt-audience (or $DANMAKU_JWT_AUDIENCE) is required with JWT authentication.');
+  return {
+    ...(secret !== undefined ? { secret } : { jwksUrl: jwksUrl! }),
+    audience: audience.split(',').map((a) => a.trim()),
+    ...(issuer ? { issuer } : {}),
   };
 }
 
 /** The `--help` text. */
 export function helpText(): string {
+  const left = (name: string, flag: Flag): string => `  --${name}${flag.type === 'string' ? ' <value>' : ''}`;
+  const width = Math.max(...Object.entries(FLAGS).map(([name, flag]) => left(name, flag).length)) + 2;
   const lines = Object.entries(FLAGS).map(([name, flag]: [string, Flag]) => {
-    const left = `  --${name}${flag.type === 'string' ? ' <value>' : ''}`;
     const extra = [flag.default !== undefined ? `default ${flag.default}` : '', flag.env ? `env ${flag.env}` : '']
       .filter(Boolean)
       .join(', ');
-    return `${left.padEnd(34)}${flag.help}${extra ? ` (${extra})` : ''}`;
+    return `${left(name, flag).padEnd(width)}${flag.help}${extra ? ` (${extra})` : ''}`;
   });
-  return ['Usage: danmaku-layer-server [options]', '', 'Options:', ...lines, ''].join('\n');
+  return [
+    'Usage: danmaku-layer-server [options]',
+    '',
+    'Options (each also read from the environment variable shown; flags win):',
+    ...lines,
+    '',
+    'Exit codes: 0 after a graceful shutdown, 1 when the server fails, 2 for a bad flag or variable.',
+    '',
+  ].join('\n');
 }
 
-/** Runs the CLI: parses, starts the server, stops on SIGINT/SIGTERM. Returns the exit code on usage errors. */
+/** Builds the room engine the command line asks for. */
+function createEngine(config: CliConfig): Engine {
+  return new MemoryEngine({ historySize: config.historySize, historyAge: config.historyAge });
+}
+
+/** Runs the CLI: parses, starts the server, shuts down gracefully on SIGTERM/SIGINT. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   let config: CliConfig;
   try {
     config = parseCli(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`danmaku-layer-server: ${error.message}\nRun with --help for the options.\n`);
-    process.exitCode = 2;
-    return;
+    return usageFailure(error.message);
   }
   if (config.help) {
     process.stdout.write(helpText());
     return;
   }
-  const engine = new MemoryEngine({ historySize: config.historySize, historyAge: config.historyAge });
-  const danmaku = await createDanmakuServer({ ...config.server, engine });
-  const address = await danmaku.listen(config.port, config.host);
-  const shown = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.address;
-  process.stdout.write(
-    `danmaku-layer-server listening on http://${shown}:${address.port}` +
-      `${config.server.demo ? ' (demo at /)' : ''}, WebSocket ${config.server.path}\n`,
-  );
-  const stop = (): void => {
-    void danmaku.close().then(() => engine.close()).then(() => process.exit(0));
+  // Loaded only now, so that --help and usage errors answer at once.
+  const { createDanmakuServer } = await import('./server.js');
+  const engine = createEngine(config);
+  let danmaku;
+  try {
+    danmaku = await createDanmakuServer({ ...config.server, engine });
+  } catch (error) {
+    await engine.close();
+    // Option checks throw TypeError/RangeError naming the option: that is a usage error too.
+    if (error instanceof TypeError || error instanceof RangeError) return usageFailure(error.message);
+    throw error;
+  }
+  const { logger } = danmaku;
+  try {
+    const address = await danmaku.listen(config.port, config.host);
+    logger.info({ host: address.address, port: address.port, path: config.server.path, demo: config.server.demo }, 'listening');
+  } catch (error) {
+    logger.fatal({ err: error }, 'could not listen');
+    await danmaku.close();
+    await engine.close();
+    process.exitCode = 1;
+    return;
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // A second signal: the operator does not want to wait.
+      logger.warn({ signal }, 'exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'signal received');
+    // The bound holds even if something below hangs.
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, (config.server.shutdownTimeout ?? D.shutdownTimeout) + 2000).unref();
+    // SIGTERM usually means a redeploy: "service restart". SIGINT is someone stopping it: "going away".
+    const code = signal === 'SIGTERM' ? CloseCode.ServiceRestart : CloseCode.GoingAway;
+    danmaku
+      .close({ code })
+      .then(() => engine.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function usageFailure(message: string): void {
+  process.stderr.write(`danmaku-layer-server: ${message}\nRun with --help for the options.\n`);
+  process.exitCode = 2;
 }

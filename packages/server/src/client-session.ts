@@ -1,17 +1,25 @@
 /**
- * One client connection: joins its room with a gap-free replay, validates and posts its
- * comments, and keeps the link alive with heartbeats.
+ * One client connection: authenticates it when required, joins its room with a gap-free replay,
+ * checks and posts its comments, keeps the link alive and cuts it when it stops reading.
  */
 import type { WebSocket } from 'ws';
 import {
+  CloseCode,
   ErrorCode,
   parseClientMessage,
   type Comment,
   type ErrorMessage,
   type ServerMessage,
+  type ValidClientMessage,
+  type ValidSendMessage,
   type WelcomeMessage,
 } from 'danmaku-layer/protocol.js';
-import type { Engine } from './engine.js';
+import { AuthError, mayJoin, type Authenticator, type Identity } from './auth.js';
+import type { Engine, NewComment } from './engine.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import type { Moderator, Verdict } from './moderation.js';
+import { TokenBucket, takeAll } from './rate-limit.js';
 import type { RoomHub, RoomMember } from './room-hub.js';
 
 /** Where a reconnecting client left off: the room epoch and the last `seq` it received. */
@@ -28,7 +36,14 @@ export interface JoinRequest {
   last: number;
 }
 
-/** Settings a session needs from the server. */
+/** Who is on the other end, as far as the network tells. */
+export interface Peer {
+  ip: string;
+  /** The comment bucket shared by every connection from this address. */
+  ipBucket: TokenBucket;
+}
+
+/** Settings a session needs from the server (shared by every session). */
 export interface SessionSettings {
   engine: Engine;
   hub: RoomHub;
@@ -37,13 +52,28 @@ export interface SessionSettings {
   /** Most comments replayed on recovery or late join. */
   replayLimit: number;
   heartbeatInterval: number;
+  /** Comments per second and burst of each connection's own bucket. */
+  rateLimit: number;
+  rateBurst: number;
+  /** Most rooms with local members; `0` = no limit. */
+  maxRooms: number;
+  /** Bytes that may wait to be sent before the client is closed as a slow consumer. */
+  maxBufferedAmount: number;
+  /** Present when every connection must authenticate first. */
+  authenticate?: Authenticator;
+  authTimeout: number;
+  /** Anonymous connections may not send. */
+  readOnly: boolean;
+  moderate: Moderator;
+  metrics: Metrics;
+  logger: Logger;
   /** Called once when the session ends, whatever the reason. */
   onClose?: (session: ClientSession) => void;
-  /** Reports an unexpected failure (never a client's bad input). */
-  onError?: (error: unknown) => void;
 }
 
 const enum Phase {
+  /** Waiting for the `auth` message (only when auth is required). */
+  Authenticating,
   /** Subscribed; live comments are held back until the replay has been sent. */
   Joining,
   Live,
@@ -52,13 +82,18 @@ const enum Phase {
 
 /**
  * Drives one WebSocket from join to close. Never throws into socket callbacks: failures become
- * `error` messages to the client or reports through `onError`.
+ * `error` messages to the client or log entries.
  */
 export class ClientSession implements RoomMember {
   readonly room: string;
+  readonly ip: string;
   readonly #ws: WebSocket;
   readonly #settings: SessionSettings;
-  #phase = Phase.Joining;
+  readonly #buckets: readonly TokenBucket[];
+  #phase: Phase;
+  #identity?: Identity;
+  /** The join request, kept until the token has been checked. */
+  #pendingJoin?: JoinRequest;
   /** Live comments that arrived while joining. */
   #held: Comment[] = [];
   /** Highest `seq` sent to this client; nothing at or below it is sent again. */
@@ -66,25 +101,41 @@ export class ClientSession implements RoomMember {
   #alive = true;
   /** Whether this session was added to the room's viewer count (and so must be taken off). */
   #counted = false;
-  #heartbeat?: NodeJS.Timeout;
+  #timer?: NodeJS.Timeout;
 
-  constructor(ws: WebSocket, request: JoinRequest, settings: SessionSettings) {
+  constructor(ws: WebSocket, request: JoinRequest, peer: Peer, settings: SessionSettings) {
     this.room = request.room;
+    this.ip = peer.ip;
     this.#ws = ws;
     this.#settings = settings;
+    this.#buckets = [new TokenBucket(settings.rateLimit, settings.rateBurst), peer.ipBucket];
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('pong', () => (this.#alive = true));
     ws.on('close', () => this.#close());
     ws.on('error', () => this.#close());
-    void this.#join(request).catch((error: unknown) => {
-      settings.onError?.(error);
-      this.#ws.close(1011, 'join failed');
-    });
+    if (settings.authenticate) {
+      this.#phase = Phase.Authenticating;
+      this.#timer = setTimeout(() => this.#refuse(CloseCode.Unauthorized, 'auth_timeout', 'authentication timed out'), settings.authTimeout);
+      this.#pendingJoin = request;
+    } else {
+      this.#phase = Phase.Joining;
+      this.#startJoin(request);
+    }
   }
 
   // A getter, not a field comparison: TypeScript would keep a narrowed phase across awaits.
   get #closed(): boolean {
     return this.#phase === Phase.Closed;
+  }
+
+  /** Whether this connection may post comments. */
+  get canSend(): boolean {
+    return this.#identity ? this.#identity.canSend : !this.#settings.readOnly;
+  }
+
+  /** Bytes queued for this client and not yet handed to the network. */
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
   }
 
   /** Receives a batch from the room hub. */
@@ -96,7 +147,8 @@ export class ClientSession implements RoomMember {
     if (this.#phase !== Phase.Live) return;
     const last = comments[comments.length - 1]!;
     if (comments[0]!.seq > this.#sentSeq) {
-      this.#ws.send(frame);
+      if (this.#sendFrame(frame)) this.#settings.metrics.commentsOut.inc(comments.length);
+      else this.#settings.metrics.dropped.inc(comments.length);
       this.#sentSeq = last.seq;
     } else {
       // Only right after joining can a batch straddle what the replay already sent.
@@ -104,8 +156,31 @@ export class ClientSession implements RoomMember {
     }
   }
 
+  /** Closes the connection with `code` (e.g. on shutdown). */
+  close(code: number, reason: string): void {
+    this.#ws.close(code, reason);
+  }
+
+  #startJoin(request: JoinRequest): void {
+    // Never synchronously from the constructor: `onClose` must not run before the server has
+    // registered the session.
+    void Promise.resolve(request).then((r) => this.#join(r)).catch((error: unknown) => {
+      this.#settings.logger.error({ err: error, room: this.room }, 'join failed');
+      this.#ws.close(1011, 'join failed');
+    });
+  }
+
   async #join(request: JoinRequest): Promise<void> {
-    const { engine, hub, replayLimit } = this.#settings;
+    const { engine, hub, replayLimit, maxRooms } = this.#settings;
+    if (!mayJoin(this.#identity, request.room)) {
+      this.#sendError({ code: ErrorCode.Forbidden, message: 'The token does not allow this room.' });
+      this.#refuse(CloseCode.Unauthorized, 'room_forbidden', 'room not allowed');
+      return;
+    }
+    if (maxRooms > 0 && !hub.has(request.room) && hub.roomCount >= maxRooms) {
+      this.#refuse(CloseCode.TooManyRooms, 'room_limit', 'too many rooms on this server');
+      return;
+    }
     // Subscribe before reading: anything published meanwhile is held, so replay and live meet
     // with no gap; the seq filter removes the overlap.
     await hub.join(request.room, this);
@@ -143,7 +218,7 @@ export class ClientSession implements RoomMember {
       seq: state.seq,
       ...(recovered === undefined ? {} : { recovered }),
       limits: { maxTextLength: this.#settings.maxTextLength, maxPayload: this.#settings.maxPayload },
-      canSend: true,
+      canSend: this.canSend,
       heartbeat: this.#settings.heartbeatInterval,
     };
     this.#send(welcome);
@@ -158,50 +233,162 @@ export class ClientSession implements RoomMember {
   }
 
   #onMessage(data: unknown, isBinary: boolean): void {
-    if (this.#phase === Phase.Closed) return;
+    if (this.#closed) return;
     if (isBinary) {
       this.#sendError({ code: ErrorCode.BadJson, message: 'Binary frames are not accepted; send JSON text.' });
       return;
     }
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
     const parsed = parseClientMessage(text, { maxTextLength: this.#settings.maxTextLength });
+    if (this.#phase === Phase.Authenticating) {
+      this.#authenticate(parsed.ok ? parsed.value : undefined);
+      return;
+    }
     if (!parsed.ok) {
       this.#sendError(parsed.error);
       return;
     }
     const message = parsed.value;
-    if (message.type === 'auth') {
-      // Without authentication configured there is nothing to check; accept it silently.
+    // Already authenticated, or nothing to authenticate: a (re)sent token changes nothing.
+    if (message.type === 'auth') return;
+    this.#post(message);
+  }
+
+  #authenticate(message: ValidClientMessage | undefined): void {
+    const request = this.#pendingJoin;
+    if (!request) {
+      // A second message while the token is being checked: the client did not wait for `welcome`.
+      this.#sendError({ code: ErrorCode.Unauthorized, message: 'Wait for "welcome" before sending.' });
       return;
     }
-    const { type: _type, ...comment } = message;
-    this.#settings.engine.publish(this.room, comment).then(
-      ({ comment: stored }) => this.#send({ type: 'ack', id: stored.id, seq: stored.seq }),
+    this.#pendingJoin = undefined;
+    if (message?.type !== 'auth') {
+      this.#sendError({ code: ErrorCode.Unauthorized, message: 'Authentication required: the first message must be "auth".' });
+      this.#refuse(CloseCode.Unauthorized, 'auth_missing', 'authentication required');
+      return;
+    }
+    this.#settings.authenticate!(message.token).then(
+      (identity) => {
+        if (this.#closed) return;
+        clearTimeout(this.#timer);
+        this.#identity = identity;
+        this.#phase = Phase.Joining;
+        this.#startJoin(request);
+      },
       (error: unknown) => {
-        this.#settings.onError?.(error);
-        this.#sendError({ code: ErrorCode.Internal, message: 'The comment could not be stored; retry.', id: message.id });
+        if (this.#closed) return;
+        const reason = error instanceof AuthError ? error.message : 'The token could not be checked.';
+        if (!(error instanceof AuthError)) this.#settings.logger.error({ err: error }, 'token verification failed');
+        this.#sendError({ code: ErrorCode.Unauthorized, message: reason });
+        this.#refuse(CloseCode.Unauthorized, 'auth_failed', 'authentication failed');
+      },
+    );
+  }
+
+  #post(message: ValidSendMessage): void {
+    const { metrics } = this.#settings;
+    const { id } = message;
+    if (!this.canSend) {
+      this.#sendError({ code: ErrorCode.Forbidden, message: 'This connection may only read.', id });
+      return;
+    }
+    const wait = takeAll(this.#buckets);
+    if (wait > 0) {
+      metrics.rateLimited.inc();
+      this.#sendError({ code: ErrorCode.RateLimited, message: 'Too many comments; slow down.', id, retryAfter: wait });
+      return;
+    }
+    const { type: _type, ...fields } = message;
+    const comment: NewComment = this.#identity ? { ...fields, user: this.#identity.user } : fields;
+    const context = { room: this.room, ip: this.ip, ...(this.#identity ? { user: this.#identity.user } : {}) };
+    let verdict: Verdict | Promise<Verdict>;
+    try {
+      verdict = this.#settings.moderate(comment, context);
+    } catch (error) {
+      verdict = Promise.reject(error);
+    }
+    const publish = (v: Verdict): void => {
+      if (!v.ok) {
+        metrics.rejected.inc();
+        this.#sendError({ code: ErrorCode.Rejected, message: 'The comment was not accepted.', id });
+        return;
+      }
+      this.#publish({ ...comment, text: v.text });
+    };
+    if (verdict instanceof Promise) {
+      verdict.then(publish, (error: unknown) => {
+        this.#settings.logger.error({ err: error, room: this.room }, 'moderation hook failed');
+        this.#sendError({ code: ErrorCode.Internal, message: 'The comment could not be checked; retry.', id });
+      });
+    } else {
+      publish(verdict);
+    }
+  }
+
+  #publish(comment: NewComment): void {
+    this.#settings.engine.publish(this.room, comment).then(
+      ({ comment: stored, duplicate }) => {
+        if (!duplicate) this.#settings.metrics.commentsIn.inc();
+        this.#send({ type: 'ack', id: stored.id, seq: stored.seq });
+      },
+      (error: unknown) => {
+        this.#settings.logger.error({ err: error, room: this.room }, 'publish failed');
+        this.#sendError({ code: ErrorCode.Internal, message: 'The comment could not be stored; retry.', id: comment.id });
       },
     );
   }
 
   #sendComments(comments: Comment[]): void {
     if (comments.length === 0) return;
-    this.#send({ type: 'comments', comments });
+    if (this.#send({ type: 'comments', comments })) this.#settings.metrics.commentsOut.inc(comments.length);
+    else this.#settings.metrics.dropped.inc(comments.length);
     this.#sentSeq = comments[comments.length - 1]!.seq;
   }
 
   #sendError(error: Omit<ErrorMessage, 'type'>): void {
+    this.#settings.metrics.errors.inc({ code: error.code });
     this.#send({ type: 'error', ...error });
   }
 
-  #send(message: ServerMessage): void {
-    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(JSON.stringify(message));
+  #send(message: ServerMessage): boolean {
+    return this.#sendFrame(JSON.stringify(message));
+  }
+
+  /**
+   * Queues one frame, unless the client is closing. A client that lets more than
+   * `maxBufferedAmount` bytes pile up (a stalled tab, a phone on a bad link) is cut off: its
+   * buffer would otherwise grow with every comment in the room. It resumes from its cursor on
+   * reconnect, so it loses nothing it can still use.
+   */
+  #sendFrame(frame: string): boolean {
+    if (this.#ws.readyState !== this.#ws.OPEN) return false;
+    // What is already queued is compared, not queued + this frame: a replay larger than the cap
+    // still goes out to a client that keeps up.
+    if (this.#ws.bufferedAmount > this.#settings.maxBufferedAmount) {
+      this.#settings.metrics.refused.inc({ reason: 'slow_consumer' });
+      this.#settings.logger.info({ room: this.room, ip: this.ip, buffered: this.#ws.bufferedAmount }, 'closing slow consumer');
+      this.#ws.close(CloseCode.SlowConsumer, 'slow consumer');
+      // The close frame waits behind the backlog; a reader that never drains it is cut.
+      setTimeout(() => this.#ws.terminate(), SLOW_CONSUMER_GRACE).unref();
+      this.#close();
+      return false;
+    }
+    this.#ws.send(frame);
+    return true;
+  }
+
+  /** Closes with an application code after counting and logging the reason. */
+  #refuse(code: number, reason: string, text: string): void {
+    this.#settings.metrics.refused.inc({ reason });
+    this.#settings.logger.debug({ room: this.room, ip: this.ip, reason }, 'connection refused');
+    this.#ws.close(code, text);
+    this.#close();
   }
 
   #startHeartbeat(): void {
     const interval = this.#settings.heartbeatInterval;
     if (interval <= 0) return;
-    this.#heartbeat = setInterval(() => {
+    this.#timer = setInterval(() => {
       if (!this.#alive) {
         // No pong since the last ping: the peer is gone without a close frame.
         this.#ws.terminate();
@@ -211,15 +398,20 @@ export class ClientSession implements RoomMember {
       this.#ws.ping();
       this.#send({ type: 'heartbeat', ts: Date.now() });
     }, interval);
-    this.#heartbeat.unref();
+    this.#timer.unref();
   }
 
   #close(): void {
     if (this.#phase === Phase.Closed) return;
     this.#phase = Phase.Closed;
-    clearInterval(this.#heartbeat);
+    clearTimeout(this.#timer);
+    clearInterval(this.#timer);
+    this.#held = [];
     this.#settings.hub.leave(this.room, this);
     if (this.#counted) void this.#settings.engine.addViewers(this.room, -1).catch(() => {});
     this.#settings.onClose?.(this);
   }
 }
+
+/** How long a slow consumer's close frame may wait behind its backlog, in ms. */
+const SLOW_CONSUMER_GRACE = 1000;

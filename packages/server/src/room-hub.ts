@@ -76,6 +76,11 @@ export class RoomHub {
     if (room.members.size === 0 && room.unsubscribe) this.#drop(name, room);
   }
 
+  /** Whether the room has local members (or is being joined). */
+  has(name: string): boolean {
+    return this.#rooms.has(name);
+  }
+
   /** Number of rooms with local members. */
   get roomCount(): number {
     return this.#rooms.size;

@@ -14,7 +14,7 @@ const connect = async (query: string) => {
 };
 
 before(async () => {
-  danmaku = await createDanmakuServer({ flushInterval: 5 });
+  danmaku = await createDanmakuServer({ flushInterval: 5, logLevel: 'silent', rateLimit: 0, ipRateLimit: 0 });
   const { port } = await danmaku.listen(0, '127.0.0.1');
   base = `ws://127.0.0.1:${port}/ws`;
 });

@@ -1,55 +1,41 @@
 /**
- * `createDanmakuServer`: the reference broadcast server, attachable to any `http.Server`.
+ * `createDanmakuServer`: the reference broadcast server, attachable to any `http.Server`. This
+ * file wires the parts together; each concern lives in a module of its own.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, DEFAULT_LIMITS, PROTOCOL, isValidRoom } from 'danmaku-layer/protocol.js';
-import { ClientSession, type Cursor, type JoinRequest } from './client-session.js';
+import { CloseCode, PROTOCOL, isValidRoom } from 'danmaku-layer/protocol.js';
+import { createAuthenticator } from './auth.js';
+import { ClientIps, clientIp } from './client-ips.js';
+import { ClientSession, type Cursor, type JoinRequest, type SessionSettings } from './client-session.js';
 import type { Engine } from './engine.js';
+import { createLogger, type Logger } from './logger.js';
 import { MemoryEngine } from './memory-engine.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createModerator } from './moderation.js';
+import { resolveOptions, type DanmakuServerOptions } from './options.js';
+import { createOriginCheck } from './origin.js';
 import { RoomHub } from './room-hub.js';
 import { createStaticHandler, defaultDemoDir } from './static-files.js';
 
-/** Options of {@link createDanmakuServer}. Every one is optional. */
-export interface DanmakuServerOptions {
-  /**
-   * An existing HTTP server to attach to (e.g. the one under an Express or Fastify app). The
-   * danmaku server then only handles upgrades on `path` and, through {@link DanmakuServer.handleRequest},
-   * the requests you pass it. Without one, a server of its own is created; call `listen()`.
-   */
-  server?: Server;
-  /** URL path of the WebSocket endpoint. Default `'/ws'`. */
-  path?: string;
-  /** Room engine. Default: a new {@link MemoryEngine}. */
-  engine?: Engine;
-  /** Longest comment, in code points. Default `100`. */
-  maxTextLength?: number;
-  /** Largest frame accepted from a client, in bytes; larger ones close the connection (1009). Default `4096`. */
-  maxPayload?: number;
-  /** Comments of a room are collected this long, in ms, and sent as one frame. `0` sends at once. Default `25`. */
-  flushInterval?: number;
-  /** Interval of pings and heartbeat messages, in ms; a client silent for one interval is dropped. `0` disables. Default `15000`. */
-  heartbeatInterval?: number;
-  /** Most comments replayed to a client on recovery or late join. Default `500`. */
-  replayLimit?: number;
-  /**
-   * Serve the demo page at `/`: `true` for the bundled demo, a folder path for your own page,
-   * `false` for none. The widget bundle is always served at `/danmaku-layer.bundle.js`. Default `false`.
-   */
-  demo?: boolean | string;
-}
+export { SERVER_DEFAULTS, type DanmakuServerOptions } from './options.js';
 
-/** Defaults of {@link DanmakuServerOptions}. */
-export const SERVER_DEFAULTS = {
-  path: '/ws',
-  maxTextLength: DEFAULT_LIMITS.maxTextLength,
-  maxPayload: DEFAULT_LIMITS.maxPayload,
-  flushInterval: 25,
-  heartbeatInterval: 15_000,
-  replayLimit: 500,
+/** Lifecycle of a server: serving, draining connections on `close()`, closed. */
+export const ServerState = {
+  Running: 'running',
+  Draining: 'draining',
+  Closed: 'closed',
 } as const;
+/** One of {@link ServerState}. */
+export type ServerState = (typeof ServerState)[keyof typeof ServerState];
+
+/** Options of {@link DanmakuServer.close}. */
+export interface CloseOptions {
+  /** Close code sent to clients: `1012` (service restart, the default) or `1001` (going away). */
+  code?: typeof CloseCode.ServiceRestart | typeof CloseCode.GoingAway;
+}
 
 /** A running danmaku server. */
 export interface DanmakuServer {
@@ -57,17 +43,30 @@ export interface DanmakuServer {
   readonly server: Server;
   /** The room engine in use. */
   readonly engine: Engine;
+  /** The logger in use. */
+  readonly logger: Logger;
+  /** The metrics; `metrics.registry` can be merged into your own Prometheus registry. */
+  readonly metrics: Metrics;
   /** Number of open client connections. */
   readonly connections: number;
+  /** `running`, `draining` (inside `close()`) or `closed`. */
+  readonly state: ServerState;
+  /** Whether the server takes new connections: running, and its engine is ready. Same as `/readyz`. */
+  readonly ready: boolean;
   /**
-   * Handles the server's own HTTP routes (`/healthz`, the bundle, the demo). Resolves `false`
-   * when the request is not one of them. Only needed when you attached to your own server.
+   * Handles the server's own HTTP routes (`/healthz`, `/readyz`, `/metrics`, the bundle, the demo).
+   * Resolves `false` when the request is not one of them. Only needed when you attached to your own server.
    */
   handleRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Starts listening (own server only). Resolves with the bound address. */
   listen(port?: number, host?: string): Promise<AddressInfo>;
-  /** Closes every connection and, for an own server, the server. Safe to call twice. */
-  close(): Promise<void>;
+  /**
+   * Shuts down gracefully: reports not ready, refuses new connections (HTTP 503), closes every
+   * connection at a random moment within `shutdownWindow`, terminates what is left after
+   * `shutdownTimeout`, then releases the hub, an engine it created, and a server it created.
+   * Safe to call twice: later calls return the same promise.
+   */
+  close(options?: CloseOptions): Promise<void>;
 }
 
 /**
@@ -81,23 +80,69 @@ export interface DanmakuServer {
  * @example
  * // Inside an existing app: upgrades on /ws are handled, everything else stays yours.
  * const server = http.createServer(app);
- * await createDanmakuServer({ server });
+ * await createDanmakuServer({ server, allowedOrigins: ['https://example.com'] });
  * server.listen(3000);
+ *
+ * @throws {TypeError | RangeError} when an option is invalid; the message names it.
  */
 export async function createDanmakuServer(options: DanmakuServerOptions = {}): Promise<DanmakuServer> {
-  const settings = { ...SERVER_DEFAULTS, ...withoutUndefined(options) };
-  checkOptions(settings);
-  const engine = options.engine ?? new MemoryEngine();
-  const ownsEngine = !options.engine;
-  const hub = new RoomHub(engine, { flushInterval: settings.flushInterval });
-  const demoDir = options.demo === true ? defaultDemoDir() : options.demo || undefined;
-  if (options.demo === true && !demoDir) throw new Error('The demo page was not found next to the server package.');
+  const settings = resolveOptions(options);
+  const originAllowed = createOriginCheck(settings.allowedOrigins);
+  const authenticate = settings.auth ? createAuthenticator(settings.auth) : undefined;
+  const moderate = createModerator(settings.blocklist, settings.moderate, settings.maxTextLength);
+  const demoDir = settings.demo === true ? defaultDemoDir() : settings.demo || undefined;
+  if (settings.demo === true && !demoDir) throw new Error('The demo page was not found next to the server package.');
   const serveStatic = await createStaticHandler(demoDir);
+
+  const logger = settings.logger ?? createLogger(settings.logLevel);
+  const engine = settings.engine ?? new MemoryEngine();
+  const ownsEngine = !settings.engine;
+  const hub = new RoomHub(engine, { flushInterval: settings.flushInterval });
+  const ips = new ClientIps({
+    maxConnections: settings.maxConnectionsPerIp,
+    rate: settings.ipRateLimit,
+    burst: settings.ipRateBurst,
+  });
   const sessions = new Set<ClientSession>();
+  const metrics = createMetrics({
+    connections: () => sessions.size,
+    rooms: () => hub.roomCount,
+    bufferedBytes: () => {
+      let total = 0;
+      for (const session of sessions) total += session.bufferedAmount;
+      return total;
+    },
+  });
+  let state: ServerState = ServerState.Running;
+  const isReady = (): boolean => state === ServerState.Running && engine.ready;
+  const stopWatchingEngine = engine.onReadiness((ready) => {
+    if (ready) logger.info('engine ready');
+    else logger.warn('engine not ready');
+  });
+
+  const sessionSettings: SessionSettings = {
+    engine,
+    hub,
+    maxTextLength: settings.maxTextLength,
+    maxPayload: settings.maxPayload,
+    replayLimit: settings.replayLimit,
+    heartbeatInterval: settings.heartbeatInterval,
+    rateLimit: settings.rateLimit,
+    rateBurst: settings.rateBurst,
+    maxRooms: settings.maxRooms,
+    maxBufferedAmount: settings.maxBufferedAmount,
+    ...(authenticate ? { authenticate } : {}),
+    authTimeout: settings.authTimeout,
+    readOnly: settings.readOnly,
+    moderate,
+    metrics,
+    logger,
+  };
 
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: settings.maxPayload,
+    // Off on purpose: per-connection deflate contexts are the classic memory blow-up of busy servers.
     perMessageDeflate: false,
     // Prefer our subprotocol; a plain client that offers none is still served.
     handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : false),
@@ -105,49 +150,72 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
-      return true;
+    switch (path) {
+      case '/healthz':
+        sendJson(res, 200, { status: 'ok' });
+        return true;
+      case '/readyz': {
+        const ready = isReady();
+        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : state === ServerState.Running ? 'engine_not_ready' : state });
+        return true;
+      }
+      case '/metrics':
+        if (!settings.metrics) break;
+        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+        return true;
     }
     return serveStatic(req, res);
   }
 
-  const ownsServer = !options.server;
+  const ownsServer = !settings.server;
   const server =
-    options.server ??
+    settings.server ??
     createServer((req, res) => {
       handleRequest(req, res).then(
         (handled) => {
           if (!handled) res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
         },
-        () => {
+        (error: unknown) => {
+          logger.error({ err: error, url: req.url }, 'request failed');
           if (!res.headersSent) res.writeHead(500).end();
         },
       );
     });
 
+  function refuse(socket: Duplex, reason: string, status: number, text: string, headers = ''): void {
+    metrics.refused.inc({ reason });
+    logger.debug({ reason, status }, 'upgrade refused');
+    rejectUpgrade(socket, status, text, headers);
+  }
+
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== settings.path) {
+    const url = URL.canParse(req.url ?? '/', 'http://localhost') ? new URL(req.url ?? '/', 'http://localhost') : undefined;
+    if (!url || url.pathname !== settings.path) {
       // Another endpoint on a shared server may want this upgrade.
       if (ownsServer) rejectUpgrade(socket, 404, 'Not Found');
       return;
     }
     socket.on('error', () => socket.destroy());
+    if (state !== ServerState.Running) return refuse(socket, 'shutting_down', 503, 'Service Unavailable');
+    if (!originAllowed(req.headers.origin)) return refuse(socket, 'origin', 403, 'Forbidden');
+    const ip = clientIp(req, settings.trustProxy);
+    if (!ips.canConnect(ip)) return refuse(socket, 'ip_limit', 429, 'Too Many Requests', 'Retry-After: 10\r\n');
     const join = parseJoinRequest(url);
+    // ws completes the handshake synchronously, so the per-IP check above and the count below
+    // cannot be separated by another upgrade.
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (!join) {
+        metrics.refused.inc({ reason: 'bad_room' });
         ws.close(CloseCode.BadRoom, 'room must be 1-64 characters from A-Z a-z 0-9 _ . : ~ -');
         return;
       }
-      const session = new ClientSession(ws, join, {
-        engine,
-        hub,
-        maxTextLength: settings.maxTextLength,
-        maxPayload: settings.maxPayload,
-        replayLimit: settings.replayLimit,
-        heartbeatInterval: settings.heartbeatInterval,
-        onClose: (s) => sessions.delete(s),
+      const entry = ips.acquire(ip);
+      const session = new ClientSession(ws, join, { ip, ipBucket: entry.bucket }, {
+        ...sessionSettings,
+        onClose: (s) => {
+          sessions.delete(s);
+          ips.release(entry);
+        },
       });
       sessions.add(session);
     });
@@ -158,8 +226,16 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
   return {
     server,
     engine,
+    logger,
+    metrics,
     get connections() {
-      return wss.clients.size;
+      return sessions.size;
+    },
+    get state() {
+      return state;
+    },
+    get ready() {
+      return isReady();
     },
     handleRequest,
     listen(port = 0, host?: string) {
@@ -171,24 +247,51 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
         });
       });
     },
-    close() {
+    close({ code = CloseCode.ServiceRestart }: CloseOptions = {}) {
       closing ??= (async () => {
+        state = ServerState.Draining;
+        logger.info({ connections: wss.clients.size, window: settings.shutdownWindow }, 'shutting down');
+        await drain(wss, code, settings.shutdownWindow, settings.shutdownTimeout);
         server.off('upgrade', onUpgrade);
-        for (const ws of wss.clients) ws.close(CloseCode.GoingAway, 'server shutting down');
         await new Promise<void>((resolve) => wss.close(() => resolve()));
-        // Give close frames a moment, then cut whatever did not answer.
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        for (const ws of wss.clients) ws.terminate();
         await hub.close();
+        ips.close();
+        stopWatchingEngine();
         if (ownsEngine) await engine.close();
         if (ownsServer && server.listening) {
           server.closeAllConnections?.();
           await new Promise<void>((resolve) => server.close(() => resolve()));
         }
+        state = ServerState.Closed;
+        logger.info('shut down');
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Closes every connection at a random moment within `window` ms, so that clients reconnect (to
+ * another instance, or to this one restarted) spread out rather than in one stampede. Whatever is
+ * still open after `timeout` ms is terminated.
+ */
+async function drain(wss: WebSocketServer, code: number, window: number, timeout: number): Promise<void> {
+  const timers: NodeJS.Timeout[] = [];
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      if (wss.clients.size > 0) return;
+      clearTimeout(deadline);
+      resolve();
+    };
+    const deadline = setTimeout(resolve, timeout);
+    for (const ws of wss.clients) {
+      ws.once('close', () => setImmediate(done));
+      timers.push(setTimeout(() => ws.close(code, 'server restarting'), Math.random() * window));
+    }
+    done();
+  });
+  for (const timer of timers) clearTimeout(timer);
+  for (const ws of wss.clients) ws.terminate();
 }
 
 /** Reads `room`, the resume cursor (`epoch` + `seq`) and `last` from the upgrade URL. */
@@ -203,25 +306,11 @@ function parseJoinRequest(url: URL): JoinRequest | undefined {
   return { room, ...(cursor ? { cursor } : {}), last: Number.isSafeInteger(last) && last > 0 ? last : 0 };
 }
 
-function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
+function rejectUpgrade(socket: Duplex, status: number, reason: string, headers = ''): void {
   socket.on('error', () => {});
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${headers}Content-Length: 0\r\n\r\n`);
 }
 
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function checkOptions(settings: Required<Pick<DanmakuServerOptions, keyof typeof SERVER_DEFAULTS>>): void {
-  const positive = ['maxTextLength', 'maxPayload', 'replayLimit'] as const;
-  for (const name of positive) {
-    const value = settings[name];
-    if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`Option "${name}" must be a positive integer; got ${value}.`);
-  }
-  const nonNegative = ['flushInterval', 'heartbeatInterval'] as const;
-  for (const name of nonNegative) {
-    const value = settings[name];
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`Option "${name}" must be a number ≥ 0; got ${value}.`);
-  }
-  if (!settings.path.startsWith('/')) throw new TypeError(`Option "path" must start with "/"; got ${settings.path}.`);
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
 }

@@ -98,6 +98,8 @@ export const CloseCode = {
   SlowConsumer: 4002,
   /** Too many connections (per IP or in total). */
   TooManyConnections: 4004,
+  /** The server holds as many rooms as it may; this room cannot be opened now. Retry later. */
+  TooManyRooms: 4005,
 } as const;
 /** One of the close codes in {@link CloseCode}. */
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

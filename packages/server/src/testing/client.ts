@@ -2,7 +2,7 @@
  * A small protocol client for tests and benchmarks: a real `ws` socket that collects what the
  * server sends and lets a test wait for a message.
  */
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import { PROTOCOL, type Comment, type ServerMessage } from 'danmaku-layer/protocol.js';
 
 /** A connected test client. */
@@ -10,11 +10,15 @@ export class TestClient {
   readonly ws: WebSocket;
   readonly messages: ServerMessage[] = [];
   readonly comments: Comment[] = [];
+  /** Resolves with the close code and reason once the connection has closed. */
+  readonly closed: Promise<{ code: number; reason: string }>;
   #waiters: Array<{ test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }> = [];
   #counter = 0;
 
-  constructor(url: string, protocols: string[] = [PROTOCOL]) {
-    this.ws = new WebSocket(url, protocols);
+  constructor(url: string, protocols: string[] = [PROTOCOL], options: ClientOptions = {}) {
+    this.ws = new WebSocket(url, protocols, options);
+    this.ws.on('error', () => {});
+    this.closed = new Promise((resolve) => this.ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
     this.ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as ServerMessage;
       this.messages.push(message);
@@ -28,10 +32,20 @@ export class TestClient {
   }
 
   /** Opens a client and waits for the server's `welcome`. */
-  static async connect(base: string, query: string): Promise<TestClient> {
-    const client = new TestClient(`${base}?${query}`);
+  static async connect(base: string, query: string, options: ClientOptions = {}): Promise<TestClient> {
+    const client = new TestClient(`${base}?${query}`, [PROTOCOL], options);
     await client.next((m) => m.type === 'welcome');
     return client;
+  }
+
+  /** Resolves once the socket is open (before any `welcome`, e.g. to authenticate). */
+  opened(): Promise<void> {
+    if (this.ws.readyState === this.ws.OPEN) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('close', (code) => reject(new Error(`closed with ${code} before opening`)));
+      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
   }
 
   /** Resolves with the first message (already received or future) that passes `test`. */
@@ -70,4 +84,24 @@ export class TestClient {
   close(): void {
     this.ws.terminate();
   }
+}
+
+/**
+ * Resolves with the HTTP status of a refused upgrade, or `101` when the upgrade succeeded (the
+ * socket is then closed).
+ */
+export function upgradeStatus(url: string, options: ClientOptions = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, [PROTOCOL], options);
+    ws.on('error', () => {});
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      ws.terminate();
+    });
+    ws.once('open', () => {
+      resolve(101);
+      ws.terminate();
+    });
+  });
 }

@@ -1,0 +1,145 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
+import type { ErrorMessage, WelcomeMessage } from 'danmaku-layer/protocol.js';
+import { FLAGS } from './cli.js';
+import { TestClient, upgradeStatus } from './testing/client.js';
+
+const BIN = fileURLToPath(new URL('../bin/danmaku-layer-server.js', import.meta.url));
+
+/** The environment of a child, without any DANMAKU_ variable from ours. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DANMAKU_') && k !== 'PORT'));
+  return { ...env, ...extra };
+}
+
+/** Runs the bin to completion. */
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  lines: Array<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+/** Starts the bin on a free port and resolves once it logs "listening". */
+function start(t: { after: (fn: () => unknown) => void }, args: string[], env: Record<string, string> = {}): Promise<Running> {
+  const child = spawn(process.execPath, [BIN, '--host', '127.0.0.1', '--port', '0', ...args], { env: cleanEnv(env) });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (data) => {
+      buffer += data;
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
+        buffer = buffer.slice(newline + 1);
+        lines.push(line);
+        if (line.msg === 'listening') resolve({ child, port: line.port as number, lines, exited });
+      }
+    });
+    void exited.then((code) => reject(new Error(`exited with ${code} before listening`)));
+  });
+}
+
+test('--help lists every flag with its environment variable, and exits 0', async () => {
+  const { code, stdout } = await run(['--help']);
+  assert.equal(code, 0);
+  for (const [name, flag] of Object.entries(FLAGS)) {
+    assert.ok(stdout.includes(`--${name}`), name);
+    if (flag.env) assert.ok(stdout.includes(flag.env), flag.env);
+  }
+  assert.ok(!stdout.includes('--redis'), 'no Redis flag yet');
+});
+
+const bad: Array<[string, string[], Record<string, string>, RegExp]> = [
+  ['an unknown flag', ['--bogus'], {}, /Unknown option '--bogus'/],
+  ['a number flag with text', ['--rate-limit', 'fast'], {}, /--rate-limit .* must be a number/],
+  ['a negative integer from the environment', [], { DANMAKU_MAX_ROOMS: '-1' }, /\$DANMAKU_MAX_ROOMS/],
+  ['a boolean variable that is not one', [], { DANMAKU_READ_ONLY: 'maybe' }, /\$DANMAKU_READ_ONLY must be true or false/],
+  ['a port out of range', ['--port', '70000'], {}, /--port/],
+  ['an unknown log level', ['--log-level', 'loud'], {}, /--log-level/],
+  ['a JWT secret without audience', ['--jwt-secret', 'x'.repeat(32)], {}, /--jwt-audience/],
+  ['both JWT sources', ['--jwt-secret', 'x'.repeat(32), '--jwt-jwks-url', 'https://id.test/jwks', '--jwt-audience', 'a'], {}, /not both/],
+  ['a short JWT secret', ['--jwt-audience', 'a'], { DANMAKU_JWT_SECRET: 'short' }, /at least 32 bytes/],
+  ['a malformed origin', ['--allowed-origins', 'example.com'], {}, /allowedOrigins/],
+];
+
+for (const [name, args, env, message] of bad) {
+  test(`${name} exits 2 with a clear message`, async () => {
+    const { code, stderr, stdout } = await run(args, env);
+    assert.equal(code, 2);
+    assert.match(stderr, message);
+    assert.match(stderr, /--help/);
+    assert.equal(stdout, '');
+  });
+}
+
+test('flags and environment variables reach the server; logs are JSON', async (t) => {
+  const server = await start(t, ['--allowed-origins', 'https://ok.example', '--rate-burst', '1', '--log-level', 'debug'], {
+    DANMAKU_PATH: '/live',
+  });
+  const url = `ws://127.0.0.1:${server.port}/live?room=cli`;
+  assert.equal(await upgradeStatus(url, { origin: 'https://evil.example' }), 403);
+  const client = await TestClient.connect(`ws://127.0.0.1:${server.port}/live`, 'room=cli', { origin: 'https://ok.example' });
+  t.after(() => client.close());
+  client.sendComment('first');
+  const second = client.sendComment('second');
+  assert.equal((await client.next<ErrorMessage>((m) => m.type === 'error' && m.id === second)).code, 'rate_limited');
+  assert.ok(server.lines.every((line) => typeof line.level === 'number' && typeof line.time === 'number'));
+  assert.ok(server.lines.some((line) => line.msg === 'upgrade refused' && line.reason === 'origin'));
+});
+
+test('JWT settings from the environment require a token; --read-only applies to anonymous users', async (t) => {
+  const secret = 'an-environment-secret-of-32-bytes!!';
+  const server = await start(t, [], { DANMAKU_JWT_SECRET: secret, DANMAKU_JWT_AUDIENCE: 'cli-test', DANMAKU_AUTH_TIMEOUT: '200' });
+  const waiting = new TestClient(`ws://127.0.0.1:${server.port}/ws?room=jwt`);
+  assert.equal((await waiting.closed).code, 4001);
+  const token = await new SignJWT({ sub: 'u', name: 'Ana' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setAudience('cli-test')
+    .setExpirationTime('1m')
+    .sign(new TextEncoder().encode(secret));
+  const client = new TestClient(`ws://127.0.0.1:${server.port}/ws?room=jwt`);
+  t.after(() => client.close());
+  await client.opened();
+  client.ws.send(JSON.stringify({ type: 'auth', token }));
+  assert.equal((await client.next<WelcomeMessage>((m) => m.type === 'welcome')).canSend, true);
+
+  const readOnly = await start(t, ['--read-only']);
+  const reader = await TestClient.connect(`ws://127.0.0.1:${readOnly.port}/ws`, 'room=ro');
+  t.after(() => reader.close());
+  assert.equal((await reader.next<WelcomeMessage>((m) => m.type === 'welcome')).canSend, false);
+});
+
+test('SIGTERM closes every client with 1012 and exits 0; SIGINT uses 1001', async (t) => {
+  for (const [signal, expected] of [['SIGTERM', 1012], ['SIGINT', 1001]] as const) {
+    const server = await start(t, ['--shutdown-window', '200', '--log-level', 'info']);
+    const clients = await Promise.all(
+      Array.from({ length: 5 }, () => TestClient.connect(`ws://127.0.0.1:${server.port}/ws`, 'room=sig')),
+    );
+    t.after(() => clients.forEach((c) => c.close()));
+    server.child.kill(signal);
+    const codes = await Promise.all(clients.map((c) => c.closed.then((closed) => closed.code)));
+    assert.deepEqual(codes, Array(5).fill(expected));
+    assert.equal(await server.exited, 0);
+    const messages = server.lines.map((line) => line.msg);
+    assert.ok(messages.includes('shutting down') && messages.includes('shut down'), messages.join(', '));
+  }
+});

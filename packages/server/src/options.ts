@@ -1,0 +1,188 @@
+/**
+ * The options of `createDanmakuServer`, their defaults, and the checks that turn a bad option
+ * into a `TypeError` or `RangeError` naming it.
+ */
+import type { Server } from 'node:http';
+import { DEFAULT_LIMITS } from 'danmaku-layer/protocol.js';
+import type { AuthOptions } from './auth.js';
+import type { Engine } from './engine.js';
+import type { LevelWithSilent, Logger } from 'pino';
+import type { ModerationHook } from './moderation.js';
+
+/** Log levels, most verbose first. */
+export const LOG_LEVELS: readonly LevelWithSilent[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** Options of `createDanmakuServer`. Every one is optional. */
+export interface DanmakuServerOptions {
+  /**
+   * An existing HTTP server to attach to (e.g. the one under an Express or Fastify app). The
+   * danmaku server then only handles upgrades on `path` and, through `handleRequest`, the
+   * requests you pass it. Without one, a server of its own is created; call `listen()`.
+   */
+  server?: Server;
+  /** URL path of the WebSocket endpoint. Default `'/ws'`. */
+  path?: string;
+  /** Room engine. Default: a new `MemoryEngine`. */
+  engine?: Engine;
+  /** Longest comment, in code points. Default `100`. */
+  maxTextLength?: number;
+  /** Largest frame accepted from a client, in bytes; larger ones close the connection (1009). Default `4096`. */
+  maxPayload?: number;
+  /** Comments of a room are collected this long, in ms, and sent as one frame. `0` sends at once. Default `25`. */
+  flushInterval?: number;
+  /** Interval of pings and heartbeat messages, in ms; a client silent for one interval is dropped. `0` disables. Default `15000`. */
+  heartbeatInterval?: number;
+  /** Most comments replayed to a client on recovery or late join. Default `500`. */
+  replayLimit?: number;
+  /**
+   * Serve the demo page at `/`: `true` for the bundled demo, a folder path for your own page,
+   * `false` for none. The widget bundle is always served at `/danmaku-layer.bundle.js`. Default `false`.
+   */
+  demo?: boolean | string;
+
+  /** Comments per second one connection may post (token bucket refill rate); `0` = no limit. Default `2`. */
+  rateLimit?: number;
+  /** Comments one connection may post at once (token bucket size). Default `5`. */
+  rateBurst?: number;
+  /** Comments per second shared by all connections of one IP address; `0` = no limit. Default `10`. */
+  ipRateLimit?: number;
+  /** Comments one IP address may post at once. Default `20`. */
+  ipRateBurst?: number;
+  /** Most simultaneous connections from one IP address (more get HTTP 429); `0` = no limit. Default `20`. */
+  maxConnectionsPerIp?: number;
+  /** Most rooms with connections on this server (joining a new one beyond that closes with 4005); `0` = no limit. Default `10000`. */
+  maxRooms?: number;
+  /** Take the client address from the last `X-Forwarded-For` entry (set it behind a reverse proxy only). Default `false`. */
+  trustProxy?: boolean;
+  /**
+   * Origins allowed to open a WebSocket, e.g. `['https://example.com', 'https://*.example.com']`;
+   * other browser origins get HTTP 403 at the upgrade. Default: every origin.
+   */
+  allowedOrigins?: readonly string[];
+  /** JWT authentication; when set, every connection must send `{"type":"auth","token"}` first. Default: none. */
+  auth?: AuthOptions;
+  /** How long a connection has to authenticate, in ms, before it is closed with 4001. Default `5000`. */
+  authTimeout?: number;
+  /** Anonymous connections may read but not send (`canSend: false` in `welcome`; sends get `forbidden`). Default `false`. */
+  readOnly?: boolean;
+  /** Words (matched anywhere, ignoring case) or patterns that make a comment `rejected`. Default `[]`. */
+  blocklist?: ReadonlyArray<string | RegExp>;
+  /** Moderation hook: refuse (`false`), accept (`true`) or rewrite (a string) each comment. Default: none. */
+  moderate?: ModerationHook;
+  /** Bytes that may wait to be sent to one client; past this it is closed with 4002 (slow consumer). Default `262144` (256 KiB). */
+  maxBufferedAmount?: number;
+  /** A pino logger to use. Default: a new one writing JSON lines to stdout at `logLevel`. */
+  logger?: Logger;
+  /** Level of the default logger: `trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`. Default `'info'`. */
+  logLevel?: LevelWithSilent;
+  /** Serve Prometheus metrics at `/metrics` (through `handleRequest`). Default `true`. */
+  metrics?: boolean;
+  /** On `close()`, connections are closed at random moments over this many ms, so clients do not all reconnect at once. Default `2000`. */
+  shutdownWindow?: number;
+  /** `close()` terminates whatever is still open after this many ms. Default `10000`. */
+  shutdownTimeout?: number;
+}
+
+/** Defaults of {@link DanmakuServerOptions}. */
+export const SERVER_DEFAULTS = {
+  path: '/ws',
+  maxTextLength: DEFAULT_LIMITS.maxTextLength,
+  maxPayload: DEFAULT_LIMITS.maxPayload,
+  flushInterval: 25,
+  heartbeatInterval: 15_000,
+  replayLimit: 500,
+  demo: false,
+  rateLimit: 2,
+  rateBurst: 5,
+  ipRateLimit: 10,
+  ipRateBurst: 20,
+  maxConnectionsPerIp: 20,
+  maxRooms: 10_000,
+  trustProxy: false,
+  authTimeout: 5000,
+  readOnly: false,
+  blocklist: [],
+  maxBufferedAmount: 256 * 1024,
+  logLevel: 'info',
+  metrics: true,
+  shutdownWindow: 2000,
+  shutdownTimeout: 10_000,
+} as const satisfies DanmakuServerOptions;
+
+/** Options with every default filled in. */
+export type ResolvedOptions = Omit<DanmakuServerOptions, keyof typeof SERVER_DEFAULTS> & {
+  [K in keyof typeof SERVER_DEFAULTS]-?: NonNullable<DanmakuServerOptions[K]>;
+};
+
+/**
+ * Merges the defaults (once) and checks every option.
+ *
+ * @throws {TypeError} for an option of the wrong type.
+ * @throws {RangeError} for a number out of range.
+ */
+export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('The options must be an object.');
+  const settings = { ...SERVER_DEFAULTS, ...withoutUndefined(options) } as ResolvedOptions;
+  const integer = (name: keyof ResolvedOptions, min: number): void => {
+    const value = settings[name];
+    if (typeof value !== 'number') throw new TypeError(`Option "${name}" must be a number; got ${typeof value}.`);
+    if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`Option "${name}" must be an integer ≥ ${min}; got ${value}.`);
+  };
+  const number = (name: keyof ResolvedOptions, min: number): void => {
+    const value = settings[name];
+    if (typeof value !== 'number') throw new TypeError(`Option "${name}" must be a number; got ${typeof value}.`);
+    if (!Number.isFinite(value) || value < min) throw new RangeError(`Option "${name}" must be a number ≥ ${min}; got ${value}.`);
+  };
+  const boolean = (name: keyof ResolvedOptions): void => {
+    if (typeof settings[name] !== 'boolean') throw new TypeError(`Option "${name}" must be true or false; got ${typeof settings[name]}.`);
+  };
+  integer('maxTextLength', 1);
+  integer('maxPayload', 256);
+  integer('replayLimit', 1);
+  number('flushInterval', 0);
+  number('heartbeatInterval', 0);
+  number('rateLimit', 0);
+  number('rateBurst', 1);
+  number('ipRateLimit', 0);
+  number('ipRateBurst', 1);
+  integer('maxConnectionsPerIp', 0);
+  integer('maxRooms', 0);
+  number('authTimeout', 1);
+  integer('maxBufferedAmount', 1024);
+  number('shutdownWindow', 0);
+  number('shutdownTimeout', 0);
+  for (const name of ['trustProxy', 'readOnly', 'metrics'] as const) boolean(name);
+
+  if (typeof settings.path !== 'string' || !settings.path.startsWith('/')) {
+    throw new TypeError(`Option "path" must be a string starting with "/"; got ${String(settings.path)}.`);
+  }
+  if (typeof settings.demo !== 'boolean' && typeof settings.demo !== 'string') {
+    throw new TypeError('Option "demo" must be true, false or a folder path.');
+  }
+  if (settings.allowedOrigins !== undefined && (!Array.isArray(settings.allowedOrigins) || settings.allowedOrigins.some((o) => typeof o !== 'string'))) {
+    throw new TypeError('Option "allowedOrigins" must be a list of origins.');
+  }
+  if (!Array.isArray(settings.blocklist) || settings.blocklist.some((b) => typeof b !== 'string' && !(b instanceof RegExp))) {
+    throw new TypeError('Option "blocklist" must be a list of strings and regular expressions.');
+  }
+  if (settings.moderate !== undefined && typeof settings.moderate !== 'function') {
+    throw new TypeError('Option "moderate" must be a function.');
+  }
+  if (settings.auth !== undefined && (typeof settings.auth !== 'object' || settings.auth === null)) {
+    throw new TypeError('Option "auth" must be an object.');
+  }
+  if (!LOG_LEVELS.includes(settings.logLevel)) {
+    throw new RangeError(`Option "logLevel" must be one of ${LOG_LEVELS.join(', ')}; got ${String(settings.logLevel)}.`);
+  }
+  if (settings.server !== undefined && typeof settings.server?.on !== 'function') {
+    throw new TypeError('Option "server" must be an http.Server (or https.Server).');
+  }
+  if (settings.engine !== undefined && typeof settings.engine?.publish !== 'function') {
+    throw new TypeError('Option "engine" must implement the Engine interface.');
+  }
+  return settings;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Comment, CommentsMessage } from 'danmaku-layer/protocol.js';
+import { MemoryEngine } from './memory-engine.js';
+import { RoomHub, type RoomMember } from './room-hub.js';
+import { createDanmakuServer } from './server.js';
+import { TestClient } from './testing/client.js';
+
+class Recorder implements RoomMember {
+  readonly frames: string[] = [];
+  deliver(frame: string, _comments: readonly Comment[]): void {
+    this.frames.push(frame);
+  }
+}
+
+const comment = (id: string) => ({ id, text: id, color: '#ffffff', mode: 'scroll', size: 'medium' }) as const;
+
+test('comments within one flush interval become one frame, encoded once for every member', async (t) => {
+  const engine = new MemoryEngine();
+  const hub = new RoomHub(engine, { flushInterval: 30 });
+  t.after(async () => {
+    await hub.close();
+    await engine.close();
+  });
+  const members = [new Recorder(), new Recorder(), new Recorder()];
+  for (const member of members) await hub.join('batch', member);
+  for (let i = 0; i < 25; i++) await engine.publish('batch', comment(`c${i}`));
+  await new Promise((r) => setTimeout(r, 100));
+  for (const member of members) assert.equal(member.frames.length, 1);
+  // The very same string: serialised once, not once per member.
+  assert.ok(members.every((m) => Object.is(m.frames[0], members[0]!.frames[0])));
+  const message = JSON.parse(members[0]!.frames[0]!) as CommentsMessage;
+  assert.deepEqual(message.comments.map((c) => c.seq), Array.from({ length: 25 }, (_, i) => i + 1));
+});
+
+test('a flush interval of 0 sends each comment at once', async (t) => {
+  const engine = new MemoryEngine();
+  const hub = new RoomHub(engine, { flushInterval: 0 });
+  t.after(async () => {
+    await hub.close();
+    await engine.close();
+  });
+  const member = new Recorder();
+  await hub.join('now', member);
+  await engine.publish('now', comment('a'));
+  await engine.publish('now', comment('b'));
+  assert.equal(member.frames.length, 2);
+});
+
+test('over the wire, a burst of comments reaches a viewer as one frame', async (t) => {
+  const danmaku = await createDanmakuServer({ flushInterval: 200, rateLimit: 0, ipRateLimit: 0, logLevel: 'silent' });
+  const { port } = await danmaku.listen(0, '127.0.0.1');
+  const base = `ws://127.0.0.1:${port}/ws`;
+  const sender = await TestClient.connect(base, 'room=burst');
+  const viewer = await TestClient.connect(base, 'room=burst');
+  t.after(async () => {
+    sender.close();
+    viewer.close();
+    await danmaku.close();
+  });
+  for (let i = 0; i < 20; i++) sender.sendComment(`burst ${i}`);
+  await viewer.waitForComments(20);
+  const frames = viewer.messages.filter((m) => m.type === 'comments');
+  assert.equal(frames.length, 1);
+});
