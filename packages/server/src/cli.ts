@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { createDanmakuServer, SERVER_DEFAULTS, type DanmakuServerOptions } from './server.js';
 import { MemoryEngine, ENGINE_DEFAULTS } from './memory-engine.js';
+import { RedisEngine } from './redis-engine.js';
 
 /** A flag: its type, environment variable and help line. */
 interface Flag {
@@ -26,6 +27,7 @@ export const FLAGS = {
   'heartbeat-interval': { type: 'string', env: 'DANMAKU_HEARTBEAT_INTERVAL', default: String(SERVER_DEFAULTS.heartbeatInterval), help: 'Ping/heartbeat interval, in ms (0 = off).' },
   'history-size': { type: 'string', env: 'DANMAKU_HISTORY_SIZE', default: String(ENGINE_DEFAULTS.historySize), help: 'Comments kept per room for recovery.' },
   'history-age': { type: 'string', env: 'DANMAKU_HISTORY_AGE', default: String(ENGINE_DEFAULTS.historyAge), help: 'Longest time a comment is kept, in ms.' },
+  'redis-url': { type: 'string', env: 'DANMAKU_REDIS_URL', help: 'Share rooms with other instances through Redis (redis:// or rediss:// URL); default: in memory.' },
   help: { type: 'boolean', env: '', help: 'Show this help and exit.' },
 } satisfies Record<string, Flag>;
 
@@ -42,6 +44,8 @@ export interface CliConfig {
   server: DanmakuServerOptions;
   historySize: number;
   historyAge: number;
+  /** Redis URL of the shared engine; absent for the in-memory engine. */
+  redisUrl?: string;
 }
 
 /** Parses arguments and environment into a {@link CliConfig}. Throws {@link UsageError} on bad input. */
@@ -70,8 +74,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   };
   const port = int('port', 0);
   if (port > 65535) throw new UsageError(`--port must be at most 65535; got ${port}.`);
+  const redisUrl = get('redis-url');
+  if (typeof redisUrl === 'string' && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new UsageError(`--redis-url (or $DANMAKU_REDIS_URL) must start with redis:// or rediss://; got "${redisUrl}".`);
+  }
   return {
     help: get('help') === true,
+    ...(typeof redisUrl === 'string' ? { redisUrl } : {}),
     host: String(get('host')),
     port,
     historySize: int('history-size', 1),
@@ -114,7 +123,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     process.stdout.write(helpText());
     return;
   }
-  const engine = new MemoryEngine({ historySize: config.historySize, historyAge: config.historyAge });
+  const history = { historySize: config.historySize, historyAge: config.historyAge };
+  const engine = config.redisUrl
+    ? new RedisEngine({ ...history, url: config.redisUrl, onError: redisErrorReporter() })
+    : new MemoryEngine(history);
   const danmaku = await createDanmakuServer({ ...config.server, engine });
   const address = await danmaku.listen(config.port, config.host);
   const shown = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.address;
@@ -127,4 +139,15 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** Writes Redis errors to stderr, once per outage rather than once per reconnect attempt. */
+function redisErrorReporter(): (error: unknown) => void {
+  let last = '';
+  return (error) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (message === last) return;
+    last = message;
+    process.stderr.write(`danmaku-layer-server: redis: ${message}\n`);
+  };
 }

@@ -4,6 +4,7 @@
  */
 import type { WebSocket } from 'ws';
 import {
+  CloseCode,
   ErrorCode,
   parseClientMessage,
   type Comment,
@@ -102,6 +103,15 @@ export class ClientSession implements RoomMember {
       // Only right after joining can a batch straddle what the replay already sent.
       this.#sendComments(comments.filter((c) => c.seq > this.#sentSeq));
     }
+  }
+
+  /**
+   * The room's sequence could not be continued (a shared engine lost it): close with "service
+   * restart" so the client reconnects with its cursor and is told `recovered: false`.
+   */
+  reset(): void {
+    if (this.#phase === Phase.Closed) return;
+    this.#ws.close(CloseCode.ServiceRestart, 'room sequence restarted; reconnect');
   }
 
   async #join(request: JoinRequest): Promise<void> {

@@ -10,6 +10,8 @@ export { createDanmakuServer, SERVER_DEFAULTS } from './server.js';
 export type { DanmakuServer, DanmakuServerOptions } from './server.js';
 export { MemoryEngine, ENGINE_DEFAULTS } from './memory-engine.js';
 export type { EngineOptions } from './memory-engine.js';
+export { RedisEngine, REDIS_ENGINE_DEFAULTS } from './redis-engine.js';
+export type { RedisEngineOptions } from './redis-engine.js';
 export type {
   Engine,
   NewComment,
@@ -19,4 +21,5 @@ export type {
   CommentListener,
   Unsubscribe,
   ReadinessListener,
+  ResetListener,
 } from './engine.js';
