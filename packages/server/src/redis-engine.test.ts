@@ -222,6 +222,40 @@ test('when the room restarts in Redis, subscribers are told to reset and then fo
   assert.deepEqual(received.map((c) => [c.seq, c.id]), [[1, 'before'], [1, 'after']]);
 });
 
+test('a sequence that went backwards under the same epoch (lost writes) is restarted with a new epoch', async () => {
+  const engine = await redisEngine({ heartbeatInterval: 100 });
+  const room = freshRoom();
+  const received: Comment[] = [];
+  const events: string[] = [];
+  let resets = 0;
+  await engine.subscribe(
+    room,
+    (c) => {
+      received.push(c);
+      events.push(`${c.seq}:${c.id}`);
+    },
+    () => {
+      resets++;
+      events.push('reset');
+    },
+  );
+  for (const id of ['a', 'b', 'c']) await engine.publish(room, input(id));
+  await waitFor(() => received.length === 3, 'three comments');
+  const before = await engine.state(room);
+  // What a failover to a replica that missed the last two writes looks like.
+  const keys = roomKeys('danmaku:', room);
+  await raw.hset(keys.meta, 'seq', 1);
+  await raw.ltrim(keys.history, 0, 0);
+  await waitFor(() => resets === 1, 'the reset');
+  const after = await engine.state(room);
+  assert.notEqual(after.epoch, before.epoch);
+  const next = await engine.publish(room, input('d'));
+  assert.equal(next.comment.seq, 2);
+  await waitFor(() => received.some((c) => c.id === 'd'), 'the comment in the new epoch');
+  // After the reset the listener follows the new epoch from its start: the one comment Redis kept.
+  assert.deepEqual(events, ['1:a', '2:b', '3:c', 'reset', '1:a', '2:d']);
+});
+
 test('viewer counts are global and an instance that dies stops counting', async () => {
   const a = await redisEngine();
   const b = await redisEngine();

@@ -17,7 +17,7 @@ import type {
   Unsubscribe,
 } from './engine.js';
 import { ENGINE_DEFAULTS, newEpoch, type EngineOptions } from './memory-engine.js';
-import { HISTORY_SCRIPT, PUBLISH_SCRIPT, TOUCH_SCRIPT, VIEWERS_SCRIPT, roomKeys, type RoomKeys } from './redis-scripts.js';
+import { HISTORY_SCRIPT, PUBLISH_SCRIPT, ROLLBACK_SCRIPT, TOUCH_SCRIPT, VIEWERS_SCRIPT, roomKeys, type RoomKeys } from './redis-scripts.js';
 
 /** Options of {@link RedisEngine}. */
 export interface RedisEngineOptions extends Omit<EngineOptions, 'now'> {
@@ -59,6 +59,7 @@ interface ScriptCommands {
   danmakuHistory(...args: Array<string | number>): Promise<[string, number, number, number, string[]]>;
   danmakuViewers(...args: Array<string | number>): Promise<number>;
   danmakuTouch(...args: Array<string | number>): Promise<[string, number]>;
+  danmakuRollback(...args: Array<string | number>): Promise<string>;
 }
 type ScriptedRedis = Redis & ScriptCommands;
 
@@ -148,6 +149,7 @@ export class RedisEngine implements Engine {
     this.#redis.defineCommand('danmakuHistory', { numberOfKeys: 2, lua: HISTORY_SCRIPT });
     this.#redis.defineCommand('danmakuViewers', { numberOfKeys: 2, lua: VIEWERS_SCRIPT });
     this.#redis.defineCommand('danmakuTouch', { numberOfKeys: 2, lua: TOUCH_SCRIPT });
+    this.#redis.defineCommand('danmakuRollback', { numberOfKeys: 1, lua: ROLLBACK_SCRIPT });
     this.#sub = new Redis(url, redisOptions);
 
     for (const connection of [this.#redis, this.#sub]) {
@@ -391,6 +393,13 @@ export class RedisEngine implements Engine {
       room.dirty = false;
       let page = await this.history(room.name, room.last, this.#historySize);
       if (room.closed) return;
+      if (page.epoch === room.epoch && page.seq < room.last) {
+        // Redis lost acknowledged writes but kept the epoch: start a new epoch (every instance
+        // then sees the change) and handle it as a restart below.
+        await this.#redis.danmakuRollback(room.keys.meta, room.epoch, room.last, newEpoch());
+        page = await this.history(room.name, room.last, this.#historySize);
+        if (room.closed) return;
+      }
       if (page.epoch !== room.epoch) {
         // The sequence restarted (Redis lost its data, or the room expired): nothing of the old one
         // can be continued. Tell the listeners, then follow the new sequence from its start.
@@ -468,7 +477,7 @@ export class RedisEngine implements Engine {
       const [error, value] = touched[i] ?? [new Error('no reply'), undefined];
       if (error) return this.#onError(error);
       const [epoch, seq] = value as [string, number];
-      if (!room.closed && (epoch !== room.epoch || seq > room.last)) this.#sync(room);
+      if (!room.closed && (epoch !== room.epoch || seq !== room.last)) this.#sync(room);
     });
   }
 

@@ -146,3 +146,19 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return {epoch, tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')}
 `;
+
+/**
+ * Gives a room a new epoch when its sequence went backwards under the same epoch (Redis restarted
+ * from a persistence file or failed over to a replica that had not received the latest writes):
+ * reusing those seq numbers would make clients drop new comments as already seen.
+ * Returns the room's epoch afterwards.
+ * KEYS[1] meta. ARGV[1] the epoch seen, ARGV[2] the highest seq seen in it, ARGV[3] new epoch.
+ */
+export const ROLLBACK_SCRIPT = `
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if epoch == ARGV[1] and tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') < tonumber(ARGV[2]) then
+  redis.call('HSET', KEYS[1], 'epoch', ARGV[3])
+  return ARGV[3]
+end
+return epoch
+`;
