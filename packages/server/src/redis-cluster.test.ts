@@ -15,7 +15,11 @@ const clients: ResumingClient[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startInstance(): Promise<ServerProcess> {
-  const instance = await ServerProcess.start(['--redis-url', redis.url, '--flush-interval', '5']);
+  // Every other instance takes the URL from the environment, so both ways are exercised.
+  const instance =
+    instances.length % 2 === 0
+      ? await ServerProcess.start(['--redis-url', redis.url, '--flush-interval', '5'])
+      : await ServerProcess.start(['--flush-interval', '5'], { DANMAKU_REDIS_URL: redis.url });
   instances.push(instance);
   await until(async () => (await instance.readyz()) === 200, 'instance ready');
   return instance;

@@ -8,6 +8,9 @@ import type { Engine, NewComment } from './engine.js';
 import { MemoryEngine, type EngineOptions } from './memory-engine.js';
 import { RedisEngine, type RedisEngineOptions } from './redis-engine.js';
 import { roomKeys } from './redis-scripts.js';
+import { createDanmakuServer, RedisEngine as ExportedRedisEngine } from './index.js';
+import { TestClient } from './testing/client.js';
+import type { AckMessage } from 'danmaku-layer/protocol.js';
 import { TestRedis } from './testing/redis-server.js';
 
 let redis: TestRedis;
@@ -317,6 +320,28 @@ test('during a Redis outage the engine is not ready and calls reject; it recover
   assert.equal(after.comment.seq, 1);
   await waitFor(() => received.some((c) => c.id === 'after'), 'a comment after the outage');
   assert.deepEqual(received.map((c) => c.id), ['before', 'after']);
+});
+
+test('createDanmakuServer({ engine: new RedisEngine({ url }) }) serves rooms and reports readiness', async () => {
+  const engine = new ExportedRedisEngine({ url: redis.url });
+  engines.push(engine);
+  const danmaku = await createDanmakuServer({ engine, flushInterval: 0 });
+  try {
+    const { port } = await danmaku.listen(0, '127.0.0.1');
+    await engine.whenReady();
+    assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+    const base = `ws://127.0.0.1:${port}/ws`;
+    const a = await TestClient.connect(base, 'room=inproc');
+    const b = await TestClient.connect(base, 'room=inproc');
+    const id = a.sendComment('hello');
+    assert.equal((await a.next<AckMessage>((m) => m.type === 'ack')).id, id);
+    assert.deepEqual((await b.waitForComments(1)).map((c) => [c.seq, c.text]), [[1, 'hello']]);
+    const late = await TestClient.connect(base, 'room=inproc&last=10');
+    assert.deepEqual((await late.waitForComments(1)).map((c) => c.text), ['hello']);
+    for (const c of [a, b, late]) c.close();
+  } finally {
+    await danmaku.close();
+  }
 });
 
 test('options are checked', () => {
