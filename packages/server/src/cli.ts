@@ -124,9 +124,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     return;
   }
   const history = { historySize: config.historySize, historyAge: config.historyAge };
-  const engine = config.redisUrl
-    ? new RedisEngine({ ...history, url: config.redisUrl, onError: redisErrorReporter() })
-    : new MemoryEngine(history);
+  const engine = config.redisUrl ? redisEngine(config.redisUrl, history) : new MemoryEngine(history);
   const danmaku = await createDanmakuServer({ ...config.server, engine });
   const address = await danmaku.listen(config.port, config.host);
   const shown = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.address;
@@ -141,13 +139,24 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   process.once('SIGTERM', stop);
 }
 
-/** Writes Redis errors to stderr, once per outage rather than once per reconnect attempt. */
-function redisErrorReporter(): (error: unknown) => void {
-  let last = '';
-  return (error) => {
-    const message = error instanceof Error ? error.message : String(error);
-    if (message === last) return;
-    last = message;
-    process.stderr.write(`danmaku-layer-server: redis: ${message}\n`);
-  };
+/**
+ * The Redis engine, reporting on stderr when Redis becomes unreachable or ready, and each distinct
+ * error once per outage rather than once per reconnect attempt.
+ */
+function redisEngine(url: string, history: { historySize: number; historyAge: number }): RedisEngine {
+  const log = (line: string): void => void process.stderr.write(`danmaku-layer-server: redis: ${line}\n`);
+  let lastError = '';
+  const engine = new RedisEngine({
+    ...history,
+    url,
+    onError: (error) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== lastError) log((lastError = message));
+    },
+  });
+  engine.onReadiness((ready) => {
+    lastError = '';
+    log(ready ? 'ready' : 'unreachable; /readyz reports 503 until it returns');
+  });
+  return engine;
 }
