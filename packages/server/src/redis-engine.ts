@@ -341,6 +341,13 @@ export class RedisEngine implements Engine {
       this.#onError(error);
       return;
     }
+    if (room.syncing && room.pending.length >= this.#historySize) {
+      // A long catch-up (its reads failing): stop buffering. Everything dropped here is stored,
+      // and `dirty` makes the catch-up read once more after it, so nothing is lost that history holds.
+      room.pending = [];
+      room.dirty = true;
+      return;
+    }
     room.pending.push(message);
     if (!room.syncing) this.#drain(room);
   }
