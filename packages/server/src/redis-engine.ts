@@ -17,6 +17,7 @@ import type {
   Unsubscribe,
 } from './engine.js';
 import { ENGINE_DEFAULTS, newEpoch, type EngineOptions } from './memory-engine.js';
+import { RoomFeed, type FeedMessage } from './room-feed.js';
 import { HISTORY_SCRIPT, PUBLISH_SCRIPT, ROLLBACK_SCRIPT, TOUCH_SCRIPT, VIEWERS_SCRIPT, roomKeys, type RoomKeys } from './redis-scripts.js';
 
 /** Options of {@link RedisEngine}. */
@@ -63,30 +64,13 @@ interface ScriptCommands {
 }
 type ScriptedRedis = Redis & ScriptCommands;
 
-/** A message on a room channel: the epoch it belongs to and the comment. */
-interface ChannelMessage {
-  e: string;
-  c: Comment;
-}
-
 /** A room this instance listens to. */
 interface WatchedRoom {
   name: string;
   keys: RoomKeys;
-  listeners: Set<CommentListener>;
-  resetListeners: Set<ResetListener>;
-  /** Resolves when the channel is subscribed and `epoch`/`last` are known. */
+  feed: RoomFeed;
+  /** Resolves when the channel is subscribed and the feed has begun. */
   started: Promise<void>;
-  epoch?: string;
-  /** Highest seq delivered to the listeners. */
-  last: number;
-  /** Channel messages not yet delivered, in arrival order. */
-  pending: ChannelMessage[];
-  /** A read from history is running; messages wait in `pending` meanwhile. */
-  syncing: boolean;
-  /** Another catch-up was requested while one was running. */
-  dirty: boolean;
-  retry?: NodeJS.Timeout;
   closed: boolean;
 }
 
@@ -213,33 +197,31 @@ export class RedisEngine implements Engine {
     let watched = this.#rooms.get(room);
     if (!watched) {
       const keys = roomKeys(this.#prefix, room);
-      const created: WatchedRoom = {
-        name: room,
-        keys,
-        listeners: new Set(),
-        resetListeners: new Set(),
-        started: Promise.resolve(),
-        last: 0,
-        pending: [],
-        syncing: true,
-        dirty: false,
-        closed: false,
-      };
+      const feed = new RoomFeed(
+        {
+          history: (after, limit) => this.history(room, after, limit),
+          restartIfBehind: async (epoch, last) => {
+            await this.#redis.danmakuRollback(keys.meta, epoch, last, newEpoch());
+          },
+        },
+        { historySize: this.#historySize, retryDelay: RETRY_DELAY, onError: this.#onError },
+      );
+      const created: WatchedRoom = { name: room, keys, feed, started: Promise.resolve(), closed: false };
       created.started = this.#start(created);
       this.#rooms.set(room, created);
       this.#byChannel.set(keys.channel, created);
       watched = created;
     }
     const target = watched;
-    target.listeners.add(listener);
-    if (onReset) target.resetListeners.add(onReset);
+    target.feed.listeners.add(listener);
+    if (onReset) target.feed.resetListeners.add(onReset);
     let done = false;
     const unsubscribe = async (): Promise<void> => {
       if (done) return;
       done = true;
-      target.listeners.delete(listener);
-      if (onReset) target.resetListeners.delete(onReset);
-      if (target.listeners.size === 0) await this.#unwatch(target);
+      target.feed.listeners.delete(listener);
+      if (onReset) target.feed.resetListeners.delete(onReset);
+      if (target.feed.listeners.size === 0) await this.#unwatch(target);
     };
     try {
       await target.started;
@@ -303,18 +285,9 @@ export class RedisEngine implements Engine {
   }
 
   async #start(room: WatchedRoom): Promise<void> {
-    try {
-      await this.#sub.subscribe(room.keys.channel);
-      const state = await this.state(room.name);
-      room.epoch = state.epoch;
-      room.last = state.seq;
-    } catch (error) {
-      room.syncing = false;
-      throw error;
-    }
-    room.syncing = false;
-    if (room.dirty) this.#sync(room);
-    else this.#drain(room);
+    await this.#sub.subscribe(room.keys.channel);
+    // Read after subscribing: whatever is published from here on arrives as a message.
+    room.feed.begin(await this.state(room.name));
   }
 
   async #unwatch(room: WatchedRoom): Promise<void> {
@@ -326,7 +299,7 @@ export class RedisEngine implements Engine {
 
   #forget(room: WatchedRoom): void {
     room.closed = true;
-    clearTimeout(room.retry);
+    room.feed.close();
     if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name);
     if (this.#byChannel.get(room.keys.channel) === room) this.#byChannel.delete(room.keys.channel);
   }
@@ -334,118 +307,10 @@ export class RedisEngine implements Engine {
   #onMessage(channel: string, raw: string): void {
     const room = this.#byChannel.get(channel);
     if (!room || room.closed) return;
-    let message: ChannelMessage;
     try {
-      message = JSON.parse(raw) as ChannelMessage;
+      room.feed.receive(JSON.parse(raw) as FeedMessage);
     } catch (error) {
       this.#onError(error);
-      return;
-    }
-    if (room.syncing && room.pending.length >= this.#historySize) {
-      // A long catch-up (its reads failing): stop buffering. Everything dropped here is stored,
-      // and `dirty` makes the catch-up read once more after it, so nothing is lost that history holds.
-      room.pending = [];
-      room.dirty = true;
-      return;
-    }
-    room.pending.push(message);
-    if (!room.syncing) this.#drain(room);
-  }
-
-  /** Delivers pending messages that continue the sequence; on a gap or a new epoch, reads history instead. */
-  #drain(room: WatchedRoom): void {
-    const pending = room.pending;
-    room.pending = [];
-    for (const { e: epoch, c: comment } of pending) {
-      if (room.closed) return;
-      if (epoch === room.epoch && comment.seq <= room.last) continue;
-      if (epoch !== room.epoch || comment.seq !== room.last + 1) {
-        // Everything still pending was stored before the history read below starts, so that read
-        // returns it; dropping it here loses nothing.
-        this.#sync(room);
-        return;
-      }
-      room.last = comment.seq;
-      this.#deliver(room, comment);
-    }
-  }
-
-  /** Catches up from history (serially per room); retries while Redis is unreachable. */
-  #sync(room: WatchedRoom): void {
-    if (room.closed) return;
-    if (room.syncing) {
-      room.dirty = true;
-      return;
-    }
-    room.syncing = true;
-    clearTimeout(room.retry);
-    room.retry = undefined;
-    this.#catchUp(room).then(
-      () => {
-        room.syncing = false;
-        this.#drain(room);
-      },
-      (error: unknown) => {
-        room.syncing = false;
-        this.#onError(error);
-        if (room.closed) return;
-        room.retry = setTimeout(() => this.#sync(room), RETRY_DELAY);
-        room.retry.unref();
-      },
-    );
-  }
-
-  async #catchUp(room: WatchedRoom): Promise<void> {
-    do {
-      room.dirty = false;
-      let page = await this.history(room.name, room.last, this.#historySize);
-      if (room.closed) return;
-      if (page.epoch === room.epoch && page.seq < room.last) {
-        // Redis lost acknowledged writes but kept the epoch: start a new epoch (every instance
-        // then sees the change) and handle it as a restart below.
-        await this.#redis.danmakuRollback(room.keys.meta, room.epoch, room.last, newEpoch());
-        page = await this.history(room.name, room.last, this.#historySize);
-        if (room.closed) return;
-      }
-      if (page.epoch !== room.epoch) {
-        // The sequence restarted (Redis lost its data, or the room expired): nothing of the old one
-        // can be continued. Tell the listeners, then follow the new sequence from its start.
-        page = await this.history(room.name, 0, this.#historySize);
-        if (room.closed) return;
-        room.epoch = page.epoch;
-        room.last = 0;
-        this.#reset(room);
-      } else if (!page.complete) {
-        // The missed comments are no longer stored: the gap cannot be filled.
-        this.#reset(room);
-      }
-      for (const comment of page.comments) {
-        if (room.closed) return;
-        if (comment.seq <= room.last) continue;
-        room.last = comment.seq;
-        this.#deliver(room, comment);
-      }
-      room.last = Math.max(room.last, page.seq);
-    } while (room.dirty && !room.closed);
-  }
-
-  #deliver(room: WatchedRoom, comment: Comment): void {
-    for (const listener of room.listeners) {
-      try {
-        listener(comment);
-      } catch (error) {
-        this.#onError(error);
-      }
-    }
-  }
-
-  #reset(room: WatchedRoom): void {
-    for (const listener of room.resetListeners) {
-      try {
-        listener();
-      } catch (error) {
-        this.#onError(error);
-      }
     }
   }
 
@@ -455,7 +320,7 @@ export class RedisEngine implements Engine {
     if (rooms.length === 0) return;
     this.#sub.subscribe(...rooms.map((room) => room.keys.channel)).then(
       () => {
-        for (const room of rooms) if (room.epoch !== undefined) this.#sync(room);
+        for (const room of rooms) if (room.feed.begun) room.feed.sync();
       },
       (error: unknown) => this.#onError(error),
     );
@@ -470,7 +335,7 @@ export class RedisEngine implements Engine {
       const keys = roomKeys(this.#prefix, room);
       void pipeline.danmakuViewers(keys.viewers, keys.viewersSeen, this.#instance, count, 3 * this.#heartbeatInterval);
     }
-    const rooms = [...this.#rooms.values()].filter((room) => room.epoch !== undefined);
+    const rooms = [...this.#rooms.values()].filter((room) => room.feed.begun);
     for (const room of rooms) void pipeline.danmakuTouch(room.keys.meta, room.keys.history, newEpoch(), this.#roomTtl);
     let results: Array<[Error | null, unknown]> | null;
     try {
@@ -484,7 +349,7 @@ export class RedisEngine implements Engine {
       const [error, value] = touched[i] ?? [new Error('no reply'), undefined];
       if (error) return this.#onError(error);
       const [epoch, seq] = value as [string, number];
-      if (!room.closed && (epoch !== room.epoch || seq !== room.last)) this.#sync(room);
+      if (!room.closed) room.feed.check({ epoch, seq });
     });
   }
 
