@@ -141,6 +141,20 @@ test('every instance sees the same epoch; a Redis that lost its data gives a new
   assert.equal(fresh.seq, 0);
 });
 
+test('a room whose meta was evicted starts a new sequence without the old history', async () => {
+  const engine = await redisEngine();
+  const room = freshRoom();
+  for (const id of ['a', 'b', 'c']) await engine.publish(room, input(id));
+  const before = await engine.state(room);
+  await raw.del(roomKeys('danmaku:', room).meta);
+  const next = await engine.publish(room, input('new'));
+  assert.equal(next.comment.seq, 1);
+  const page = await engine.history(room, 0, 10);
+  assert.notEqual(page.epoch, before.epoch);
+  assert.deepEqual(page.comments.map((c) => c.id), ['new']);
+  assert.equal(page.complete, true);
+});
+
 test('a subscriber on another instance receives every comment once, in seq order', async () => {
   const a = await redisEngine();
   const b = await redisEngine();

@@ -38,10 +38,12 @@ export function roomKeys(prefix: string, room: string): RoomKeys {
 /**
  * Ensures the room has an epoch (a new room, or a Redis that lost its data, gets the candidate),
  * then reads it. Shared preamble of the scripts below.
- * KEYS[1] meta; ARGV[1] candidate epoch; ARGV[2] room TTL (ms).
+ * KEYS[1] meta, KEYS[2] history; ARGV[1] candidate epoch; ARGV[2] room TTL (ms).
  */
 const ENSURE_EPOCH = `
 if redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1]) == 1 then
+  -- A history left without its meta (evicted) belongs to the old sequence.
+  redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'seq', 0)
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
