@@ -322,6 +322,7 @@ test('during a Redis outage the engine is not ready and calls reject; it recover
   let resets = 0;
   await engine.subscribe(room, (c) => received.push(c), () => resets++);
   await engine.publish(room, input('before'));
+  await waitFor(() => received.length === 1, 'the first comment');
   await redis.stop();
   await waitFor(() => !engine.ready, 'not ready');
   await assert.rejects(engine.publish(room, input('during')));
