@@ -43,12 +43,13 @@ async function publishThroughput(redis) {
   return { perSecond: PUBLISHES / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
+/** `count` instances on Redis, or with `redis` undefined one instance on the memory engine (the baseline). */
 async function clusterRun(redis, count) {
   const instances = [];
   for (let i = 0; i < count; i++) {
-    instances.push(await ServerProcess.start(['--redis-url', redis.url, '--history-size', '100']));
+    instances.push(await ServerProcess.start([...(redis ? ['--redis-url', redis.url] : []), '--history-size', '100']));
   }
-  const room = `cluster-${count}-${Date.now()}`;
+  const room = `run-${count}-${Date.now()}`;
   const clients = [];
   for (let i = 0; i < CLIENTS; i++) clients.push(await TestClient.connect(instances[i % count].ws, `room=${room}`));
   const latencies = [];
@@ -80,7 +81,7 @@ async function clusterRun(redis, count) {
   for (const client of clients) client.close();
   await Promise.all(instances.map((s) => s.kill()));
   latencies.sort((a, b) => a - b);
-  return { count, delivered, expected, perSecond: delivered / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { count: redis ? `${count} on Redis` : '1 in memory', delivered, expected, perSecond: delivered / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 const redis = await TestRedis.start();
@@ -93,8 +94,8 @@ try {
   console.log(`| one RedisEngine → redis-server | ${pub.perSecond.toFixed(0)} | ${pub.p50.toFixed(2)} | ${pub.p99.toFixed(2)} |\n`);
   console.log(`| Instances (${CLIENTS} clients in one room, ${RATE} comments/s for ${SECONDS} s) | delivered / expected | deliveries/s | p50 ms | p99 ms |`);
   console.log('|---:|---:|---:|---:|---:|');
-  for (const count of [1, 2, 3]) {
-    const r = await clusterRun(redis, count);
+  for (const [engine, count] of [[undefined, 1], [redis, 1], [redis, 2], [redis, 3]]) {
+    const r = await clusterRun(engine, count);
     console.log(`| ${r.count} | ${r.delivered} / ${r.expected} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} |`);
   }
 } finally {
