@@ -359,6 +359,15 @@ test('createDanmakuServer({ engine: new RedisEngine({ url }) }) serves rooms and
   }
 });
 
+test('engines with different prefixes share a Redis without sharing rooms', async () => {
+  const a = await redisEngine({ prefix: 'site-a:' });
+  const b = await redisEngine({ prefix: 'site-b:' });
+  await a.publish('same-name', input('from-a'));
+  assert.equal((await a.state('same-name')).seq, 1);
+  assert.equal((await b.state('same-name')).seq, 0);
+  assert.equal(await raw.exists('site-a:{same-name}:meta'), 1);
+});
+
 test('options are checked', () => {
   assert.throws(() => new RedisEngine({ prefix: 'a{b}' }), TypeError);
   assert.throws(() => new RedisEngine({ historySize: 0 }), RangeError);

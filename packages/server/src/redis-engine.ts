@@ -20,7 +20,11 @@ import { ENGINE_DEFAULTS, newEpoch, type EngineOptions } from './memory-engine.j
 import { RoomFeed, type FeedMessage } from './room-feed.js';
 import { HISTORY_SCRIPT, PUBLISH_SCRIPT, ROLLBACK_SCRIPT, TOUCH_SCRIPT, VIEWERS_SCRIPT, roomKeys, type RoomKeys } from './redis-scripts.js';
 
-/** Options of {@link RedisEngine}. */
+/**
+ * Options of {@link RedisEngine}: those of every engine (history size and age, dedupe window), plus
+ * where Redis is. Comment timestamps and ages use the Redis server's clock (one clock for every
+ * instance), so there is no `now` option.
+ */
 export interface RedisEngineOptions extends Omit<EngineOptions, 'now'> {
   /**
    * Redis URL: `redis://[:password@]host[:port][/db]`, or `rediss://…` for TLS.
