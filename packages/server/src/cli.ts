@@ -10,6 +10,7 @@ import type { Engine } from './engine.js';
 import { MemoryEngine, ENGINE_DEFAULTS } from './memory-engine.js';
 import { LOG_LEVELS, SERVER_DEFAULTS, type DanmakuServerOptions } from './options.js';
 import type { LevelWithSilent } from 'pino';
+import { RedisEngine } from './redis-engine.js';
 
 /** A flag: its type, environment variable and help line. */
 interface Flag {
@@ -52,6 +53,7 @@ export const FLAGS = {
   'shutdown-window': { type: 'string', env: 'DANMAKU_SHUTDOWN_WINDOW', default: String(D.shutdownWindow), help: 'On SIGTERM/SIGINT, spread closing connections over this many ms.' },
   'shutdown-timeout': { type: 'string', env: 'DANMAKU_SHUTDOWN_TIMEOUT', default: String(D.shutdownTimeout), help: 'Cut remaining connections and exit after this many ms.' },
   'log-level': { type: 'string', env: 'DANMAKU_LOG_LEVEL', default: D.logLevel, help: `Log level: ${LOG_LEVELS.join(', ')}.` },
+  'redis-url': { type: 'string', env: 'DANMAKU_REDIS_URL', help: 'Share rooms with other instances through Redis (redis:// or rediss:// URL); default: in memory.' },
   help: { type: 'boolean', env: '', help: 'Show this help and exit.' },
 } satisfies Record<string, Flag>;
 
@@ -70,6 +72,8 @@ export interface CliConfig {
   server: DanmakuServerOptions;
   historySize: number;
   historyAge: number;
+  /** Redis URL of the shared engine; absent for the in-memory engine. */
+  redisUrl?: string;
 }
 
 const TRUE = /^(1|true|yes|on)$/i;
@@ -148,8 +152,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const auth = parseAuth(string('jwt-secret'), string('jwt-jwks-url'), string('jwt-audience'), string('jwt-issuer'));
   if (auth) server.auth = auth;
 
+  const redisUrl = string('redis-url');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new UsageError(`${source('redis-url')} must start with redis:// or rediss://; got "${redisUrl}".`);
+  }
   return {
     help: get('help') === true,
+    ...(typeof redisUrl === 'string' ? { redisUrl } : {}),
     host: String(get('host')),
     port,
     historySize: number('history-size', 1),
@@ -196,8 +205,22 @@ export function helpText(): string {
 }
 
 /** Builds the room engine the command line asks for. */
+/** The engine the flags ask for: Redis with `--redis-url`, otherwise in memory. */
 function createEngine(config: CliConfig): Engine {
-  return new MemoryEngine({ historySize: config.historySize, historyAge: config.historyAge });
+  const history = { historySize: config.historySize, historyAge: config.historyAge };
+  if (!config.redisUrl) return new MemoryEngine(history);
+  // Each distinct error is reported once per outage, not once per reconnect attempt.
+  let lastError = '';
+  const engine = new RedisEngine({
+    ...history,
+    url: config.redisUrl,
+    onError: (error) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== lastError) process.stderr.write(`danmaku-layer-server: redis: ${(lastError = message)}\n`);
+    },
+  });
+  engine.onReadiness(() => (lastError = ''));
+  return engine;
 }
 
 /** Runs the CLI: parses, starts the server, shuts down gracefully on SIGTERM/SIGINT. */
@@ -272,3 +295,4 @@ function usageFailure(message: string): void {
   process.stderr.write(`danmaku-layer-server: ${message}\nRun with --help for the options.\n`);
   process.exitCode = 2;
 }
+

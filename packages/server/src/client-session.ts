@@ -170,6 +170,15 @@ export class ClientSession implements RoomMember {
     });
   }
 
+  /**
+   * The room's sequence could not be continued (a shared engine lost it): close with "service
+   * restart" so the client reconnects with its cursor and is told `recovered: false`.
+   */
+  reset(): void {
+    if (this.#phase === Phase.Closed) return;
+    this.#ws.close(CloseCode.ServiceRestart, 'room sequence restarted; reconnect');
+  }
+
   async #join(request: JoinRequest): Promise<void> {
     const { engine, hub, replayLimit, maxRooms } = this.#settings;
     if (!mayJoin(this.#identity, request.room)) {

@@ -49,6 +49,14 @@ export interface HistoryPage extends RoomState {
 /** Receives a room's comments, in `seq` order, each exactly once and with no gaps. */
 export type CommentListener = (comment: Comment) => void;
 
+/**
+ * Told that a room's sequence could not be continued: its epoch changed (the store lost the room)
+ * or comments were missed that the history no longer holds. Comments that follow belong to the new
+ * state of the room; a receiver that promised a gap-free stream must start over (e.g. a client is
+ * disconnected and reconnects with its cursor, which then yields `recovered: false`).
+ */
+export type ResetListener = () => void;
+
 /** Ends a subscription. Safe to call twice. */
 export type Unsubscribe = () => Promise<void>;
 
@@ -69,9 +77,11 @@ export interface Engine {
 
   /**
    * Subscribes to a room. The listener receives every comment published after the subscription is
-   * established (the returned promise has resolved), in `seq` order with no gaps.
+   * established (the returned promise has resolved), in `seq` order with no gaps. When a shared
+   * engine cannot keep that promise (its store lost the room, or a gap aged out of history), it
+   * calls `onReset` first; an engine that never loses comments (memory) never calls it.
    */
-  subscribe(room: string, listener: CommentListener): Promise<Unsubscribe>;
+  subscribe(room: string, listener: CommentListener, onReset?: ResetListener): Promise<Unsubscribe>;
 
   /** The room's epoch and latest `seq`. A room with no epoch yet is given one. */
   state(room: string): Promise<RoomState>;

@@ -14,6 +14,8 @@ export { AuthError } from './auth.js';
 export type { AuthOptions, Identity } from './auth.js';
 export type { ModerationContext, ModerationHook } from './moderation.js';
 export type { Metrics } from './metrics.js';
+export { RedisEngine, REDIS_ENGINE_DEFAULTS } from './redis-engine.js';
+export type { RedisEngineOptions } from './redis-engine.js';
 export type {
   Engine,
   NewComment,
@@ -23,4 +25,5 @@ export type {
   CommentListener,
   Unsubscribe,
   ReadinessListener,
+  ResetListener,
 } from './engine.js';

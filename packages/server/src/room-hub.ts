@@ -9,6 +9,8 @@ import type { Engine, Unsubscribe } from './engine.js';
 export interface RoomMember {
   /** Receives one encoded `comments` frame, already built for the whole room. */
   deliver(frame: string, comments: readonly Comment[]): void;
+  /** The room's sequence restarted or has a hole (see `ResetListener`): the member must start over. */
+  reset?(): void;
 }
 
 interface LocalRoom {
@@ -50,7 +52,11 @@ export class RoomHub {
     let room = this.#rooms.get(name);
     if (!room) {
       const created: LocalRoom = { members: new Set(), subscribed: Promise.resolve(), pending: [] };
-      created.subscribed = this.#engine.subscribe(name, (comment) => this.#receive(created, comment)).then(
+      created.subscribed = this.#engine.subscribe(
+        name,
+        (comment) => this.#receive(created, comment),
+        () => this.#reset(created),
+      ).then(
         (unsubscribe) => {
           created.unsubscribe = unsubscribe;
           // Everyone may have left while the subscription was being set up.
@@ -114,6 +120,12 @@ export class RoomHub {
     // Encoded once for the whole room: the cost of a frame does not grow with the audience.
     const frame = JSON.stringify({ type: 'comments', comments });
     for (const member of room.members) member.deliver(frame, comments);
+  }
+
+  #reset(room: LocalRoom): void {
+    // What was batched belongs to the old sequence; send it before the members start over.
+    this.#flush(room);
+    for (const member of room.members) member.reset?.();
   }
 
   #drop(name: string, room: LocalRoom): void {

@@ -164,6 +164,12 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
         res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
         return true;
     }
+    if (path === '/readyz') {
+      // Not ready while the engine's store is unreachable: a load balancer sends new clients elsewhere.
+      const ready = engine.ready;
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : 'not ready' }));
+      return true;
+    }
     return serveStatic(req, res);
   }
 

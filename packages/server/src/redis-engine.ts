@@ -1,0 +1,381 @@
+/**
+ * The Redis engine: rooms shared by every server instance connected to one Redis, so N instances
+ * behind a load balancer behave like one server (global order, history, dedupe and viewer count).
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Comment } from 'danmaku-layer/protocol.js';
+import type {
+  CommentListener,
+  Engine,
+  HistoryPage,
+  NewComment,
+  PublishResult,
+  ReadinessListener,
+  ResetListener,
+  RoomState,
+  Unsubscribe,
+} from './engine.js';
+import { ENGINE_DEFAULTS, newEpoch, type EngineOptions } from './memory-engine.js';
+import { RoomFeed, type FeedMessage } from './room-feed.js';
+import { HISTORY_SCRIPT, PUBLISH_SCRIPT, ROLLBACK_SCRIPT, TOUCH_SCRIPT, VIEWERS_SCRIPT, roomKeys, type RoomKeys } from './redis-scripts.js';
+
+/**
+ * Options of {@link RedisEngine}: those of every engine (history size and age, dedupe window), plus
+ * where Redis is. Comment timestamps and ages use the Redis server's clock (one clock for every
+ * instance), so there is no `now` option.
+ */
+export interface RedisEngineOptions extends Omit<EngineOptions, 'now'> {
+  /**
+   * Redis URL: `redis://[:password@]host[:port][/db]`, or `rediss://…` for TLS.
+   * Default `'redis://127.0.0.1:6379'`.
+   */
+  url?: string;
+  /**
+   * Further ioredis options (TLS, username/password, sentinels, `retryStrategy`, …), applied over
+   * the engine's own. Default none.
+   */
+  redis?: RedisOptions;
+  /** Prefix of every key and channel, so one Redis can serve several deployments. Must not contain `{` or `}`. Default `'danmaku:'`. */
+  prefix?: string;
+  /**
+   * Interval of the engine's housekeeping, in milliseconds: it refreshes this instance's viewer
+   * counts and the TTL of watched rooms, and checks quiet rooms for a missed last comment. An
+   * instance silent for three intervals (it died) no longer counts towards viewers. Default `5000`.
+   */
+  heartbeatInterval?: number;
+  /** Receives Redis failures (lost connection, failed reads); the engine recovers by itself. Default: ignored. */
+  onError?: (error: unknown) => void;
+}
+
+/** Defaults of {@link RedisEngineOptions}, on top of {@link ENGINE_DEFAULTS}. */
+export const REDIS_ENGINE_DEFAULTS = {
+  url: 'redis://127.0.0.1:6379',
+  prefix: 'danmaku:',
+  heartbeatInterval: 5000,
+} as const;
+
+/** How long a failed catch-up waits before it is tried again, in milliseconds. */
+const RETRY_DELAY = 500;
+
+/** The stored-comment scripts, as ioredis commands (EVALSHA, falling back to EVAL after a Redis restart). */
+interface ScriptCommands {
+  danmakuPublish(...args: Array<string | number>): Promise<[number, string]>;
+  danmakuHistory(...args: Array<string | number>): Promise<[string, number, number, number, string[]]>;
+  danmakuViewers(...args: Array<string | number>): Promise<number>;
+  danmakuTouch(...args: Array<string | number>): Promise<[string, number]>;
+  danmakuRollback(...args: Array<string | number>): Promise<string>;
+}
+type ScriptedRedis = Redis & ScriptCommands;
+
+/** A room this instance listens to. */
+interface WatchedRoom {
+  name: string;
+  keys: RoomKeys;
+  feed: RoomFeed;
+  /** Resolves when the channel is subscribed and the feed has begun. */
+  started: Promise<void>;
+  closed: boolean;
+}
+
+/**
+ * Rooms in Redis. Publishing is one Lua script (dedupe, seq, history, PUBLISH), so order and resume
+ * cursors are global. Pub/sub is at-most-once, so each instance tracks the last seq it delivered per
+ * room and fills any gap from the stored history before going on: listeners still get every comment
+ * once, in order. While Redis is unreachable, `ready` is `false`, calls reject, and the engine
+ * reconnects and catches up by itself.
+ *
+ * @example
+ * const engine = new RedisEngine({ url: 'redis://127.0.0.1:6379' });
+ * const danmaku = await createDanmakuServer({ engine });
+ */
+export class RedisEngine implements Engine {
+  readonly #redis: ScriptedRedis;
+  /** Pub/sub needs a connection of its own: a subscribed connection cannot run other commands. */
+  readonly #sub: Redis;
+  readonly #prefix: string;
+  readonly #historySize: number;
+  readonly #historyAge: number;
+  readonly #dedupeWindow: number;
+  readonly #heartbeatInterval: number;
+  /** How long a room's keys outlive its last activity, in milliseconds. */
+  readonly #roomTtl: number;
+  readonly #onError: (error: unknown) => void;
+  /** Identifies this instance's share of the viewer counts. */
+  readonly #instance = randomBytes(8).toString('hex');
+  readonly #rooms = new Map<string, WatchedRoom>();
+  readonly #byChannel = new Map<string, WatchedRoom>();
+  /** This instance's viewers per room. */
+  readonly #viewers = new Map<string, number>();
+  readonly #readinessListeners = new Set<ReadinessListener>();
+  readonly #timer: NodeJS.Timeout;
+  #ready = false;
+  #closing?: Promise<void>;
+
+  constructor(options: RedisEngineOptions = {}) {
+    const prefix = options.prefix ?? REDIS_ENGINE_DEFAULTS.prefix;
+    if (/[{}]/.test(prefix)) throw new TypeError(`Option "prefix" must not contain "{" or "}"; got ${prefix}.`);
+    this.#prefix = prefix;
+    this.#historySize = positive('historySize', options.historySize ?? ENGINE_DEFAULTS.historySize);
+    this.#historyAge = positive('historyAge', options.historyAge ?? ENGINE_DEFAULTS.historyAge);
+    this.#dedupeWindow = positive('dedupeWindow', options.dedupeWindow ?? ENGINE_DEFAULTS.dedupeWindow);
+    this.#heartbeatInterval = positive('heartbeatInterval', options.heartbeatInterval ?? REDIS_ENGINE_DEFAULTS.heartbeatInterval);
+    this.#roomTtl = Math.max(this.#historyAge, this.#dedupeWindow) + 10 * this.#heartbeatInterval;
+    this.#onError = options.onError ?? (() => {});
+
+    const redisOptions: RedisOptions = {
+      // Fail calls made during an outage (after the current connection attempt) instead of queueing
+      // them until Redis returns: a sender gets an `internal` error now, not a late surprise.
+      maxRetriesPerRequest: 0,
+      // Resubscription is done by the engine, which must also catch up on what it missed.
+      autoResubscribe: false,
+      ...options.redis,
+    };
+    const url = options.url ?? REDIS_ENGINE_DEFAULTS.url;
+    this.#redis = new Redis(url, redisOptions) as ScriptedRedis;
+    this.#redis.defineCommand('danmakuPublish', { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
+    this.#redis.defineCommand('danmakuHistory', { numberOfKeys: 2, lua: HISTORY_SCRIPT });
+    this.#redis.defineCommand('danmakuViewers', { numberOfKeys: 2, lua: VIEWERS_SCRIPT });
+    this.#redis.defineCommand('danmakuTouch', { numberOfKeys: 2, lua: TOUCH_SCRIPT });
+    this.#redis.defineCommand('danmakuRollback', { numberOfKeys: 1, lua: ROLLBACK_SCRIPT });
+    this.#sub = new Redis(url, redisOptions);
+
+    for (const connection of [this.#redis, this.#sub]) {
+      // ioredis reports every failed reconnect attempt as an `error` event; without a listener it logs them.
+      connection.on('error', (error: unknown) => this.#onError(error));
+      for (const event of ['ready', 'close', 'end', 'reconnecting']) connection.on(event, () => this.#updateReadiness());
+    }
+    this.#sub.on('ready', () => this.#resubscribe());
+    this.#sub.on('message', (channel: string, message: string) => this.#onMessage(channel, message));
+    this.#timer = setInterval(() => void this.#housekeeping(), this.#heartbeatInterval);
+    this.#timer.unref();
+  }
+
+  /** Whether both Redis connections (commands and pub/sub) are up. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  onReadiness(listener: ReadinessListener): () => void {
+    this.#readinessListeners.add(listener);
+    return () => this.#readinessListeners.delete(listener);
+  }
+
+  /**
+   * Resolves once the engine is ready (both connections up), or rejects after `timeout` ms.
+   * Calls work without it; it lets a process report ready only when it can serve.
+   */
+  whenReady(timeout = 10_000): Promise<void> {
+    if (this.#ready) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`Redis was not reachable within ${timeout} ms.`));
+      }, timeout);
+      const off = this.onReadiness((ready) => {
+        if (!ready) return;
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
+    });
+  }
+
+  async publish(room: string, input: NewComment): Promise<PublishResult> {
+    const keys = roomKeys(this.#prefix, room);
+    const [duplicate, stored] = await this.#redis.danmakuPublish(
+      keys.meta,
+      keys.history,
+      keys.dedupe + input.id,
+      newEpoch(),
+      this.#roomTtl,
+      JSON.stringify(input),
+      this.#historySize,
+      this.#dedupeWindow,
+      keys.channel,
+    );
+    return { comment: JSON.parse(stored) as Comment, duplicate: duplicate === 1 };
+  }
+
+  async subscribe(room: string, listener: CommentListener, onReset?: ResetListener): Promise<Unsubscribe> {
+    let watched = this.#rooms.get(room);
+    if (!watched) {
+      const keys = roomKeys(this.#prefix, room);
+      const feed = new RoomFeed(
+        {
+          history: (after, limit) => this.history(room, after, limit),
+          restartIfBehind: async (epoch, last) => {
+            await this.#redis.danmakuRollback(keys.meta, epoch, last, newEpoch());
+          },
+        },
+        { historySize: this.#historySize, retryDelay: RETRY_DELAY, onError: this.#onError },
+      );
+      const created: WatchedRoom = { name: room, keys, feed, started: Promise.resolve(), closed: false };
+      created.started = this.#start(created);
+      this.#rooms.set(room, created);
+      this.#byChannel.set(keys.channel, created);
+      watched = created;
+    }
+    const target = watched;
+    target.feed.listeners.add(listener);
+    if (onReset) target.feed.resetListeners.add(onReset);
+    let done = false;
+    const unsubscribe = async (): Promise<void> => {
+      if (done) return;
+      done = true;
+      target.feed.listeners.delete(listener);
+      if (onReset) target.feed.resetListeners.delete(onReset);
+      if (target.feed.listeners.size === 0) await this.#unwatch(target);
+    };
+    try {
+      await target.started;
+    } catch (error) {
+      await unsubscribe();
+      throw error;
+    }
+    return unsubscribe;
+  }
+
+  async state(room: string): Promise<RoomState> {
+    const { epoch, seq } = await this.history(room, Number.MAX_SAFE_INTEGER, 0);
+    return { epoch, seq };
+  }
+
+  async history(room: string, after: number, limit: number): Promise<HistoryPage> {
+    const keys = roomKeys(this.#prefix, room);
+    const [epoch, seq, complete, now, items] = await this.#redis.danmakuHistory(
+      keys.meta,
+      keys.history,
+      newEpoch(),
+      this.#roomTtl,
+      Math.max(0, Math.floor(after)),
+      Math.max(0, Math.floor(limit)),
+    );
+    const cutoff = now - this.#historyAge;
+    const comments = items.map((item) => JSON.parse(item) as Comment).filter((c) => c.ts >= cutoff);
+    // Comments age out oldest first: if one after `after` is gone, the replay has a hole.
+    const aged = comments.length < items.length && after < seq;
+    return { epoch, seq, comments, complete: complete === 1 && !aged };
+  }
+
+  async addViewers(room: string, delta: number): Promise<number> {
+    const count = Math.max(0, (this.#viewers.get(room) ?? 0) + delta);
+    if (count > 0) this.#viewers.set(room, count);
+    else this.#viewers.delete(room);
+    // The absolute count is written, not the delta: a lost update is repaired by the next heartbeat.
+    return this.#writeViewers(room, count);
+  }
+
+  /** Disconnects from Redis after taking this instance's viewers off the counts. Safe to call twice. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#timer);
+      for (const room of this.#rooms.values()) this.#forget(room);
+      if (this.#ready) {
+        const rooms = [...this.#viewers.keys()];
+        this.#viewers.clear();
+        await Promise.all(rooms.map((room) => this.#writeViewers(room, 0).catch(() => {})));
+      }
+      this.#sub.disconnect();
+      this.#redis.disconnect();
+      this.#setReady(false);
+    })();
+    return this.#closing;
+  }
+
+  #writeViewers(room: string, count: number): Promise<number> {
+    const keys = roomKeys(this.#prefix, room);
+    return this.#redis.danmakuViewers(keys.viewers, keys.viewersSeen, this.#instance, count, 3 * this.#heartbeatInterval);
+  }
+
+  async #start(room: WatchedRoom): Promise<void> {
+    await this.#sub.subscribe(room.keys.channel);
+    // Read after subscribing: whatever is published from here on arrives as a message.
+    room.feed.begin(await this.state(room.name));
+  }
+
+  async #unwatch(room: WatchedRoom): Promise<void> {
+    if (room.closed) return;
+    this.#forget(room);
+    // Issued before any later SUBSCRIBE of the same channel, so a quick re-join is never undone.
+    await this.#sub.unsubscribe(room.keys.channel).catch(() => {});
+  }
+
+  #forget(room: WatchedRoom): void {
+    room.closed = true;
+    room.feed.close();
+    if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name);
+    if (this.#byChannel.get(room.keys.channel) === room) this.#byChannel.delete(room.keys.channel);
+  }
+
+  #onMessage(channel: string, raw: string): void {
+    const room = this.#byChannel.get(channel);
+    if (!room || room.closed) return;
+    try {
+      room.feed.receive(JSON.parse(raw) as FeedMessage);
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+
+  /** After the pub/sub connection (re)connects: subscribe every watched room again and fill what was missed. */
+  #resubscribe(): void {
+    const rooms = [...this.#rooms.values()];
+    if (rooms.length === 0) return;
+    this.#sub.subscribe(...rooms.map((room) => room.keys.channel)).then(
+      () => {
+        for (const room of rooms) if (room.feed.begun) room.feed.sync();
+      },
+      (error: unknown) => this.#onError(error),
+    );
+  }
+
+  /** Heartbeat: confirms viewer counts, keeps watched rooms alive, spots a missed last comment. */
+  async #housekeeping(): Promise<void> {
+    if (!this.#ready) return;
+    const pipeline = this.#redis.pipeline() as unknown as ScriptCommands & { exec(): Promise<Array<[Error | null, unknown]> | null> };
+    const viewerRooms = this.#viewers.size;
+    for (const [room, count] of this.#viewers) {
+      const keys = roomKeys(this.#prefix, room);
+      void pipeline.danmakuViewers(keys.viewers, keys.viewersSeen, this.#instance, count, 3 * this.#heartbeatInterval);
+    }
+    const rooms = [...this.#rooms.values()].filter((room) => room.feed.begun);
+    for (const room of rooms) void pipeline.danmakuTouch(room.keys.meta, room.keys.history, newEpoch(), this.#roomTtl);
+    let results: Array<[Error | null, unknown]> | null;
+    try {
+      results = await pipeline.exec();
+    } catch (error) {
+      this.#onError(error);
+      return;
+    }
+    const touched = (results ?? []).slice(viewerRooms);
+    rooms.forEach((room, i) => {
+      const [error, value] = touched[i] ?? [new Error('no reply'), undefined];
+      if (error) return this.#onError(error);
+      const [epoch, seq] = value as [string, number];
+      if (!room.closed) room.feed.check({ epoch, seq });
+    });
+  }
+
+  #updateReadiness(): void {
+    if (this.#closing) return;
+    this.#setReady(this.#redis.status === 'ready' && this.#sub.status === 'ready');
+  }
+
+  #setReady(ready: boolean): void {
+    if (ready === this.#ready) return;
+    this.#ready = ready;
+    for (const listener of this.#readinessListeners) {
+      try {
+        listener(ready);
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
+  }
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`Option "${name}" must be a positive number; got ${value}.`);
+  return value;
+}

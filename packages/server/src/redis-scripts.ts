@@ -1,0 +1,166 @@
+/**
+ * The Redis engine's key layout and Lua scripts. Each script runs atomically inside Redis, so
+ * sequence, history, deduplication and publication never disagree, whichever instance calls them.
+ */
+
+/**
+ * Keys of one room. Every key carries the room in a `{hash tag}`, so all of a room's keys live in
+ * one slot and the scripts also run on Redis Cluster.
+ */
+export interface RoomKeys {
+  /** Hash: `epoch` (random id of the sequence) and `seq` (latest assigned). */
+  meta: string;
+  /** List of stored comments (JSON), oldest first; always the contiguous range `seq - LLEN + 1 … seq`. */
+  history: string;
+  /** Hash: instance id → that instance's viewer count in the room. */
+  viewers: string;
+  /** Sorted set: instance id → last time (ms, Redis clock) the instance confirmed its count. */
+  viewersSeen: string;
+  /** Pub/sub channel of the room's new comments. */
+  channel: string;
+  /** Prefix of the per-send deduplication keys; append the client id. */
+  dedupe: string;
+}
+
+/** Builds the keys of `room` under `prefix`. */
+export function roomKeys(prefix: string, room: string): RoomKeys {
+  const base = `${prefix}{${room}}`;
+  return {
+    meta: `${base}:meta`,
+    history: `${base}:history`,
+    viewers: `${base}:viewers`,
+    viewersSeen: `${base}:viewers-seen`,
+    channel: `${base}:comments`,
+    dedupe: `${base}:sent:`,
+  };
+}
+
+/**
+ * Ensures the room has an epoch (a new room, or a Redis that lost its data, gets the candidate),
+ * then reads it. Shared preamble of the scripts below.
+ * KEYS[1] meta, KEYS[2] history; ARGV[1] candidate epoch; ARGV[2] room TTL (ms).
+ */
+const ENSURE_EPOCH = `
+if redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1]) == 1 then
+  -- A history left without its meta (evicted) belongs to the old sequence.
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'seq', 0)
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+`;
+
+/** Current Redis time in ms: one clock for every instance, so `ts` and ages agree across them. */
+const NOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/**
+ * Posts a comment. Returns `{1, storedJson}` for a duplicate id, else `{0, storedJson}` after
+ * assigning the next seq, storing, and publishing `{"e":epoch,"c":comment}` on the room channel.
+ * The comment JSON is assembled by concatenation rather than cjson, which would round numbers
+ * such as `time` to 14 digits.
+ * KEYS[1] meta, KEYS[2] history, KEYS[3] dedupe key of this id.
+ * ARGV[1] candidate epoch, ARGV[2] room TTL (ms), ARGV[3] comment JSON without seq/ts (an object),
+ * ARGV[4] history size, ARGV[5] dedupe window (ms), ARGV[6] channel.
+ */
+export const PUBLISH_SCRIPT = `
+local earlier = redis.call('GET', KEYS[3])
+if earlier then return {1, earlier} end
+${ENSURE_EPOCH}
+${NOW}
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+local comment = '{"seq":' .. string.format('%d', seq) .. ',"ts":' .. string.format('%d', now) .. ',' .. string.sub(ARGV[3], 2)
+redis.call('SET', KEYS[3], comment, 'PX', ARGV[5])
+redis.call('RPUSH', KEYS[2], comment)
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[4]), -1)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('PUBLISH', ARGV[6], '{"e":"' .. epoch .. '","c":' .. comment .. '}')
+return {0, comment}
+`;
+
+/**
+ * Reads the room's state and the stored comments after a seq, in one consistent snapshot.
+ * Returns `{epoch, seq, complete (0/1), now, {comment JSON…}}`; `complete` covers trimming by
+ * count and by `limit`; the caller applies the age limit with `now`.
+ * KEYS[1] meta, KEYS[2] history. ARGV[1] candidate epoch, ARGV[2] room TTL, ARGV[3] after, ARGV[4] limit.
+ */
+export const HISTORY_SCRIPT = `
+${ENSURE_EPOCH}
+${NOW}
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+local len = redis.call('LLEN', KEYS[2])
+local after = tonumber(ARGV[3])
+local limit = tonumber(ARGV[4])
+-- The list holds seq - len + 1 … seq, so a seq's index is known without scanning.
+local start = after + 1 - (seq - len + 1)
+local complete = 1
+if start < 0 then
+  if after < seq then complete = 0 end
+  start = 0
+end
+if len - start > limit then
+  complete = 0
+  start = len - limit
+end
+local items = {}
+if start < len then items = redis.call('LRANGE', KEYS[2], start, -1) end
+return {epoch, seq, complete, now, items}
+`;
+
+/**
+ * Sets this instance's viewer count in a room and returns the room's total over live instances.
+ * Instances that have not confirmed their count for `timeout` ms are dropped first (they died).
+ * KEYS[1] viewers, KEYS[2] viewers-seen. ARGV[1] instance id, ARGV[2] count, ARGV[3] timeout (ms).
+ */
+export const VIEWERS_SCRIPT = `
+${NOW}
+local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[3]))
+for _, id in ipairs(stale) do
+  redis.call('HDEL', KEYS[1], id)
+  redis.call('ZREM', KEYS[2], id)
+end
+if tonumber(ARGV[2]) > 0 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('ZADD', KEYS[2], now, ARGV[1])
+else
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+end
+-- Both keys outlive the last live instance by one timeout, then vanish on their own.
+redis.call('PEXPIRE', KEYS[1], ARGV[3] * 2)
+redis.call('PEXPIRE', KEYS[2], ARGV[3] * 2)
+local total = 0
+for _, n in ipairs(redis.call('HVALS', KEYS[1])) do total = total + tonumber(n) end
+return total
+`;
+
+/**
+ * Keeps a watched room alive and reports where it stands: extends the TTL of its keys and
+ * returns `{epoch, seq}` (creating the epoch when Redis lost the room).
+ * KEYS[1] meta, KEYS[2] history. ARGV[1] candidate epoch, ARGV[2] room TTL (ms).
+ */
+export const TOUCH_SCRIPT = `
+${ENSURE_EPOCH}
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return {epoch, tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')}
+`;
+
+/**
+ * Gives a room a new epoch when its sequence went backwards under the same epoch (Redis restarted
+ * from a persistence file or failed over to a replica that had not received the latest writes):
+ * reusing those seq numbers would make clients drop new comments as already seen.
+ * Returns the room's epoch afterwards.
+ * KEYS[1] meta. ARGV[1] the epoch seen, ARGV[2] the highest seq seen in it, ARGV[3] new epoch.
+ */
+export const ROLLBACK_SCRIPT = `
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if epoch == ARGV[1] and tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') < tonumber(ARGV[2]) then
+  redis.call('HSET', KEYS[1], 'epoch', ARGV[3])
+  return ARGV[3]
+end
+return epoch
+`;
