@@ -2,9 +2,8 @@
  * The `DanmakuLayer` class: live comments flying over its children or over another element.
  * Registration of the tag lives in `danmaku-layer.ts`; this file has no side effects.
  */
-import { LitElement, html, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
-import { CommentMode, CommentSize, ErrorCode, normalizeText, type Comment } from './protocol.js';
+import { LitElement, html, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { CommentMode, CommentSize, DEFAULT_LIMITS, ErrorCode, normalizeText, type Comment, type Limits } from './protocol.js';
 import {
   ConnectionStatus,
   DanmakuConnection,
@@ -50,26 +49,52 @@ export type LocalComment = Partial<Comment> & { text: string };
 export class DanmakuLayer extends LitElement {
   static override styles = layerStyles;
 
-  /** WebSocket URL of the danmaku server, e.g. `wss://example.com/ws`. Without it the layer only shows comments given to {@link add}. */
-  @property({ reflect: true }) src = '';
+  // `static properties` rather than decorators: the decorator helpers cost bytes in the script-tag bundle.
+  static override properties: PropertyDeclarations = {
+    src: { reflect: true },
+    room: { reflect: true },
+    htmlFor: { attribute: 'for', reflect: true },
+    last: { type: Number },
+    speed: { type: Number },
+    fixedDuration: { type: Number, attribute: 'fixed-duration' },
+  };
 
-  /** Room to join. Default `'lobby'`. */
-  @property({ reflect: true }) room = 'lobby';
+  /**
+   * WebSocket URL of the danmaku server, e.g. `wss://example.com/ws`. Without it the layer only shows comments given to {@link add}.
+   * @attr src
+   */
+  src = '';
+
+  /**
+   * Room to join. Default `'lobby'`.
+   * @attr room
+   */
+  room = 'lobby';
 
   /**
    * Id of an element elsewhere in the document to overlay instead of the layer's own children.
    * The layer follows that element's size and position; the element is not moved.
+   * @attr for
    */
-  @property({ attribute: 'for', reflect: true }) htmlFor = '';
+  htmlFor = '';
 
-  /** Recent comments to show when joining (a replay of history). Default `0`: only live comments. */
-  @property({ type: Number }) last = 0;
+  /**
+   * Recent comments to show when joining (a replay of history). Default `0`: only live comments.
+   * @attr last
+   */
+  last = 0;
 
-  /** Speed of scroll comments, in px/s, whatever the text length or stage size. Default `160`. */
-  @property({ type: Number }) speed = 160;
+  /**
+   * Speed of scroll comments, in px/s, whatever the text length or stage size. Default `160`.
+   * @attr speed
+   */
+  speed = 160;
 
-  /** How long `top` and `bottom` comments stay, in ms. Default `4000`. */
-  @property({ type: Number, attribute: 'fixed-duration' }) fixedDuration = 4000;
+  /**
+   * How long `top` and `bottom` comments stay, in ms. Default `4000`.
+   * @attr fixed-duration
+   */
+  fixedDuration = 4000;
 
   /** Connection state: `idle` (no `src`), `connecting`, `open` or `closed`. Read-only. */
   get status(): ConnectionStatus {
@@ -81,7 +106,16 @@ export class DanmakuLayer extends LitElement {
     return this.#connection?.queued ?? 0;
   }
 
+  /**
+   * Limits the server announced when the layer joined: `maxTextLength` (code points) and
+   * `maxPayload` (bytes). The protocol's defaults until a server has said otherwise. Read-only.
+   */
+  get limits(): Limits {
+    return this.#limits;
+  }
+
   #status: ConnectionStatus = ConnectionStatus.Idle;
+  #limits: Limits = { maxTextLength: DEFAULT_LIMITS.maxTextLength, maxPayload: DEFAULT_LIMITS.maxPayload };
   #connection?: DanmakuConnection;
   #connectionKey?: string;
   #stage?: Stage;
@@ -184,7 +218,12 @@ export class DanmakuLayer extends LitElement {
           }
         },
         reset: (welcome) => emit(this, 'danmaku-reset', { welcome }),
-        welcome: () => {},
+        welcome: ({ limits }) => {
+          // Trust only well-formed numbers: a broken welcome must not disable the composer.
+          if (limits && Number.isSafeInteger(limits.maxTextLength) && limits.maxTextLength > 0) {
+            this.#limits = { maxTextLength: limits.maxTextLength, maxPayload: limits.maxPayload };
+          }
+        },
         error: (error) => emit(this, 'danmaku-error', { error }),
       },
     );
