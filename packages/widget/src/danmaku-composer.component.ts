@@ -35,13 +35,11 @@ const SIZES: ReadonlyArray<[CommentSize, string]> = [
 
 /**
  * A ready-made comment box for a `<danmaku-layer>`: type, press Enter, and the comment flies.
- *
- * @summary An input bound to a layer (by `for` id or the `layer` property): colour, mode and size
- * pickers, a character counter with the server's limit, the offline queue and clear feedback.
- *
  * While the layer is reconnecting, comments wait in the layer's offline queue (shown in the
  * feedback line) and go out when it is back. The input is disabled when the layer has no server
  * (`idle`) or is closed. A rate-limited send puts its text back and counts down on the button.
+ *
+ * @summary An input bound to a layer (by `for` id or the `layer` property): colour, mode and size pickers, a character counter with the server's limit, the offline queue and clear feedback.
  *
  * @fires danmaku-sent - The server acknowledged a comment. `detail`: `{ text, receipt: { id, seq } }`.
  * @fires danmaku-send-error - A comment failed. `detail`: `{ text, error }`, `error.code` as in `DanmakuError`.

@@ -14,7 +14,8 @@ export const layerStyles = css`
   :host([hidden]) {
     display: none;
   }
-  :host([for]) {
+  /* The for attribute reflects, so a layer without a target carries for="": that one stays in the flow. */
+  :host([for]:not([for=''])) {
     position: fixed;
     pointer-events: none;
     z-index: 2147483000;

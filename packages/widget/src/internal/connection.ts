@@ -219,6 +219,9 @@ export class DanmakuConnection {
 
   #url(): string {
     const url = new URL(this.#options.url, globalThis.location?.href);
+    // A relative `src` such as `/ws` resolves against the page (http:/https:); older browsers
+    // only open WebSockets on ws:/wss: URLs.
+    url.protocol = url.protocol.replace('http', 'ws');
     url.searchParams.set('room', this.#options.room);
     if (this.#epoch !== undefined) {
       url.searchParams.set('epoch', this.#epoch);
