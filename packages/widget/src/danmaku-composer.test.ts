@@ -208,6 +208,26 @@ describe('<danmaku-composer>', () => {
     expect(feedback(orphan!)).to.equal('Not connected.');
   });
 
+  it('is styled from outside with custom properties and parts', async () => {
+    const wrapper = await fixture<HTMLDivElement>(html`
+      <div>
+        <style>
+          .themed {
+            --danmaku-composer-accent: rgb(251, 114, 153);
+          }
+          .themed::part(input) {
+            border-radius: 999px;
+          }
+        </style>
+        <danmaku-composer class="themed"></danmaku-composer>
+      </div>
+    `);
+    const composer = wrapper.querySelector('danmaku-composer')!;
+    await composer.updateComplete;
+    expect(getComputedStyle(part(composer, 'button')).backgroundColor).to.equal('rgb(251, 114, 153)');
+    expect(getComputedStyle(input(composer)).borderTopLeftRadius).to.equal('999px');
+  });
+
   it('is accessible: labelled controls, a live region for feedback', async () => {
     const { url } = await server();
     const { composer } = await setup(url);
