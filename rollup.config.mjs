@@ -50,7 +50,14 @@ export default {
       ecma: 2022,
       module: true,
       format: { comments: false },
-      compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true },
+      compress: {
+        passes: 3,
+        unsafe_arrows: true,
+        unsafe_methods: true,
+        pure_getters: true,
+        // reconnecting-websocket's debug logging (off unless its `debug` option is set, which we never do).
+        pure_funcs: ['this._debug', '_this._debug'],
+      },
     }),
   ],
 };
