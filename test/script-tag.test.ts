@@ -119,6 +119,21 @@ test('a page with only a layer never downloads the composer', async () => {
   await page.close();
 });
 
+test("a composer in another element's shadow root is defined through the bundle's loadComposer()", async () => {
+  const { page } = await open('/layer-only.html');
+  const defined = await page.evaluate(async () => {
+    const host = document.body.appendChild(document.createElement('div'));
+    host.attachShadow({ mode: 'open' }).innerHTML = '<danmaku-composer></danmaku-composer>';
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const before = customElements.get('danmaku-composer') !== undefined;
+    const bundle = (await import('/danmaku-layer.bundle.js' as string)) as { loadComposer(): Promise<unknown> };
+    await bundle.loadComposer();
+    return { before, after: customElements.get('danmaku-composer') !== undefined };
+  });
+  assert.deepEqual(defined, { before: false, after: true });
+  await page.close();
+});
+
 test('the plain-HTML snippet of docs/frameworks.md works as written', async () => {
   const { page } = await open('/plain.html');
   const comment = nextComment(page);

@@ -11,4 +11,15 @@ export { DanmakuLayer } from './danmaku-layer.js';
 export { ConnectionStatus, DanmakuError } from './internal/connection.js';
 export { CommentMode, CommentSize, ErrorCode } from './protocol.js';
 
-loadWhenUsed('danmaku-composer', () => import('./danmaku-composer.js'));
+/**
+ * Fetches and defines `<danmaku-composer>` now. The bundle does it by itself when a composer
+ * appears in the document; call this for one inside another component's shadow root, which the
+ * bundle cannot see.
+ *
+ * @example
+ * import { loadComposer } from 'https://cdn.jsdelivr.net/npm/danmaku-layer/dist/danmaku-layer.bundle.js';
+ * await loadComposer();
+ */
+export const loadComposer = (): Promise<unknown> => import('./danmaku-composer.js');
+
+loadWhenUsed('danmaku-composer', loadComposer);
