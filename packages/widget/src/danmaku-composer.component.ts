@@ -8,30 +8,7 @@ import { ConnectionStatus, DanmakuError, type SendReceipt } from './internal/con
 import type { DanmakuLayer } from './danmaku-layer.component.js';
 import { emit } from './events.js';
 import { composerStyles } from './danmaku-composer.styles.js';
-
-/** What each failed send tells the viewer, by error code; other codes show the server's message. */
-const FAILURES: Partial<Record<ErrorCode, string>> = {
-  [ErrorCode.RateLimited]: 'Too many comments: wait a moment before sending again.',
-  [ErrorCode.TooLong]: 'This comment is too long.',
-  [ErrorCode.Empty]: 'Type a comment first.',
-  [ErrorCode.Rejected]: 'This comment was not accepted.',
-  [ErrorCode.Forbidden]: 'You cannot send comments in this room.',
-  [ErrorCode.Unauthorized]: 'You cannot send comments in this room.',
-  [ErrorCode.QueueFull]: 'Too many comments are waiting to be sent.',
-  [ErrorCode.Timeout]: 'The server did not confirm the comment; it may not have been posted.',
-  [ErrorCode.Closed]: 'Not connected.',
-};
-
-const MODES: ReadonlyArray<[CommentMode, string]> = [
-  [CommentMode.Scroll, 'Scroll'],
-  [CommentMode.Top, 'Top'],
-  [CommentMode.Bottom, 'Bottom'],
-];
-const SIZES: ReadonlyArray<[CommentSize, string]> = [
-  [CommentSize.Small, 'Small'],
-  [CommentSize.Medium, 'Medium'],
-  [CommentSize.Large, 'Large'],
-];
+import { COMPOSER_STRINGS, type ComposerStrings } from './danmaku-composer.strings.js';
 
 /**
  * A ready-made comment box for a `<danmaku-layer>`: type, press Enter, and the comment flies.
@@ -79,6 +56,7 @@ export class DanmakuComposer extends LitElement {
     placeholder: {},
     label: {},
     disabled: { type: Boolean, reflect: true },
+    strings: { attribute: false },
   };
 
   /**
@@ -130,6 +108,12 @@ export class DanmakuComposer extends LitElement {
    */
   disabled = false;
 
+  /**
+   * Texts to use instead of the English ones, e.g. `{ send: '发送', sent: '已发送' }`; see
+   * `ComposerStrings` for every key. Give a new object to change them. Default `{}`.
+   */
+  strings: Partial<ComposerStrings> = {};
+
   /** The layer comments are sent through: set it directly, or let `for` find it. `null` when none. */
   get layer(): DanmakuLayer | null {
     return this.#layer;
@@ -156,9 +140,10 @@ export class DanmakuComposer extends LitElement {
 
   #layer: DanmakuLayer | null = null;
   #explicit = false;
-  #note = '';
-  #error = '';
-  #errorCode?: ErrorCode;
+  /** The last send was acknowledged (and nothing was typed since). */
+  #sent = false;
+  /** The last send failed, and how; cleared by typing or sending. */
+  #failure?: DanmakuError;
   #retryAt = 0;
   #timer?: ReturnType<typeof setTimeout>;
   #changed = (): void => this.requestUpdate();
@@ -178,13 +163,14 @@ export class DanmakuComposer extends LitElement {
     const length = this.length;
     if (!layer || !this.#usable() || length === 0 || length > this.maxLength || this.retryIn > 0) return undefined;
     this.value = '';
-    this.#note = this.#error = '';
+    this.#sent = false;
+    this.#failure = undefined;
     // The layer counts this send in `queued` at once; show it before the ack arrives.
     const sending = layer.send(text, { color: this.color, mode: this.mode, size: this.size });
     this.requestUpdate();
     try {
       const receipt = await sending;
-      this.#note = 'Sent.';
+      this.#sent = true;
       emit(this, 'danmaku-sent', { text, receipt });
       return receipt;
     } catch (caught) {
@@ -224,13 +210,15 @@ export class DanmakuComposer extends LitElement {
     const over = length > max;
     const wait = Math.ceil(this.retryIn / 1000);
     const queued = this.#layer?.queued ?? 0;
-    let feedback = this.#error;
-    if (!feedback) {
-      if (!this.#layer) feedback = 'No danmaku layer to send to.';
-      else if (status === ConnectionStatus.Connecting) {
-        feedback = queued > 0 ? `Offline: ${queued} waiting to be sent.` : 'Connecting…';
-      } else if (status !== ConnectionStatus.Open) feedback = 'Not connected.';
-      else feedback = over ? `${length - max} characters too many.` : this.#note;
+    const t = { ...COMPOSER_STRINGS, ...this.strings };
+    const failure = this.#failure;
+    let feedback = failure ? ({ ...COMPOSER_STRINGS.failures, ...t.failures }[failure.code] ?? failure.message) : '';
+    if (!failure) {
+      if (!this.#layer) feedback = t.noLayer;
+      else if (status === ConnectionStatus.Connecting) feedback = queued > 0 ? t.offline(queued) : t.connecting;
+      else if (status !== ConnectionStatus.Open) feedback = t.notConnected;
+      else if (over) feedback = t.over(length - max);
+      else if (this.#sent) feedback = t.sent;
     }
     return html`<form part="form" @submit=${this.#onSubmit}>
         <label class="sr-only" for="text">${this.label}</label>
@@ -250,26 +238,26 @@ export class DanmakuComposer extends LitElement {
         <input
           type="color"
           part="color"
-          aria-label="Colour"
+          aria-label=${t.color}
           .value=${this.color}
           ?disabled=${!usable}
           @input=${(e: Event) => (this.color = (e.target as HTMLInputElement).value)}
         />
-        <select part="mode" aria-label="Mode" ?disabled=${!usable} @change=${this.#onSelect('mode')}>
-          ${MODES.map(([v, text]) => html`<option value=${v} ?selected=${v === this.mode}>${text}</option>`)}
+        <select part="mode" aria-label=${t.mode} ?disabled=${!usable} @change=${this.#onSelect('mode')}>
+          ${Object.entries(t.modes).map(([v, text]) => html`<option value=${v} ?selected=${v === this.mode}>${text}</option>`)}
         </select>
-        <select part="size" aria-label="Size" ?disabled=${!usable} @change=${this.#onSelect('size')}>
-          ${SIZES.map(([v, text]) => html`<option value=${v} ?selected=${v === this.size}>${text}</option>`)}
+        <select part="size" aria-label=${t.size} ?disabled=${!usable} @change=${this.#onSelect('size')}>
+          ${Object.entries(t.sizes).map(([v, text]) => html`<option value=${v} ?selected=${v === this.size}>${text}</option>`)}
         </select>
         <span id="counter" part=${over ? 'counter over' : 'counter'}
           ><span aria-hidden="true">${length}/${max}</span
-          ><span class="sr-only">${length} of ${max} characters</span></span
+          ><span class="sr-only">${t.counter(length, max)}</span></span
         >
         <button part="button" ?disabled=${!usable || over || length === 0 || wait > 0}>
-          ${wait > 0 ? `Wait ${wait} s` : 'Send'}
+          ${wait > 0 ? t.wait(wait) : t.send}
         </button>
       </form>
-      <p id="feedback" part="feedback" role="status" class=${this.#error || over ? 'error' : ''}>${feedback}</p>`;
+      <p id="feedback" part="feedback" role="status" class=${failure || over ? 'error' : ''}>${feedback}</p>`;
   }
 
   #status(): ConnectionStatus {
@@ -297,8 +285,7 @@ export class DanmakuComposer extends LitElement {
   }
 
   #fail(error: DanmakuError, text: string): void {
-    this.#errorCode = error.code;
-    this.#error = FAILURES[error.code] ?? error.message;
+    this.#failure = error;
     if (error.code === ErrorCode.RateLimited) {
       this.#retryAt = Date.now() + (error.retryAfter ?? 1000);
       this.#tick();
@@ -313,14 +300,14 @@ export class DanmakuComposer extends LitElement {
     clearTimeout(this.#timer);
     const left = this.retryIn;
     if (left > 0) this.#timer = setTimeout(this.#tick, left % 1000 || 1000);
-    else if (this.#errorCode === ErrorCode.RateLimited) this.#error = '';
+    else if (this.#failure?.code === ErrorCode.RateLimited) this.#failure = undefined;
     this.requestUpdate();
   };
 
   #onInput(event: Event): void {
     this.value = (event.target as HTMLInputElement).value;
-    if (this.#errorCode !== ErrorCode.RateLimited) this.#error = '';
-    this.#note = '';
+    if (this.#failure?.code !== ErrorCode.RateLimited) this.#failure = undefined;
+    this.#sent = false;
   }
 
   #onKeydown(event: KeyboardEvent): void {

@@ -208,6 +208,21 @@ describe('<danmaku-composer>', () => {
     expect(feedback(orphan!)).to.equal('Not connected.');
   });
 
+  it('speaks the language it is given', async () => {
+    const { url } = await server();
+    const { composer } = await setup(url);
+    composer.strings = { send: '发送', sent: '已发送', modes: { scroll: '滚动', top: '顶部', bottom: '底部' } };
+    await composer.updateComplete;
+    expect(part(composer, 'button').textContent!.trim()).to.equal('发送');
+    expect([...part(composer, 'mode').querySelectorAll('option')].map((o) => o.textContent)).to.deep.equal(['滚动', '顶部', '底部']);
+    // Texts not given stay English.
+    expect(part(composer, 'size').getAttribute('aria-label')).to.equal('Size');
+    composer.value = '你好';
+    await composer.send();
+    await composer.updateComplete;
+    expect(feedback(composer)).to.equal('已发送');
+  });
+
   it('is styled from outside with custom properties and parts', async () => {
     const wrapper = await fixture<HTMLDivElement>(html`
       <div>

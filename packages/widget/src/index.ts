@@ -11,6 +11,8 @@
  */
 export { DanmakuLayer } from './danmaku-layer.js';
 export { DanmakuComposer } from './danmaku-composer.js';
+export { COMPOSER_STRINGS } from './danmaku-composer.strings.js';
+export type { ComposerStrings } from './danmaku-composer.strings.js';
 export type { LocalComment } from './danmaku-layer.component.js';
 export { ConnectionStatus, DanmakuConnection, DanmakuError, randomId } from './internal/connection.js';
 export type { ConnectionOptions, ConnectionEvents, SendOptions, SendReceipt } from './internal/connection.js';
