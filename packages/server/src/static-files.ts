@@ -5,7 +5,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const TYPES: Record<string, string> = {
@@ -24,9 +24,12 @@ const TYPES: Record<string, string> = {
 /** URL path of the self-contained widget bundle. */
 export const BUNDLE_PATH = '/danmaku-layer.bundle.js';
 
+/** URL path of the composer's part of the bundle, which the bundle fetches from next to itself. */
+export const COMPOSER_BUNDLE_PATH = '/danmaku-composer.bundle.js';
+
 /** Absolute path of the widget bundle built by `npm run build`. */
 export function bundleFile(): string {
-  return fileURLToPath(import.meta.resolve('danmaku-layer/bundle'));
+  return fileURLToPath(import.meta.resolve('danmaku-layer/danmaku-layer.bundle.js'));
 }
 
 /** The demo folder shipped with this package, or the repository's `demo/` when run from a checkout. */
@@ -47,7 +50,11 @@ export function defaultDemoDir(): string | undefined {
 export async function createStaticHandler(
   demoDir: string | undefined,
 ): Promise<(req: IncomingMessage, res: ServerResponse) => Promise<boolean>> {
-  const files = new Map<string, string>([[BUNDLE_PATH, bundleFile()]]);
+  const bundle = bundleFile();
+  const files = new Map<string, string>([
+    [BUNDLE_PATH, bundle],
+    [COMPOSER_BUNDLE_PATH, join(dirname(bundle), COMPOSER_BUNDLE_PATH.slice(1))],
+  ]);
   if (demoDir) {
     for (const entry of await readdir(demoDir, { withFileTypes: true })) {
       if (entry.isFile()) files.set(`/${entry.name}`, join(demoDir, entry.name));
@@ -64,7 +71,7 @@ export async function createStaticHandler(
       body = await readFile(file);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(
-        path === BUNDLE_PATH ? 'Widget bundle not built: run `npm run build`.\n' : 'Not found\n',
+        path === BUNDLE_PATH || path === COMPOSER_BUNDLE_PATH ? 'Widget bundle not built: run `npm run build`.\n' : 'Not found\n',
       );
       return true;
     }

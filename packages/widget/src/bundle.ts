@@ -1,5 +1,25 @@
 /**
- * Entry of the self-contained script-tag bundle (`dist/danmaku-layer.bundle.js`): everything the
- * element needs, lit and reconnecting-websocket included, in one minified ES module.
+ * Entry of the self-contained script-tag bundle (`dist/danmaku-layer.bundle.js`), lit and
+ * reconnecting-websocket included. It defines `<danmaku-layer>` at once. `<danmaku-composer>`
+ * lives in `dist/danmaku-composer.bundle.js` next to it (sharing lit with this file) and is
+ * fetched the first time the page holds a `<danmaku-composer>`: pages that only show comments
+ * never download the input. Server-only code (the validators of `protocol.ts`) is left out.
  */
-export * from './index.js';
+import { loadWhenUsed } from './internal/load-when-used.js';
+
+export { DanmakuLayer } from './danmaku-layer.js';
+export { ConnectionStatus, DanmakuError } from './internal/connection.js';
+export { CommentMode, CommentSize, ErrorCode } from './protocol.js';
+
+/**
+ * Fetches and defines `<danmaku-composer>` now. The bundle does it by itself when a composer
+ * appears in the document; call this for one inside another component's shadow root, which the
+ * bundle cannot see.
+ *
+ * @example
+ * import { loadComposer } from 'https://cdn.jsdelivr.net/npm/danmaku-layer/dist/danmaku-layer.bundle.js';
+ * await loadComposer();
+ */
+export const loadComposer = (): Promise<unknown> => import('./danmaku-composer.js');
+
+loadWhenUsed('danmaku-composer', loadComposer);

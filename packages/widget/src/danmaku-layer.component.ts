@@ -2,9 +2,10 @@
  * The `DanmakuLayer` class: live comments flying over its children or over another element.
  * Registration of the tag lives in `danmaku-layer.ts`; this file has no side effects.
  */
-import { LitElement, html, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
-import { CommentMode, CommentSize, ErrorCode, normalizeText, type Comment } from './protocol.js';
+// ReactiveElement rather than LitElement: the layer's shadow DOM is two fixed nodes, so it needs
+// no templates, and leaving lit-html out keeps the script-tag bundle inside its budget.
+import { ReactiveElement, type PropertyDeclarations, type PropertyValues } from '@lit/reactive-element';
+import { CommentMode, CommentSize, DEFAULT_LIMITS, ErrorCode, normalizeText, type Comment, type Limits } from './protocol.js';
 import {
   ConnectionStatus,
   DanmakuConnection,
@@ -48,32 +49,56 @@ export type LocalComment = Partial<Comment> & { text: string };
  *   <video src="talk.mp4" controls></video>
  * </danmaku-layer>
  */
-export class DanmakuLayer extends LitElement {
+export class DanmakuLayer extends ReactiveElement {
   static override styles = layerStyles;
+
+  // `static properties` rather than decorators: the decorator helpers cost bytes in the script-tag bundle.
+  static override properties: PropertyDeclarations = {
+    src: {},
+    room: {},
+    htmlFor: { attribute: 'for' },
+    last: { type: Number },
+    speed: { type: Number },
+    fixedDuration: { type: Number, attribute: 'fixed-duration' },
+  };
 
   /**
    * WebSocket URL of the danmaku server, e.g. `wss://example.com/ws`; a relative URL such as `/ws`
    * means the page's own server. Without it the layer only shows comments given to {@link add}.
+   * @attr src
    */
-  @property() src = '';
+  src = '';
 
-  /** Room to join. Default `'lobby'`. */
-  @property() room = 'lobby';
+  /**
+   * Room to join. Default `'lobby'`.
+   * @attr room
+   */
+  room = 'lobby';
 
   /**
    * Id of an element elsewhere in the document to overlay instead of the layer's own children.
    * The layer follows that element's size and position; the element is not moved.
+   * @attr for
    */
-  @property({ attribute: 'for' }) htmlFor = '';
+  htmlFor = '';
 
-  /** Recent comments to show when joining (a replay of history). Default `0`: only live comments. */
-  @property({ type: Number }) last = 0;
+  /**
+   * Recent comments to show when joining (a replay of history). Default `0`: only live comments.
+   * @attr last
+   */
+  last = 0;
 
-  /** Speed of scroll comments, in px/s, whatever the text length or stage size. Default `160`. */
-  @property({ type: Number }) speed = 160;
+  /**
+   * Speed of scroll comments, in px/s, whatever the text length or stage size. Default `160`.
+   * @attr speed
+   */
+  speed = 160;
 
-  /** How long `top` and `bottom` comments stay, in ms. Default `4000`. */
-  @property({ type: Number, attribute: 'fixed-duration' }) fixedDuration = 4000;
+  /**
+   * How long `top` and `bottom` comments stay, in ms. Default `4000`.
+   * @attr fixed-duration
+   */
+  fixedDuration = 4000;
 
   /** Connection state: `idle` (no `src`), `connecting`, `open` or `closed`. Read-only. */
   get status(): ConnectionStatus {
@@ -85,7 +110,16 @@ export class DanmakuLayer extends LitElement {
     return this.#connection?.queued ?? 0;
   }
 
+  /**
+   * Limits the server announced when the layer joined: `maxTextLength` (code points) and
+   * `maxPayload` (bytes). The protocol's defaults until a server has said otherwise. Read-only.
+   */
+  get limits(): Limits {
+    return this.#limits;
+  }
+
   #status: ConnectionStatus = ConnectionStatus.Idle;
+  #limits: Limits = { maxTextLength: DEFAULT_LIMITS.maxTextLength, maxPayload: DEFAULT_LIMITS.maxPayload };
   #connection?: DanmakuConnection;
   #connectionKey?: string;
   #stage?: Stage;
@@ -143,8 +177,14 @@ export class DanmakuLayer extends LitElement {
     this.#unfollow();
   }
 
-  protected override render() {
-    return html`<slot></slot><div class="stage" part="stage" aria-hidden="true"></div>`;
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    const root = super.createRenderRoot();
+    const stage = document.createElement('div');
+    stage.className = 'stage';
+    stage.setAttribute('part', 'stage');
+    stage.setAttribute('aria-hidden', 'true');
+    root.append(document.createElement('slot'), stage);
+    return root;
   }
 
   protected override firstUpdated(): void {
@@ -188,7 +228,12 @@ export class DanmakuLayer extends LitElement {
           }
         },
         reset: (welcome) => emit(this, 'danmaku-reset', { welcome }),
-        welcome: () => {},
+        welcome: ({ limits }) => {
+          // Trust only well-formed numbers: a broken welcome must not disable the composer.
+          if (limits && Number.isSafeInteger(limits.maxTextLength) && limits.maxTextLength > 0) {
+            this.#limits = { maxTextLength: limits.maxTextLength, maxPayload: limits.maxPayload };
+          }
+        },
         error: (error) => emit(this, 'danmaku-error', { error }),
       },
     );

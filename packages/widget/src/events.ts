@@ -1,9 +1,10 @@
 /**
- * The layer's events: names, detail types, and the one helper that dispatches them.
+ * The events of `<danmaku-layer>` and `<danmaku-composer>`: names, detail types, and the one
+ * helper that dispatches them.
  * Every event bubbles and is composed, so it can be heard from outside a shadow root.
  */
 import type { Comment, WelcomeMessage } from './protocol.js';
-import type { ConnectionStatus, DanmakuError } from './internal/connection.js';
+import type { ConnectionStatus, DanmakuError, SendReceipt } from './internal/connection.js';
 
 /** Detail of `danmaku-status`. */
 export interface DanmakuStatusDetail {
@@ -30,6 +31,21 @@ export interface DanmakuErrorDetail {
   error: DanmakuError;
 }
 
+/** Detail of `danmaku-sent` (composer). */
+export interface DanmakuSentDetail {
+  /** The text as typed. */
+  text: string;
+  /** The server's acknowledgement. */
+  receipt: SendReceipt;
+}
+
+/** Detail of `danmaku-send-error` (composer). */
+export interface DanmakuSendErrorDetail {
+  /** The text as typed. */
+  text: string;
+  error: DanmakuError;
+}
+
 /** Every event of `<danmaku-layer>` with its detail type. */
 export interface DanmakuEventMap {
   'danmaku-status': CustomEvent<DanmakuStatusDetail>;
@@ -38,16 +54,20 @@ export interface DanmakuEventMap {
   'danmaku-error': CustomEvent<DanmakuErrorDetail>;
 }
 
-/** Dispatches one of the layer's events from `target`. */
-export function emit<K extends keyof DanmakuEventMap>(
-  target: EventTarget,
-  name: K,
-  detail: DanmakuEventMap[K]['detail'],
-): void {
+/** Every event of `<danmaku-composer>` with its detail type. */
+export interface DanmakuComposerEventMap {
+  'danmaku-sent': CustomEvent<DanmakuSentDetail>;
+  'danmaku-send-error': CustomEvent<DanmakuSendErrorDetail>;
+}
+
+type AllEvents = DanmakuEventMap & DanmakuComposerEventMap;
+
+/** Dispatches one of the elements' events from `target`. */
+export function emit<K extends keyof AllEvents>(target: EventTarget, name: K, detail: AllEvents[K]['detail']): void {
   target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
 }
 
 declare global {
   // Makes `layer.addEventListener('danmaku-comment', e => e.detail.comment)` typed.
-  interface HTMLElementEventMap extends DanmakuEventMap {}
+  interface HTMLElementEventMap extends DanmakuEventMap, DanmakuComposerEventMap {}
 }

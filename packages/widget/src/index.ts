@@ -1,7 +1,8 @@
 /**
  * danmaku-layer: live bullet comments over any element.
  *
- * Importing the package registers `<danmaku-layer>` (when a `customElements` registry exists).
+ * Importing the package registers `<danmaku-layer>` and `<danmaku-composer>` (when a
+ * `customElements` registry exists; on a server without a DOM it only exports).
  *
  * @example
  * import 'danmaku-layer';
@@ -9,6 +10,9 @@
  * layer.addEventListener('danmaku-comment', (e) => console.log(e.detail.comment.text));
  */
 export { DanmakuLayer } from './danmaku-layer.js';
+export { DanmakuComposer } from './danmaku-composer.js';
+export { COMPOSER_STRINGS } from './danmaku-composer.strings.js';
+export type { ComposerStrings } from './danmaku-composer.strings.js';
 export type { LocalComment } from './danmaku-layer.component.js';
 export { ConnectionStatus, DanmakuConnection, DanmakuError, randomId } from './internal/connection.js';
 export type { ConnectionOptions, ConnectionEvents, SendOptions, SendReceipt } from './internal/connection.js';
@@ -18,5 +22,8 @@ export type {
   DanmakuCommentDetail,
   DanmakuResetDetail,
   DanmakuErrorDetail,
+  DanmakuComposerEventMap,
+  DanmakuSentDetail,
+  DanmakuSendErrorDetail,
 } from './events.js';
 export * from './protocol.js';

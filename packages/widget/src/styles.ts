@@ -1,5 +1,5 @@
 /** Styles of `<danmaku-layer>`. Custom properties get their defaults on `:host`. */
-import { css } from 'lit';
+import { css } from '@lit/reactive-element';
 
 export const layerStyles = css`
   :host {

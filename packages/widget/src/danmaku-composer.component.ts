@@ -1,0 +1,330 @@
+/**
+ * The `DanmakuComposer` class: an input bound to a `<danmaku-layer>` that sends comments through it.
+ * Registration of the tag lives in `danmaku-composer.ts`; this file has no side effects.
+ */
+import { LitElement, html, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { CommentMode, CommentSize, DEFAULT_LIMITS, ErrorCode, normalizeText, textLength } from './protocol.js';
+import { ConnectionStatus, DanmakuError, type SendReceipt } from './internal/connection.js';
+import type { DanmakuLayer } from './danmaku-layer.component.js';
+import { emit } from './events.js';
+import { composerStyles } from './danmaku-composer.styles.js';
+import { COMPOSER_STRINGS, type ComposerStrings } from './danmaku-composer.strings.js';
+
+/**
+ * A ready-made comment box for a `<danmaku-layer>`: type, press Enter, and the comment flies.
+ * While the layer is reconnecting, comments wait in the layer's offline queue (shown in the
+ * feedback line) and go out when it is back. The input is disabled when the layer has no server
+ * (`idle`) or is closed. A rate-limited send puts its text back and counts down on the button.
+ *
+ * @summary An input bound to a layer (by `for` id or the `layer` property): colour, mode and size pickers, a character counter with the server's limit, the offline queue and clear feedback.
+ *
+ * @fires danmaku-sent - The server acknowledged a comment. `detail`: `{ text, receipt: { id, seq } }`.
+ * @fires danmaku-send-error - A comment failed. `detail`: `{ text, error }`, `error.code` as in `DanmakuError`.
+ *
+ * @csspart form - The row holding every control.
+ * @csspart input - The text input.
+ * @csspart color - The colour picker (`<input type="color">`).
+ * @csspart mode - The mode picker (`<select>`: scroll, top, bottom).
+ * @csspart size - The size picker (`<select>`: small, medium, large).
+ * @csspart counter - The character counter, e.g. `12/100`.
+ * @csspart over - Added to the counter while the text is over the limit.
+ * @csspart button - The send button.
+ * @csspart feedback - The line under the row: offline queue, errors, confirmations (a polite live region).
+ *
+ * @cssproperty --danmaku-composer-background - Background of the row. Default `#1f2329`.
+ * @cssproperty --danmaku-composer-color - Text colour. Default `#f5f6f7`.
+ * @cssproperty --danmaku-composer-accent - Send button and focus ring. Default `#00a1d6`.
+ * @cssproperty --danmaku-composer-error - Errors and the over-limit counter. Default `#ff6b6b`.
+ * @cssproperty --danmaku-composer-radius - Corner radius of the row and controls. Default `6px`.
+ * @cssproperty --danmaku-composer-gap - Space between and around controls. Default `6px`.
+ * @cssproperty --danmaku-composer-font - Font shorthand of the composer. Default `inherit`.
+ *
+ * @example
+ * <danmaku-layer id="live" src="wss://example.com/ws" room="lobby"><video src="talk.mp4"></video></danmaku-layer>
+ * <danmaku-composer for="live"></danmaku-composer>
+ */
+export class DanmakuComposer extends LitElement {
+  static override styles = composerStyles;
+  static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: true };
+  static override properties: PropertyDeclarations = {
+    htmlFor: { attribute: 'for', reflect: true },
+    layer: { attribute: false },
+    value: {},
+    color: {},
+    mode: {},
+    size: {},
+    placeholder: {},
+    label: {},
+    disabled: { type: Boolean, reflect: true },
+    strings: { attribute: false },
+  };
+
+  /**
+   * Id of the `<danmaku-layer>` to send through, looked up in the composer's document or shadow root.
+   * @attr for
+   */
+  htmlFor = '';
+
+  /**
+   * The text being typed. Cleared when a comment is sent; put back when the send fails in a way
+   * the viewer can fix (too long, rate limited, rejected, …).
+   * @attr value
+   */
+  value = '';
+
+  /**
+   * Colour of the comments, `#rrggbb`. Default `'#ffffff'`.
+   * @attr color
+   */
+  color = '#ffffff';
+
+  /**
+   * Mode of the comments: `scroll`, `top` or `bottom`. Default `'scroll'`.
+   * @attr mode
+   */
+  mode: CommentMode = CommentMode.Scroll;
+
+  /**
+   * Size of the comments: `small`, `medium` or `large`. Default `'medium'`.
+   * @attr size
+   */
+  size: CommentSize = CommentSize.Medium;
+
+  /**
+   * Placeholder of the text input. Default `'Say something…'`.
+   * @attr placeholder
+   */
+  placeholder = 'Say something…';
+
+  /**
+   * Accessible name of the text input (visually hidden). Default `'Comment'`.
+   * @attr label
+   */
+  label = 'Comment';
+
+  /**
+   * Disables the composer whatever the connection state. Default `false`.
+   * @attr disabled
+   */
+  disabled = false;
+
+  /**
+   * Texts to use instead of the English ones, e.g. `{ send: '发送', sent: '已发送' }`; see
+   * `ComposerStrings` for every key. Give a new object to change them. Default `{}`.
+   */
+  strings: Partial<ComposerStrings> = {};
+
+  /** The layer comments are sent through: set it directly, or let `for` find it. `null` when none. */
+  get layer(): DanmakuLayer | null {
+    return this.#layer;
+  }
+  set layer(layer: DanmakuLayer | null) {
+    this.#explicit = layer != null;
+    this.#bind(layer ?? this.#lookup());
+  }
+
+  /** Longest comment the server accepts, in code points (from the layer's `limits`). Read-only. */
+  get maxLength(): number {
+    return this.#layer?.limits?.maxTextLength ?? DEFAULT_LIMITS.maxTextLength;
+  }
+
+  /** Length of the typed text as the server counts it: code points after normalisation. Read-only. */
+  get length(): number {
+    return textLength(normalizeText(this.value));
+  }
+
+  /** Milliseconds until a rate-limited viewer may send again; `0` when free to send. Read-only. */
+  get retryIn(): number {
+    return Math.max(0, this.#retryAt - Date.now());
+  }
+
+  #layer: DanmakuLayer | null = null;
+  #explicit = false;
+  /** The last send was acknowledged (and nothing was typed since). */
+  #sent = false;
+  /** The last send failed, and how; cleared by typing or sending. */
+  #failure?: DanmakuError;
+  #retryAt = 0;
+  #timer?: ReturnType<typeof setTimeout>;
+  #changed = (): void => this.requestUpdate();
+
+  /**
+   * Sends the typed text through the layer with the picked colour, mode and size. Does nothing
+   * (resolves `undefined`) when the text is empty or too long, while rate limited, or when there is
+   * no usable layer. Never rejects: a failure shows in the feedback line and fires `danmaku-send-error`.
+   *
+   * @example
+   * composer.value = 'hello';
+   * const receipt = await composer.send();
+   */
+  async send(): Promise<SendReceipt | undefined> {
+    const layer = this.#layer;
+    const text = this.value;
+    const length = this.length;
+    if (!layer || !this.#usable() || length === 0 || length > this.maxLength || this.retryIn > 0) return undefined;
+    this.value = '';
+    this.#sent = false;
+    this.#failure = undefined;
+    // The layer counts this send in `queued` at once; show it before the ack arrives.
+    const sending = layer.send(text, { color: this.color, mode: this.mode, size: this.size });
+    this.requestUpdate();
+    try {
+      const receipt = await sending;
+      this.#sent = true;
+      emit(this, 'danmaku-sent', { text, receipt });
+      return receipt;
+    } catch (caught) {
+      const error = caught instanceof DanmakuError ? caught : new DanmakuError(ErrorCode.Internal, String(caught));
+      this.#fail(error, text);
+      emit(this, 'danmaku-send-error', { text, error });
+      return undefined;
+    } finally {
+      this.requestUpdate();
+    }
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.#explicit) this.#bind(this.#lookup());
+    // Parsed before the layer it names: look again once the document is complete.
+    if (!this.#layer && document.readyState === 'loading') {
+      document.addEventListener('DOMContentLoaded', () => this.#explicit || this.#bind(this.#lookup()), { once: true });
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.#timer);
+    this.#bind(null);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('htmlFor') && !this.#explicit && this.isConnected) this.#bind(this.#lookup());
+  }
+
+  protected override render() {
+    const status = this.#status();
+    const usable = this.#usable();
+    const length = this.length;
+    const max = this.maxLength;
+    const over = length > max;
+    const wait = Math.ceil(this.retryIn / 1000);
+    const queued = this.#layer?.queued ?? 0;
+    const t = { ...COMPOSER_STRINGS, ...this.strings };
+    const failure = this.#failure;
+    let feedback = failure ? ({ ...COMPOSER_STRINGS.failures, ...t.failures }[failure.code] ?? failure.message) : '';
+    if (!failure) {
+      if (!this.#layer) feedback = t.noLayer;
+      else if (status === ConnectionStatus.Connecting) feedback = queued > 0 ? t.offline(queued) : t.connecting;
+      else if (status !== ConnectionStatus.Open) feedback = t.notConnected;
+      else if (over) feedback = t.over(length - max);
+      else if (this.#sent) feedback = t.sent;
+    }
+    return html`<form part="form" @submit=${this.#onSubmit}>
+        <label class="sr-only" for="text">${this.label}</label>
+        <input
+          id="text"
+          part="input"
+          .value=${this.value}
+          placeholder=${this.placeholder}
+          autocomplete="off"
+          enterkeyhint="send"
+          aria-describedby="counter feedback"
+          aria-invalid=${over}
+          ?disabled=${!usable}
+          @input=${this.#onInput}
+          @keydown=${this.#onKeydown}
+        />
+        <input
+          type="color"
+          part="color"
+          aria-label=${t.color}
+          .value=${this.color}
+          ?disabled=${!usable}
+          @input=${(e: Event) => (this.color = (e.target as HTMLInputElement).value)}
+        />
+        <select part="mode" aria-label=${t.mode} ?disabled=${!usable} @change=${this.#onSelect('mode')}>
+          ${Object.entries(t.modes).map(([v, text]) => html`<option value=${v} ?selected=${v === this.mode}>${text}</option>`)}
+        </select>
+        <select part="size" aria-label=${t.size} ?disabled=${!usable} @change=${this.#onSelect('size')}>
+          ${Object.entries(t.sizes).map(([v, text]) => html`<option value=${v} ?selected=${v === this.size}>${text}</option>`)}
+        </select>
+        <span id="counter" part=${over ? 'counter over' : 'counter'}
+          ><span aria-hidden="true">${length}/${max}</span
+          ><span class="sr-only">${t.counter(length, max)}</span></span
+        >
+        <button part="button" ?disabled=${!usable || over || length === 0 || wait > 0}>
+          ${wait > 0 ? t.wait(wait) : t.send}
+        </button>
+      </form>
+      <p id="feedback" part="feedback" role="status" class=${failure || over ? 'error' : ''}>${feedback}</p>`;
+  }
+
+  #status(): ConnectionStatus {
+    return this.#layer?.status ?? ConnectionStatus.Idle;
+  }
+
+  /** Sends are possible now, or will be queued until the layer reconnects. */
+  #usable(): boolean {
+    const status = this.#status();
+    return !this.disabled && (status === ConnectionStatus.Open || status === ConnectionStatus.Connecting);
+  }
+
+  #lookup(): DanmakuLayer | null {
+    if (!this.htmlFor || !this.isConnected) return null;
+    const root = this.getRootNode() as Document | ShadowRoot;
+    return (root.getElementById?.(this.htmlFor) as DanmakuLayer | null) ?? null;
+  }
+
+  #bind(layer: DanmakuLayer | null): void {
+    if (layer === this.#layer) return;
+    this.#layer?.removeEventListener('danmaku-status', this.#changed);
+    this.#layer = layer;
+    layer?.addEventListener('danmaku-status', this.#changed);
+    this.requestUpdate();
+  }
+
+  #fail(error: DanmakuError, text: string): void {
+    this.#failure = error;
+    if (error.code === ErrorCode.RateLimited) {
+      this.#retryAt = Date.now() + (error.retryAfter ?? 1000);
+      this.#tick();
+    }
+    // Give the text back so it can be fixed or retried, unless something new was typed meanwhile.
+    // After a timeout the comment may have been posted: a retry would post it twice.
+    if (error.code !== ErrorCode.Timeout && !this.value) this.value = text;
+  }
+
+  /** Redraws the countdown each second until the rate limit is over. */
+  #tick = (): void => {
+    clearTimeout(this.#timer);
+    const left = this.retryIn;
+    if (left > 0) this.#timer = setTimeout(this.#tick, left % 1000 || 1000);
+    else if (this.#failure?.code === ErrorCode.RateLimited) this.#failure = undefined;
+    this.requestUpdate();
+  };
+
+  #onInput(event: Event): void {
+    this.value = (event.target as HTMLInputElement).value;
+    if (this.#failure?.code !== ErrorCode.RateLimited) this.#failure = undefined;
+    this.#sent = false;
+  }
+
+  #onKeydown(event: KeyboardEvent): void {
+    // Enter that confirms an IME composition (Chinese, Japanese, …) must not send.
+    if (event.key !== 'Enter' || event.isComposing) return;
+    event.preventDefault();
+    void this.send();
+  }
+
+  #onSubmit(event: Event): void {
+    event.preventDefault();
+    void this.send();
+  }
+
+  #onSelect(name: 'mode' | 'size') {
+    return (event: Event) => {
+      (this as Record<typeof name, string>)[name] = (event.target as HTMLSelectElement).value;
+    };
+  }
+}

@@ -1,0 +1,145 @@
+// End to end: the one-script-tag page (demo/script-tag.html), served by the reference server, in
+// two real Chromium pages: a comment typed into page A's <danmaku-composer> flies in page B's
+// layer. Also: the composer's code is fetched only by pages that use it, and the plain-HTML
+// snippet of docs/frameworks.md works as written.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, copyFile, writeFile, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createDanmakuServer, type DanmakuServer } from 'danmaku-layer-server';
+import type {} from 'danmaku-layer';
+import { codeBlocks } from './support/code-blocks.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+let danmaku: DanmakuServer;
+let browser: Browser;
+let base: string;
+let pagesDir: string;
+
+before(async () => {
+  // The pages under test, in one folder the server serves: the demo page as shipped, a page with a
+  // layer only, and the plain-HTML snippet from the frameworks guide.
+  pagesDir = await mkdtemp(join(tmpdir(), 'danmaku-pages-'));
+  await copyFile(join(root, 'demo/script-tag.html'), join(pagesDir, 'script-tag.html'));
+  await writeFile(
+    join(pagesDir, 'layer-only.html'),
+    '<!doctype html><script type="module" src="/danmaku-layer.bundle.js"></script>' +
+      '<danmaku-layer src="/ws" room="solo" style="display:block;width:300px;height:100px"></danmaku-layer>',
+  );
+  const guide = await readFile(join(root, 'docs/frameworks.md'), 'utf8');
+  const snippet = codeBlocks(guide).find((b) => b.file === 'plain.html');
+  assert.ok(snippet, 'docs/frameworks.md has a plain.html snippet');
+  await writeFile(join(pagesDir, 'plain.html'), snippet.code);
+
+  danmaku = await createDanmakuServer({ demo: pagesDir, flushInterval: 5 });
+  const { port } = await danmaku.listen(0, '127.0.0.1');
+  base = `http://127.0.0.1:${port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await danmaku?.close();
+  await rm(pagesDir, { recursive: true, force: true });
+});
+
+/** Opens `path` and records the URLs of the scripts it loads. */
+async function open(path: string): Promise<{ page: Page; scripts: string[] }> {
+  const page = await browser.newPage();
+  const scripts: string[] = [];
+  page.on('request', (request) => {
+    if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+  });
+  page.on('pageerror', (error) => assert.fail(`page error on ${path}: ${error.message}`));
+  await page.goto(base + path);
+  await page.waitForFunction(() => document.querySelector('danmaku-layer')?.status === 'open');
+  return { page, scripts };
+}
+
+/** Resolves in the page with the text of the next comment its layer receives. */
+function nextComment(page: Page): Promise<{ text: string; own: boolean; shown: string[] }> {
+  return page.evaluate(
+    () =>
+      new Promise<{ text: string; own: boolean; shown: string[] }>((resolve) => {
+        const layer = document.querySelector('danmaku-layer')!;
+        layer.addEventListener(
+          'danmaku-comment',
+          (event) => {
+            // The layer draws the comment right after announcing it: read the stage a task later.
+            setTimeout(() => {
+              const shown = [...layer.shadowRoot!.querySelectorAll('.comment')].map((el) => el.textContent ?? '');
+              resolve({ text: event.detail.comment.text, own: event.detail.own, shown });
+            });
+          },
+          { once: true },
+        );
+      }),
+  );
+}
+
+test('a comment typed into the composer on page A flies on page B, as text', async () => {
+  const a = await open('/script-tag.html');
+  const b = await open('/script-tag.html');
+  // The page asks for nothing but the bundle, which fetches the composer's part next to itself.
+  assert.deepEqual(a.scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js']);
+
+  const input = a.page.locator('danmaku-composer [part="input"]');
+  await input.waitFor();
+  const html = '<img src=x onerror=alert(1)>';
+  const onB = nextComment(b.page);
+  const onA = nextComment(a.page);
+  await input.fill(html);
+  await input.press('Enter');
+  const [seenByB, seenByA] = await Promise.all([onB, onA]);
+  assert.equal(seenByB.text, html);
+  assert.equal(seenByB.own, false);
+  assert.ok(seenByB.shown.includes(html), `page B shows the markup as characters: ${JSON.stringify(seenByB.shown)}`);
+  assert.equal(seenByA.own, true);
+  assert.equal(await b.page.locator('danmaku-layer img').count(), 0, 'no element was made from the text');
+  assert.equal(await input.inputValue(), '');
+  assert.equal(await a.page.locator('danmaku-composer [part="feedback"]').textContent(), 'Sent.');
+  await a.page.close();
+  await b.page.close();
+});
+
+test('a page with only a layer never downloads the composer', async () => {
+  const { page, scripts } = await open('/layer-only.html');
+  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js']);
+  assert.equal(await page.evaluate(() => customElements.get('danmaku-composer')), undefined);
+  // A composer added later is fetched then.
+  await page.evaluate(() => document.body.append(document.createElement('danmaku-composer')));
+  await page.waitForFunction(() => customElements.get('danmaku-composer') !== undefined);
+  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js']);
+  await page.close();
+});
+
+test("a composer in another element's shadow root is defined through the bundle's loadComposer()", async () => {
+  const { page } = await open('/layer-only.html');
+  const defined = await page.evaluate(async () => {
+    const host = document.body.appendChild(document.createElement('div'));
+    host.attachShadow({ mode: 'open' }).innerHTML = '<danmaku-composer></danmaku-composer>';
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const before = customElements.get('danmaku-composer') !== undefined;
+    const bundle = (await import('/danmaku-layer.bundle.js' as string)) as { loadComposer(): Promise<unknown> };
+    await bundle.loadComposer();
+    return { before, after: customElements.get('danmaku-composer') !== undefined };
+  });
+  assert.deepEqual(defined, { before: false, after: true });
+  await page.close();
+});
+
+test('the plain-HTML snippet of docs/frameworks.md works as written', async () => {
+  const { page } = await open('/plain.html');
+  const comment = nextComment(page);
+  const input = page.locator('danmaku-composer [part="input"]');
+  await input.fill('from the guide');
+  await input.press('Enter');
+  assert.equal((await comment).text, 'from the guide');
+  await page.close();
+});
