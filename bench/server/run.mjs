@@ -19,7 +19,7 @@ import { Histogram, nowUs } from './histogram.mjs';
 import { cpuMs, forkWorker, guardChildren, hardFileLimit, killAll, rssBytes, startProgram, startServer, stop } from './proc.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const BIN = here('../../packages/server/bin/danmaku-layer-server.js');
+const DEFAULT_BIN = here('../../packages/server/bin/danmaku-layer-server.js');
 const LOAD = here('./load.mjs');
 const RESULTS = here('../results/');
 const REDIS_SERVER = '/usr/bin/redis-server';
@@ -40,6 +40,7 @@ Load 2 (idle):      --idle connections held open, server memory measured.
   --concurrency <n>      connections opened at once per process (default 100)
   --drain <s>            longest wait for deliveries after the last send (default 10)
   --ours-flags "<flags>" extra flags for danmaku-layer-server (e.g. to raise limits)
+  --server-bin <path>    the danmaku-layer-server executable to measure (default: this checkout's)
   --redis                instead: 1, 2 and 3 instances of ours on a redis-server started for the run
   --instances <list>     instance counts for --redis (default 1,2,3)
   --timeout <s>          the whole run is aborted after this long (default 900)
@@ -59,6 +60,7 @@ const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '100' },
     drain: { type: 'string', default: '10' },
     'ours-flags': { type: 'string', default: '' },
+    'server-bin': { type: 'string', default: DEFAULT_BIN },
     redis: { type: 'boolean', default: false },
     instances: { type: 'string', default: '1,2,3' },
     timeout: { type: 'string', default: '900' },
@@ -102,6 +104,8 @@ for (const name of config.servers) {
     process.exit(2);
   }
 }
+
+const BIN = flags['server-bin'];
 
 guardChildren();
 setTimeout(() => {
