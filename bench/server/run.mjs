@@ -38,7 +38,7 @@ Load 2 (idle):      --idle connections held open, server memory measured.
   --receiver-procs <n>   load-generator processes for the receiving clients (default 1)
   --idle-procs <n>       load-generator processes for the idle connections (default 2)
   --concurrency <n>      connections opened at once per process (default 100)
-  --drain <s>            longest wait for deliveries after the last send (default 10)
+  --drain <s>            longest wait for deliveries after the last send (default 30)
   --ours-flags "<flags>" extra flags for danmaku-layer-server (e.g. to raise limits)
   --server-bin <path>    the danmaku-layer-server executable to measure (default: this checkout's)
   --redis                instead: 1, 2 and 3 instances of ours on a redis-server started for the run
@@ -58,7 +58,7 @@ const { values: flags } = parseArgs({
     'receiver-procs': { type: 'string', default: '1' },
     'idle-procs': { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '100' },
-    drain: { type: 'string', default: '10' },
+    drain: { type: 'string', default: '30' },
     'ours-flags': { type: 'string', default: '' },
     'server-bin': { type: 'string', default: DEFAULT_BIN },
     redis: { type: 'boolean', default: false },
@@ -179,6 +179,8 @@ async function broadcast({ kind, urls, pids, room }) {
     await sleep(1000);
 
     const cpuBefore = pids.map(cpuMs);
+    const loadPids = all.map((w) => w.child.pid);
+    const loadCpuBefore = loadPids.map(cpuMs);
     const startUs = nowUs();
     const sent = await senderWorker.ask('send', 'sent', { total, rate: config.rate });
     const expected = sent.sent * receivers;
@@ -198,6 +200,8 @@ async function broadcast({ kind, urls, pids, room }) {
       await sleep(100);
     }
     const cpuAfter = pids.map(cpuMs);
+    const loadCpuAfter = loadPids.map(cpuMs);
+    const wallS = (nowUs() - startUs) / 1e6;
     const reports = await Promise.all(all.map((w) => w.ask('report', 'report')));
     const histogram = new Histogram();
     let delivered = 0;
@@ -234,6 +238,9 @@ async function broadcast({ kind, urls, pids, room }) {
       serverCpuMs: serverCpu,
       cpuMsPer1000Deliveries: delivered > 0 ? (serverCpu / delivered) * 1000 : NaN,
       deliveriesPerSecond: activeS > 0 ? delivered / activeS : NaN,
+      // Share of one core each load-generator process used while sending and draining: near 100 %
+      // means the receiving side, not the server, set the pace, and latency includes its queue.
+      loadGeneratorCoreUse: loadCpuAfter.map((after, i) => (after - loadCpuBefore[i]) / 1000 / wallS),
       errors,
       closes,
     };
@@ -373,6 +380,16 @@ function save(kind, data) {
   return file;
 }
 
+function warnAboutLoad(name, result) {
+  const busiest = Math.max(...result.loadGeneratorCoreUse);
+  if (busiest > 0.85) {
+    process.stdout.write(
+      `  ! ${name}: a load-generator process used ${(busiest * 100).toFixed(0)} % of a core; ` +
+        'its own queue is part of the latency (more --receiver-procs on a machine with spare cores).\n',
+    );
+  }
+}
+
 function warnAboutLimits(name, result) {
   const limited = (result.errors?.rate_limited ?? 0) + (result.closes?.['4004'] ?? 0);
   if (limited > 0) {
@@ -425,6 +442,7 @@ async function compare() {
         ` CPU ${fmt(load1.serverCpuMs, 0)} ms = ${fmt(load1.cpuMsPer1000Deliveries, 2)} ms/1k deliveries\n`,
     );
     warnAboutLimits(name, load1);
+    warnAboutLoad(name, load1);
     let load2;
     if (idleMax > 0) {
       process.stdout.write(`[${name}] ${idleMax} idle connections…\n`);
@@ -449,11 +467,12 @@ async function compare() {
     fmt(r.broadcast.latencyMs.p50, 2),
     fmt(r.broadcast.latencyMs.p99, 2),
     fmt(r.broadcast.cpuMsPer1000Deliveries, 2),
+    `${fmt(Math.max(...r.broadcast.loadGeneratorCoreUse) * 100, 0)} %`,
     r.idle ? r.idle.connections : 'n/a',
     r.idle ? fmt(r.idle.bytesPerConnection / 1024, 2) : 'n/a',
   ]);
   process.stdout.write(
-    `\n${table(rows, ['server', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'CPU ms / 1k deliveries', 'idle conns', 'KiB / idle conn'])}\n`,
+    `\n${table(rows, ['server', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'CPU ms / 1k deliveries', 'busiest load gen', 'idle conns', 'KiB / idle conn'])}\n`,
   );
 
   const ratios = {};
@@ -529,6 +548,7 @@ async function redisMode() {
             ` ${fmt(result.deliveriesPerSecond, 0)} deliveries/s\n`,
         );
         warnAboutLimits(`${instances} instances`, result);
+        warnAboutLoad(`${instances} instances`, result);
       } finally {
         await Promise.all(servers.map((s) => stop(s.child)));
       }
@@ -546,9 +566,10 @@ async function redisMode() {
     fmt(r.serverCpuMs - r.redisCpuMs, 0),
     fmt(r.redisCpuMs, 0),
     fmt(r.cpuMsPer1000Deliveries, 2),
+    `${fmt(Math.max(...r.loadGeneratorCoreUse) * 100, 0)} %`,
   ]);
   process.stdout.write(
-    `\n${table(rows, ['instances', 'delivered', 'lost', 'deliveries/s', 'p50 ms', 'p99 ms', 'servers CPU ms', 'redis CPU ms', 'CPU ms / 1k deliveries (all)'])}\n`,
+    `\n${table(rows, ['instances', 'delivered', 'lost', 'deliveries/s', 'p50 ms', 'p99 ms', 'servers CPU ms', 'redis CPU ms', 'CPU ms / 1k deliveries (all)', 'busiest load gen'])}\n`,
   );
   const file = save('redis', { date: new Date().toISOString(), argv: process.argv.slice(2), machine: info, config, results });
   process.stdout.write(`\nJSON: ${file}\n`);
