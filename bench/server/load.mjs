@@ -4,7 +4,7 @@
  *   connect {kind, urls, room, count, offset, total, concurrency}  → connected {ok, failed, firstError}
  *   send    {total, rate}        (senders: every client of this process sends, in turn)  → sent {...}
  *   stats                         → stats {received}
- *   report                        → report {received, duplicates, histogram, acks, errors, closes, ...}
+ *   report                        → report {received, duplicates, outOfOrder, histogram, acks, errors, closes, ...}
  *   close                         → exits
  *
  * A comment's text is "<index> <send time in µs>" (monotonic clock, shared by all processes of
@@ -32,6 +32,9 @@ let total = 0;
 /** One bit per (client, comment): each delivery is counted once. */
 let seen = new Uint8Array(0);
 let stride = 0;
+/** Last `seq` each client received: every server numbers a room's comments, so order is checkable. */
+let lastSeq = new Float64Array(0);
+let outOfOrder = 0;
 
 function onComment(clientIndex, text) {
   const now = nowUs();
@@ -56,7 +59,11 @@ function onComment(clientIndex, text) {
 function onMessage(clientIndex, message) {
   switch (message?.type) {
     case 'comments':
-      for (const comment of message.comments) onComment(clientIndex, comment.text);
+      for (const comment of message.comments) {
+        if (comment.seq <= lastSeq[clientIndex]) outOfOrder++;
+        else lastSeq[clientIndex] = comment.seq;
+        onComment(clientIndex, comment.text);
+      }
       break;
     case 'ack':
       acks++;
@@ -171,6 +178,7 @@ process.on('message', async (message) => {
       total = message.total;
       stride = Math.ceil(total / 8);
       seen = new Uint8Array(stride * message.count);
+      lastSeq = new Float64Array(message.count);
       process.send({ event: 'connected', ...(await connect(message)) });
       break;
     case 'send':
@@ -184,6 +192,7 @@ process.on('message', async (message) => {
         event: 'report',
         received,
         duplicates,
+        outOfOrder,
         acks,
         errors,
         closes,

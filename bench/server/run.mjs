@@ -206,6 +206,7 @@ async function broadcast({ kind, urls, pids, room }) {
     const histogram = new Histogram();
     let delivered = 0;
     let duplicates = 0;
+    let outOfOrder = 0;
     let lastRecvUs = 0;
     const errors = {};
     const closes = {};
@@ -214,6 +215,7 @@ async function broadcast({ kind, urls, pids, room }) {
       histogram.merge(r.histogram);
       delivered += r.received;
       duplicates += r.duplicates;
+      outOfOrder += r.outOfOrder;
       lastRecvUs = Math.max(lastRecvUs, r.lastRecvUs);
       for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
       for (const [k, v] of Object.entries(r.closes)) closes[k] = (closes[k] ?? 0) + v;
@@ -233,6 +235,8 @@ async function broadcast({ kind, urls, pids, room }) {
       delivered,
       lost: expected - delivered,
       duplicates,
+      // Comments that arrived with a `seq` at or below one the same client had already received.
+      outOfOrder,
       latencyMs: { p50: histogram.quantileMs(0.5), p99: histogram.quantileMs(0.99), max: histogram.max / 1000 },
       cpuMsPerProcess: cpu,
       serverCpuMs: serverCpu,
@@ -390,6 +394,12 @@ function warnAboutLoad(name, result) {
   }
 }
 
+function warnAboutOrder(name, result) {
+  if (result.outOfOrder > 0 || result.duplicates > 0) {
+    process.stdout.write(`  ! ${name}: ${result.outOfOrder} comments out of order, ${result.duplicates} duplicates.\n`);
+  }
+}
+
 function warnAboutLimits(name, result) {
   const limited = (result.errors?.rate_limited ?? 0) + (result.closes?.['4004'] ?? 0);
   if (limited > 0) {
@@ -443,6 +453,7 @@ async function compare() {
     );
     warnAboutLimits(name, load1);
     warnAboutLoad(name, load1);
+    warnAboutOrder(name, load1);
     let load2;
     if (idleMax > 0) {
       process.stdout.write(`[${name}] ${idleMax} idle connections…\n`);
@@ -549,6 +560,7 @@ async function redisMode() {
         );
         warnAboutLimits(`${instances} instances`, result);
         warnAboutLoad(`${instances} instances`, result);
+        warnAboutOrder(`${instances} instances`, result);
       } finally {
         await Promise.all(servers.map((s) => stop(s.child)));
       }
@@ -560,6 +572,7 @@ async function redisMode() {
     n,
     `${r.delivered}/${r.expected}`,
     r.lost,
+    r.outOfOrder,
     fmt(r.deliveriesPerSecond, 0),
     fmt(r.latencyMs.p50, 2),
     fmt(r.latencyMs.p99, 2),
@@ -569,7 +582,7 @@ async function redisMode() {
     `${fmt(Math.max(...r.loadGeneratorCoreUse) * 100, 0)} %`,
   ]);
   process.stdout.write(
-    `\n${table(rows, ['instances', 'delivered', 'lost', 'deliveries/s', 'p50 ms', 'p99 ms', 'servers CPU ms', 'redis CPU ms', 'CPU ms / 1k deliveries (all)', 'busiest load gen'])}\n`,
+    `\n${table(rows, ['instances', 'delivered', 'lost', 'out of order', 'deliveries/s', 'p50 ms', 'p99 ms', 'servers CPU ms', 'redis CPU ms', 'CPU ms / 1k deliveries (all)', 'busiest load gen'])}\n`,
   );
   const file = save('redis', { date: new Date().toISOString(), argv: process.argv.slice(2), machine: info, config, results });
   process.stdout.write(`\nJSON: ${file}\n`);
