@@ -74,10 +74,16 @@ export function hardFileLimit() {
 const RAISE_LIMIT = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
 
 /**
- * Starts a server process (`node <args>`) with the open-files limit raised to the hard limit, and
- * resolves once a line of its output matches `ready` (the first group is returned as the port).
+ * What a server prints once it listens: a text line ("listening on http://127.0.0.1:PORT") or a
+ * JSON log line with `"port":PORT` and `"msg":"listening"` (pino), on stdout or stderr.
  */
-export function startServer(args, { ready = /listening on \S+?:(\d+)/, timeout = 15_000, env } = {}) {
+export const LISTENING = /listening on \S+?:(\d+)|"port":(\d+)[^\n]*"msg":"listening"/;
+
+/**
+ * Starts a server process (`node <args>`) with the open-files limit raised to the hard limit, and
+ * resolves once its output matches `ready` (the first group that matched is returned as the port).
+ */
+export function startServer(args, { ready = LISTENING, timeout = 15_000, env } = {}) {
   const child = track(
     spawn('/bin/sh', ['-c', RAISE_LIMIT, 'sh', process.execPath, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -100,13 +106,15 @@ export function startServer(args, { ready = /listening on \S+?:(\d+)/, timeout =
       if (match) {
         clearTimeout(timer);
         child.stdout.off('data', onData);
+        child.stderr.off('data', onData);
+        // Keep draining: a server blocked on a full pipe would measure the pipe, not itself.
         child.stdout.resume();
         child.stderr.resume();
-        resolve({ child, pid: child.pid, port: Number(match[1]) });
+        resolve({ child, pid: child.pid, port: Number(match.slice(1).find((group) => group !== undefined)) });
       }
     };
     child.stdout.setEncoding('utf8').on('data', onData);
-    child.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', onData);
     child.once('exit', (code, signal) => fail(new Error(`server exited (${code ?? signal}) before it was ready: ${args.join(' ')}\n${output}`)));
   });
 }

@@ -39,7 +39,7 @@ Load 2 (idle):      --idle connections held open, server memory measured.
   --idle-procs <n>       load-generator processes for the idle connections (default 2)
   --concurrency <n>      connections opened at once per process (default 100)
   --drain <s>            longest wait for deliveries after the last send (default 30)
-  --ours-flags "<flags>" extra flags for danmaku-layer-server (e.g. to raise limits)
+  --ours-flags="<flags>" extra flags for danmaku-layer-server, e.g. --ours-flags="--max-buffered 1048576"
   --server-bin <path>    the danmaku-layer-server executable to measure (default: this checkout's)
   --redis                instead: 1, 2 and 3 instances of ours on a redis-server started for the run
   --instances <list>     instance counts for --redis (default 1,2,3)
@@ -47,27 +47,33 @@ Load 2 (idle):      --idle connections held open, server memory measured.
   --help
 `;
 
-const { values: flags } = parseArgs({
-  options: {
-    clients: { type: 'string', default: '1000' },
-    rate: { type: 'string', default: '100' },
-    duration: { type: 'string', default: '10' },
-    senders: { type: 'string', default: '5' },
-    idle: { type: 'string', default: '10000' },
-    servers: { type: 'string', default: 'ws,socketio,ours,ours-flush0' },
-    'receiver-procs': { type: 'string', default: '1' },
-    'idle-procs': { type: 'string', default: '2' },
-    concurrency: { type: 'string', default: '100' },
-    drain: { type: 'string', default: '30' },
-    'ours-flags': { type: 'string', default: '' },
-    'server-bin': { type: 'string', default: DEFAULT_BIN },
-    redis: { type: 'boolean', default: false },
-    instances: { type: 'string', default: '1,2,3' },
-    timeout: { type: 'string', default: '900' },
-    help: { type: 'boolean', default: false },
-  },
-  strict: true,
-});
+let flags;
+try {
+  ({ values: flags } = parseArgs({
+    options: {
+      clients: { type: 'string', default: '1000' },
+      rate: { type: 'string', default: '100' },
+      duration: { type: 'string', default: '10' },
+      senders: { type: 'string', default: '5' },
+      idle: { type: 'string', default: '10000' },
+      servers: { type: 'string', default: 'ws,socketio,ours,ours-flush0' },
+      'receiver-procs': { type: 'string', default: '1' },
+      'idle-procs': { type: 'string', default: '2' },
+      concurrency: { type: 'string', default: '100' },
+      drain: { type: 'string', default: '30' },
+      'ours-flags': { type: 'string', default: '' },
+      'server-bin': { type: 'string', default: DEFAULT_BIN },
+      redis: { type: 'boolean', default: false },
+      instances: { type: 'string', default: '1,2,3' },
+      timeout: { type: 'string', default: '900' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  }));
+} catch (error) {
+  process.stderr.write(`bench:server: ${error.message}\nRun with --help for the options.\n`);
+  process.exit(2);
+}
 if (flags.help) {
   process.stdout.write(HELP);
   process.exit(0);
@@ -401,6 +407,13 @@ function warnAboutOrder(name, result) {
 }
 
 function warnAboutLimits(name, result) {
+  const slow = result.closes?.['4002'] ?? 0;
+  if (slow > 0) {
+    process.stdout.write(
+      `  ! ${name}: ${slow} clients were closed as slow consumers (4002): the load generator fell behind the server's ` +
+        'per-client buffer cap; their missing comments count as lost.\n',
+    );
+  }
   const limited = (result.errors?.rate_limited ?? 0) + (result.closes?.['4004'] ?? 0);
   if (limited > 0) {
     process.stdout.write(
