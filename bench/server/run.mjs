@@ -21,7 +21,7 @@ import { cpuMs, forkWorker, guardChildren, hardFileLimit, killAll, rssBytes, sta
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const DEFAULT_BIN = here('../../packages/server/bin/danmaku-layer-server.js');
 const LOAD = here('./load.mjs');
-const RESULTS = here('../results/');
+const DEFAULT_RESULTS = here('../results/');
 const REDIS_SERVER = '/usr/bin/redis-server';
 
 const HELP = `Usage: npm run bench:server -- [options]
@@ -41,6 +41,7 @@ Load 2 (idle):      --idle connections held open, server memory measured.
   --drain <s>            longest wait for deliveries after the last send (default 30)
   --ours-flags="<flags>" extra flags for danmaku-layer-server, e.g. --ours-flags="--max-buffered 1048576"
   --server-bin <path>    the danmaku-layer-server executable to measure (default: this checkout's)
+  --out <dir>            where the JSON goes (default bench/results/)
   --redis                instead: 1, 2 and 3 instances of ours on a redis-server started for the run
   --instances <list>     instance counts for --redis (default 1,2,3)
   --timeout <s>          the whole run is aborted after this long (default 900)
@@ -63,6 +64,7 @@ try {
       drain: { type: 'string', default: '30' },
       'ours-flags': { type: 'string', default: '' },
       'server-bin': { type: 'string', default: DEFAULT_BIN },
+      out: { type: 'string', default: DEFAULT_RESULTS },
       redis: { type: 'boolean', default: false },
       instances: { type: 'string', default: '1,2,3' },
       timeout: { type: 'string', default: '900' },
@@ -112,6 +114,7 @@ for (const name of config.servers) {
 }
 
 const BIN = flags['server-bin'];
+const RESULTS = flags.out.endsWith('/') ? flags.out : `${flags.out}/`;
 
 guardChildren();
 setTimeout(() => {
