@@ -403,6 +403,12 @@ function warnAboutLoad(name, result) {
   }
 }
 
+function warnAboutConnects(name, result) {
+  if (result.connectFailures > 0) {
+    process.stdout.write(`  ! ${name}: ${result.connectFailures} clients could not connect (${result.firstConnectError}); expected counts only the others.\n`);
+  }
+}
+
 function warnAboutOrder(name, result) {
   if (result.outOfOrder > 0 || result.duplicates > 0) {
     process.stdout.write(`  ! ${name}: ${result.outOfOrder} comments out of order, ${result.duplicates} duplicates.\n`);
@@ -470,6 +476,7 @@ async function compare() {
     warnAboutLimits(name, load1);
     warnAboutLoad(name, load1);
     warnAboutOrder(name, load1);
+    warnAboutConnects(name, load1);
     let load2;
     if (idleMax > 0) {
       process.stdout.write(`[${name}] ${idleMax} idle connections…\n`);
@@ -577,6 +584,7 @@ async function redisMode() {
         warnAboutLimits(`${instances} instances`, result);
         warnAboutLoad(`${instances} instances`, result);
         warnAboutOrder(`${instances} instances`, result);
+        warnAboutConnects(`${instances} instances`, result);
       } finally {
         await Promise.all(servers.map((s) => stop(s.child)));
       }
