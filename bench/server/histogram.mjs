@@ -1,20 +1,33 @@
 /**
- * A latency histogram that load-generator processes fill and the runner merges: fixed 10 µs buckets
- * up to 10 s (exact enough for p50/p99 at any load this benchmark produces), one overflow bucket.
+ * A latency histogram that load-generator processes fill and the runner merges: 10 µs buckets up to
+ * 10 s, then 1 ms buckets up to 130 s (an overloaded run can lag that far), then one overflow bucket.
  */
 
-const BUCKET_US = 10;
-const BUCKETS = 1_000_000;
+const FINE_US = 10;
+const FINE = 1_000_000;
+const COARSE_US = 1000;
+const COARSE = 120_000;
+const OVERFLOW = FINE + COARSE;
+
+function bucketOf(us) {
+  if (us <= 0) return 0;
+  if (us < FINE * FINE_US) return Math.floor(us / FINE_US);
+  return Math.min(FINE + Math.floor((us - FINE * FINE_US) / COARSE_US), OVERFLOW);
+}
+
+/** Midpoint of a bucket, in microseconds. */
+function midpointOf(i) {
+  return i < FINE ? (i + 0.5) * FINE_US : FINE * FINE_US + (i - FINE + 0.5) * COARSE_US;
+}
 
 export class Histogram {
-  counts = new Uint32Array(BUCKETS + 1);
+  counts = new Uint32Array(OVERFLOW + 1);
   count = 0;
   max = 0;
 
   /** Records one latency, in microseconds. */
   record(us) {
-    const i = us <= 0 ? 0 : Math.min(Math.floor(us / BUCKET_US), BUCKETS);
-    this.counts[i]++;
+    this.counts[bucketOf(us)]++;
     this.count++;
     if (us > this.max) this.max = us;
   }
@@ -40,7 +53,7 @@ export class Histogram {
     let seen = 0;
     for (let i = 0; i < this.counts.length; i++) {
       seen += this.counts[i];
-      if (seen >= rank) return i === BUCKETS ? this.max / 1000 : ((i + 0.5) * BUCKET_US) / 1000;
+      if (seen >= rank) return i === OVERFLOW ? this.max / 1000 : Math.min(midpointOf(i), this.max) / 1000;
     }
     return this.max / 1000;
   }

@@ -254,6 +254,9 @@ async function broadcast({ kind, urls, pids, room }) {
       // Share of one core each load-generator process used while sending and draining: near 100 %
       // means the receiving side, not the server, set the pace, and latency includes its queue.
       loadGeneratorCoreUse: loadCpuAfter.map((after, i) => (after - loadCpuBefore[i]) / 1000 / wallS),
+      // The same for the server process(es): near 100 % (of one core each), the server set the pace.
+      serverCoreUse: cpu.map((ms) => ms / 1000 / wallS),
+      wallSeconds: wallS,
       errors,
       closes,
     };
@@ -501,12 +504,13 @@ async function compare() {
     fmt(r.broadcast.latencyMs.p50, 2),
     fmt(r.broadcast.latencyMs.p99, 2),
     fmt(r.broadcast.cpuMsPer1000Deliveries, 2),
+    `${fmt(r.broadcast.serverCoreUse[0] * 100, 0)} %`,
     `${fmt(Math.max(...r.broadcast.loadGeneratorCoreUse) * 100, 0)} %`,
     r.idle ? r.idle.connections : 'n/a',
     r.idle ? fmt(r.idle.bytesPerConnection / 1024, 2) : 'n/a',
   ]);
   process.stdout.write(
-    `\n${table(rows, ['server', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'CPU ms / 1k deliveries', 'busiest load gen', 'idle conns', 'KiB / idle conn'])}\n`,
+    `\n${table(rows, ['server', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'CPU ms / 1k deliveries', 'server core', 'busiest load gen', 'idle conns', 'KiB / idle conn'])}\n`,
   );
 
   const ratios = {};
