@@ -10,7 +10,7 @@
  * Loopback only, bounded in count and time; every child is killed when the run ends or fails.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +114,10 @@ for (const name of config.servers) {
 }
 
 const BIN = flags['server-bin'];
+if (!existsSync(BIN)) {
+  process.stderr.write(`bench:server: --server-bin ${BIN} does not exist${BIN === DEFAULT_BIN ? ' (run npm run build)' : ''}.\n`);
+  process.exit(2);
+}
 const RESULTS = flags.out.endsWith('/') ? flags.out : `${flags.out}/`;
 
 guardChildren();
@@ -438,6 +442,46 @@ function warnAboutLimits(name, result) {
 // Modes
 // ---------------------------------------------------------------------------------------------
 
+/** Runs both loads against one server, each on a fresh process. */
+async function measure(name, idleMax) {
+  process.stdout.write(`\n[${name}] ${LABELS[name]}: broadcast…\n`);
+  const server = await startPeer(name, 'bench');
+  let load1;
+  try {
+    load1 = await broadcast({ kind: server.kind, urls: [server.url], pids: [server.pid], room: 'bench' });
+  } catch (error) {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      throw new Error(`the server exited (${server.child.exitCode ?? server.child.signalCode}) during the broadcast`);
+    }
+    throw error;
+  } finally {
+    await stop(server.child);
+  }
+  process.stdout.write(
+    `  delivered ${load1.delivered}/${load1.expected}, p50 ${fmt(load1.latencyMs.p50, 2)} ms, p99 ${fmt(load1.latencyMs.p99, 2)} ms,` +
+      ` CPU ${fmt(load1.serverCpuMs, 0)} ms = ${fmt(load1.cpuMsPer1000Deliveries, 2)} ms/1k deliveries\n`,
+  );
+  warnAboutLimits(name, load1);
+  warnAboutLoad(name, load1);
+  warnAboutOrder(name, load1);
+  warnAboutConnects(name, load1);
+  let load2;
+  if (idleMax > 0) {
+    process.stdout.write(`[${name}] ${idleMax} idle connections…\n`);
+    const fresh = await startPeer(name, 'idle');
+    try {
+      load2 = await idle({ kind: fresh.kind, url: fresh.url, pid: fresh.pid, count: idleMax });
+    } finally {
+      await stop(fresh.child, 5000);
+    }
+    process.stdout.write(
+      `  ${load2.connections} open (${load2.failed} failed), RSS ${fmt(load2.rssBeforeBytes / 2 ** 20)} → ${fmt(load2.rssAfterBytes / 2 ** 20)} MiB,` +
+        ` ${fmt(load2.bytesPerConnection / 1024, 2)} KiB per connection\n`,
+    );
+  }
+  return { label: LABELS[name], ...(server.args ? { args: server.args } : {}), broadcast: load1, idle: load2 };
+}
+
 async function compare() {
   const fileLimit = hardFileLimit();
   // Each process holds one descriptor per connection plus a few dozen of its own.
@@ -464,40 +508,18 @@ async function compare() {
 
   const results = {};
   for (const name of config.servers) {
-    process.stdout.write(`\n[${name}] ${LABELS[name]}: broadcast…\n`);
-    const server = await startPeer(name, 'bench');
-    let load1;
     try {
-      load1 = await broadcast({ kind: server.kind, urls: [server.url], pids: [server.pid], room: 'bench' });
-    } finally {
-      await stop(server.child);
+      results[name] = await measure(name, idleMax);
+    } catch (error) {
+      // One server failing (or crashing) is a finding about it; the other rows are still measured.
+      process.stdout.write(`  ! ${name} failed: ${error?.message ?? error}\n`);
+      results[name] = { label: LABELS[name], error: String(error?.message ?? error) };
+      process.exitCode = 1;
     }
-    process.stdout.write(
-      `  delivered ${load1.delivered}/${load1.expected}, p50 ${fmt(load1.latencyMs.p50, 2)} ms, p99 ${fmt(load1.latencyMs.p99, 2)} ms,` +
-        ` CPU ${fmt(load1.serverCpuMs, 0)} ms = ${fmt(load1.cpuMsPer1000Deliveries, 2)} ms/1k deliveries\n`,
-    );
-    warnAboutLimits(name, load1);
-    warnAboutLoad(name, load1);
-    warnAboutOrder(name, load1);
-    warnAboutConnects(name, load1);
-    let load2;
-    if (idleMax > 0) {
-      process.stdout.write(`[${name}] ${idleMax} idle connections…\n`);
-      const fresh = await startPeer(name, 'idle');
-      try {
-        load2 = await idle({ kind: fresh.kind, url: fresh.url, pid: fresh.pid, count: idleMax });
-      } finally {
-        await stop(fresh.child, 5000);
-      }
-      process.stdout.write(
-        `  ${load2.connections} open (${load2.failed} failed), RSS ${fmt(load2.rssBeforeBytes / 2 ** 20)} → ${fmt(load2.rssAfterBytes / 2 ** 20)} MiB,` +
-          ` ${fmt(load2.bytesPerConnection / 1024, 2)} KiB per connection\n`,
-      );
-    }
-    results[name] = { label: LABELS[name], ...(server.args ? { args: server.args } : {}), broadcast: load1, idle: load2 };
   }
 
-  const rows = Object.entries(results).map(([name, r]) => [
+  const measured = Object.entries(results).filter(([, r]) => r.broadcast);
+  const rows = measured.map(([name, r]) => [
     name,
     `${r.broadcast.delivered}/${r.broadcast.expected}`,
     r.broadcast.lost,
@@ -514,8 +536,8 @@ async function compare() {
   );
 
   const ratios = {};
-  for (const ours of ['ours', 'ours-flush0'].filter((n) => results[n])) {
-    for (const peer of ['ws', 'socketio'].filter((n) => results[n])) {
+  for (const ours of ['ours', 'ours-flush0'].filter((n) => results[n]?.broadcast)) {
+    for (const peer of ['ws', 'socketio'].filter((n) => results[n]?.broadcast)) {
       const a = results[ours];
       const b = results[peer];
       ratios[`${ours} / ${peer}`] = {
