@@ -1,0 +1,89 @@
+/**
+ * Checks of the server benchmark's own machinery (run with `npm run test:bench:server`, not part of
+ * `npm test`): the histogram, the /proc readers, the ready-line detection, and one tiny real run.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Histogram } from './histogram.mjs';
+import { LISTENING, cpuMs, rssBytes } from './proc.mjs';
+
+test('histogram quantiles and merge', () => {
+  const a = new Histogram();
+  const b = new Histogram();
+  for (let i = 1; i <= 50; i++) a.record(i * 1000); // 1..50 ms
+  for (let i = 51; i <= 100; i++) b.record(i * 1000); // 51..100 ms
+  a.merge(b.toJSON());
+  assert.equal(a.count, 100);
+  assert.ok(Math.abs(a.quantileMs(0.5) - 50) < 0.02, `p50 ${a.quantileMs(0.5)}`);
+  assert.ok(Math.abs(a.quantileMs(0.99) - 99) < 0.02, `p99 ${a.quantileMs(0.99)}`);
+  assert.equal(a.max, 100_000);
+  assert.ok(Number.isNaN(new Histogram().quantileMs(0.5)));
+  // Past the fine range, 1 ms buckets: a lagging run still has a p50 distinct from its p99.
+  const slow = new Histogram();
+  for (let i = 1; i <= 100; i++) slow.record(i * 1e6); // 1..100 s
+  assert.ok(Math.abs(slow.quantileMs(0.5) - 50_000) <= 1, `p50 ${slow.quantileMs(0.5)}`);
+  assert.ok(Math.abs(slow.quantileMs(0.99) - 99_000) <= 1, `p99 ${slow.quantileMs(0.99)}`);
+  const far = new Histogram();
+  far.record(600e6); // beyond the last bucket: reported as the exact maximum
+  assert.equal(far.quantileMs(0.5), 600_000);
+});
+
+test('CPU time and RSS come from /proc', () => {
+  // Burn 200 ms of CPU as node itself counts it; /proc must agree to within a few clock ticks.
+  const usage = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  const before = cpuMs(process.pid);
+  const start = usage();
+  while (usage() - start < 200);
+  const measured = cpuMs(process.pid) - before;
+  const counted = usage() - start;
+  assert.ok(Math.abs(measured - counted) <= 40, `/proc ${measured} ms, process.cpuUsage ${counted} ms`);
+  const rss = rssBytes(process.pid);
+  assert.ok(rss > 10 * 2 ** 20 && rss < 2 ** 32, `rss ${rss}`);
+});
+
+test('ready line: text and JSON log forms', () => {
+  const port = (line) => {
+    const match = LISTENING.exec(line);
+    return match && Number(match.slice(1).find((g) => g !== undefined));
+  };
+  assert.equal(port('danmaku-layer-server listening on http://127.0.0.1:4321, WebSocket /ws'), 4321);
+  assert.equal(port('{"level":30,"host":"127.0.0.1","port":5555,"path":"/ws","msg":"listening"}'), 5555);
+  assert.equal(port('{"level":30,"msg":"starting"}'), null);
+});
+
+test('a tiny run delivers everything and writes JSON', { timeout: 120_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'bench-server-'));
+  try {
+    const args = ['--clients', '12', '--senders', '3', '--rate', '20', '--duration', '1', '--idle', '30', '--servers', 'ws,ours', '--out', out, '--timeout', '100'];
+    const stdout = await new Promise((resolve, reject) => {
+      execFile(process.execPath, [fileURLToPath(new URL('./run.mjs', import.meta.url)), ...args], (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
+      );
+    });
+    assert.match(stdout, /\| ours \/ ws/);
+    const [file] = readdirSync(out);
+    const data = JSON.parse(readFileSync(join(out, file), 'utf8'));
+    for (const name of ['ws', 'ours']) {
+      const { broadcast, idle } = data.results[name];
+      assert.equal(broadcast.clients, 12);
+      assert.equal(broadcast.commentsSent, 20);
+      assert.equal(broadcast.expected, 240);
+      assert.equal(broadcast.delivered, 240, `${name} delivered ${broadcast.delivered}`);
+      assert.equal(broadcast.outOfOrder, 0);
+      assert.equal(broadcast.duplicates, 0);
+      assert.ok(broadcast.latencyMs.p50 > 0);
+      assert.equal(idle.connections, 30);
+    }
+    assert.ok(data.ratios['ours / ws']);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
