@@ -139,7 +139,10 @@ test('a Redis restart: instances report not ready, keep clients connected, then 
   // (reconnect, then `recovered: false`) instead of silently missing comments.
   sender.send('probe');
   await Promise.all(group.map((c) => c.until(() => c.live && c.epoch !== oldEpoch, 'a welcome in the new epoch')));
-  for (const client of group) assert.equal(client.welcomes.at(-1)!.recovered, false);
+  for (const client of group) {
+    assert.ok(client.closeCodes.includes(1012), 'closed with "service restart"');
+    assert.equal(client.welcomes.at(-1)!.recovered, false);
+  }
 
   const sent: string[] = [];
   for (let i = 0; i < 30; i++) sent.push(group[i % group.length]!.send(`after${i}`));
