@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { TestRedis } from './testing/redis-server.js';
 import { ServerProcess } from './testing/server-process.js';
 import { ResumingClient } from './testing/resuming-client.js';
+import { TestClient } from './testing/client.js';
 
 let redis: TestRedis;
 const instances: ServerProcess[] = [];
@@ -130,6 +131,9 @@ test('a Redis restart: instances report not ready, keep clients connected, then 
   const failedId = sender.send('during the outage');
   await sender.until(() => sender.errors.some((e) => e.id === failedId), 'an error for the send');
   assert.equal(sender.errors.find((e) => e.id === failedId)!.code, 'internal');
+  // A newcomer cannot join without Redis: it is told so (1011) and will retry; the server lives on.
+  const newcomer = new TestClient(`${live[0]!.ws}?room=${room}`);
+  assert.equal(await new Promise<number>((resolve) => newcomer.ws.on('close', (code) => resolve(code))), 1011);
   assert.deepEqual(group.map((c) => c.welcomes.length), welcomesBefore, 'nobody was disconnected by the outage');
   assert.ok(group.every((c) => c.live));
 
