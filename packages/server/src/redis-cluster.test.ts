@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { TestRedis } from './testing/redis-server.js';
 import { ServerProcess } from './testing/server-process.js';
 import { ResumingClient } from './testing/resuming-client.js';
+import { TestClient } from './testing/client.js';
 
 let redis: TestRedis;
 const instances: ServerProcess[] = [];
@@ -130,6 +131,9 @@ test('a Redis restart: instances report not ready, keep clients connected, then 
   const failedId = sender.send('during the outage');
   await sender.until(() => sender.errors.some((e) => e.id === failedId), 'an error for the send');
   assert.equal(sender.errors.find((e) => e.id === failedId)!.code, 'internal');
+  // A newcomer cannot join without Redis: it is told so (1011) and will retry; the server lives on.
+  const newcomer = new TestClient(`${live[0]!.ws}?room=${room}`);
+  assert.equal(await new Promise<number>((resolve) => newcomer.ws.on('close', (code) => resolve(code))), 1011);
   assert.deepEqual(group.map((c) => c.welcomes.length), welcomesBefore, 'nobody was disconnected by the outage');
   assert.ok(group.every((c) => c.live));
 
@@ -139,7 +143,10 @@ test('a Redis restart: instances report not ready, keep clients connected, then 
   // (reconnect, then `recovered: false`) instead of silently missing comments.
   sender.send('probe');
   await Promise.all(group.map((c) => c.until(() => c.live && c.epoch !== oldEpoch, 'a welcome in the new epoch')));
-  for (const client of group) assert.equal(client.welcomes.at(-1)!.recovered, false);
+  for (const client of group) {
+    assert.ok(client.closeCodes.includes(1012), 'closed with "service restart"');
+    assert.equal(client.welcomes.at(-1)!.recovered, false);
+  }
 
   const sent: string[] = [];
   for (let i = 0; i < 30; i++) sent.push(group[i % group.length]!.send(`after${i}`));

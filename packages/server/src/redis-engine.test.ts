@@ -59,10 +59,14 @@ async function bothEngines(options: EngineOptions, steps: (engine: Engine, room:
 test('publish assigns consecutive seq, stamps ts, and history returns them in order', async () => {
   await bothEngines({}, async (engine, room) => {
     const results = [];
-    for (const id of ['a', 'b', 'c']) results.push(await engine.publish(room, { ...input(id), time: 12.345678901234567, user: { id: 'u1', name: 'Ann' } }));
+    const texts = ['plain', 'a "quoted" \\ back\\slash, 弾幕 😀, </script>', '{"seq":99,"ts":0}'];
+    for (const [i, text] of texts.entries()) {
+      results.push(await engine.publish(room, { ...input(`id${i}`), text, time: 12.345678901234567, user: { id: 'u1', name: 'Ann' } }));
+    }
     assert.deepEqual(results.map((r) => [r.comment.seq, r.duplicate]), [[1, false], [2, false], [3, false]]);
     assert.equal(typeof results[0]!.comment.ts, 'number');
     assert.equal(results[0]!.comment.time, 12.345678901234567);
+    assert.deepEqual(results.map((r) => r.comment.text), texts);
     const page = await engine.history(room, 0, 10);
     assert.equal(page.complete, true);
     return { results, page, state: await engine.state(room) };
