@@ -430,7 +430,7 @@ function warnAboutLimits(name, result) {
         'per-client buffer cap; their missing comments count as lost.\n',
     );
   }
-  const limited = (result.errors?.rate_limited ?? 0) + (result.closes?.['4004'] ?? 0);
+  const limited = result.errors?.rate_limited ?? 0;
   if (limited > 0) {
     process.stdout.write(
       `  ! ${name}: ${limited} sends or connections were refused by server limits; raise them with --ours-flags.\n`,

@@ -1,6 +1,6 @@
 /** Real widget connections (the browser code, run in Node over `ws`) that record what they get. */
 import { WebSocket } from 'ws';
-import { DanmakuConnection, type ConnectionOptions } from 'danmaku-layer';
+import { DanmakuConnection, type ConnectionOptions, type DanmakuError } from 'danmaku-layer';
 import type { Comment, WelcomeMessage } from 'danmaku-layer/protocol.js';
 
 export interface RecordingClient {
@@ -13,7 +13,10 @@ export interface RecordingClient {
   openedAt: number[];
 }
 
-export function recordingClient(options: Omit<ConnectionOptions, 'WebSocket'>): RecordingClient {
+export function recordingClient(
+  options: Omit<ConnectionOptions, 'WebSocket'>,
+  onError: (error: DanmakuError) => void = () => {},
+): RecordingClient {
   const client: RecordingClient = {
     comments: [],
     welcomes: [],
@@ -32,7 +35,7 @@ export function recordingClient(options: Omit<ConnectionOptions, 'WebSocket'>): 
       comments: (comments) => client.comments.push(...comments),
       reset: () => client.resets++,
       welcome: (welcome) => client.welcomes.push(welcome),
-      error: () => {},
+      error: onError,
     },
   );
   return client;

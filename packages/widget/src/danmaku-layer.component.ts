@@ -60,7 +60,15 @@ export class DanmakuLayer extends ReactiveElement {
     last: { type: Number },
     speed: { type: Number },
     fixedDuration: { type: Number, attribute: 'fixed-duration' },
+    token: { attribute: false },
   };
+
+  /**
+   * Credentials for a server that requires authentication: a JWT, or a function returning one
+   * (called before every connection, so it can refresh an expired token). A property only, never
+   * an attribute, so the token stays out of the DOM. Default: none.
+   */
+  token?: string | (() => string | Promise<string>);
 
   /**
    * WebSocket URL of the danmaku server, e.g. `wss://example.com/ws`; a relative URL such as `/ws`
@@ -207,7 +215,7 @@ export class DanmakuLayer extends ReactiveElement {
 
   /** What the current connection was opened for; a change of any part means a new connection. */
   #wantedKey(): string {
-    return JSON.stringify([this.src, this.room, this.last]);
+    return JSON.stringify([this.src, this.room, this.last, typeof this.token === 'string' ? this.token : !!this.token]);
   }
 
   #connect(): void {
@@ -217,7 +225,7 @@ export class DanmakuLayer extends ReactiveElement {
       return;
     }
     const connection = new DanmakuConnection(
-      { url: this.src, room: this.room, last: this.last },
+      { url: this.src, room: this.room, last: this.last, ...(this.token ? { token: this.token } : {}) },
       {
         status: (status) => this.#setStatus(status),
         comments: (comments, replay) => {

@@ -96,8 +96,6 @@ export const CloseCode = {
   Unauthorized: 4001,
   /** The client did not read fast enough; its buffer exceeded the server's cap. Reconnect and resume. */
   SlowConsumer: 4002,
-  /** Too many connections (per IP or in total). */
-  TooManyConnections: 4004,
   /** The server holds as many rooms as it may; this room cannot be opened now. Retry later. */
   TooManyRooms: 4005,
 } as const;

@@ -5,6 +5,7 @@
  */
 import ReconnectingWebSocket, { type Options as RwsOptions } from 'reconnecting-websocket';
 import {
+  CloseCode,
   ErrorCode,
   PROTOCOL,
   parseServerMessage,
@@ -91,6 +92,12 @@ export interface ConnectionOptions {
   reconnectDelay?: number;
   /** Cap of the reconnection backoff, in ms. Default `10000`. */
   maxReconnectDelay?: number;
+  /**
+   * Credentials for a server that requires authentication: a JWT, or a function that returns one
+   * (called before every connection, so an expired token can be refreshed). Sent as the first
+   * message, never in the URL, where proxies would log it. Default: none.
+   */
+  token?: string | (() => string | Promise<string>);
   /** WebSocket implementation, for non-browser use. Default: the global `WebSocket`. */
   WebSocket?: typeof WebSocket;
 }
@@ -119,7 +126,7 @@ export function randomId(): string {
  * const { seq } = await link.send('hello');
  */
 export class DanmakuConnection {
-  readonly #options: Required<Omit<ConnectionOptions, 'WebSocket'>> & Pick<ConnectionOptions, 'WebSocket'>;
+  readonly #options: Required<Omit<ConnectionOptions, 'WebSocket' | 'token'>> & Pick<ConnectionOptions, 'WebSocket' | 'token'>;
   readonly #events: ConnectionEvents;
   readonly #socket: ReconnectingWebSocket;
   readonly #pending = new Map<string, PendingSend>();
@@ -133,6 +140,8 @@ export class DanmakuConnection {
   /** Comments at or below this `seq` are duplicates. Below the cursor only while a late-join replay arrives. */
   #floor = 0;
   #silence?: ReturnType<typeof setTimeout>;
+  /** Code of the last error reported on the current connection. */
+  #reported?: ErrorCode;
   #silenceLimit = 0;
 
   constructor(options: ConnectionOptions, events: ConnectionEvents) {
@@ -157,7 +166,8 @@ export class DanmakuConnection {
     };
     this.#socket = new ReconnectingWebSocket(() => this.#url(), [PROTOCOL], rwsOptions);
     this.#socket.addEventListener('message', (event) => this.#onMessage(event.data));
-    this.#socket.addEventListener('close', () => this.#onDisconnect());
+    this.#socket.addEventListener('open', () => void this.#authenticate());
+    this.#socket.addEventListener('close', (event) => this.#onClose(event.code, event.reason));
     this.#socket.addEventListener('error', () => this.#onDisconnect());
     this.#setStatus(ConnectionStatus.Connecting);
   }
@@ -251,7 +261,7 @@ export class DanmakuConnection {
       case 'error': {
         const error = new DanmakuError(message.code, message.message, message.retryAfter);
         if (message.id && this.#pending.has(message.id)) this.#settle(message.id, (p) => p.reject(error));
-        else this.#events.error(error);
+        else this.#report(error);
         break;
       }
       default:
@@ -312,6 +322,40 @@ export class DanmakuConnection {
     this.#pending.delete(id);
     clearTimeout(pending.timer);
     action(pending);
+  }
+
+  /** Reports an error that answers no send, remembering its code until the next connection. */
+  #report(error: DanmakuError): void {
+    this.#reported = error.code;
+    this.#events.error(error);
+  }
+
+  async #authenticate(): Promise<void> {
+    this.#reported = undefined;
+    const { token } = this.#options;
+    if (token === undefined) return;
+    const socket = this.#socket;
+    try {
+      const value = typeof token === 'function' ? await token() : token;
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'auth', token: value }));
+    } catch (error) {
+      this.#report(new DanmakuError(ErrorCode.Unauthorized, `Could not get a token: ${String(error)}`));
+    }
+  }
+
+  #onClose(code: number, reason: string): void {
+    // Reconnecting cannot fix a bad room name or refused credentials: stop and say why.
+    if (code === CloseCode.BadRoom || code === CloseCode.Unauthorized) {
+      const error =
+        code === CloseCode.BadRoom
+          ? new DanmakuError(ErrorCode.Invalid, `The server refused the room: ${reason || 'invalid room name'}.`)
+          : new DanmakuError(ErrorCode.Unauthorized, `The server refused the credentials: ${reason || 'unauthorized'}.`);
+      this.close();
+      // The server usually said why in an `error` message just before closing: report it once.
+      if (this.#reported !== error.code) this.#events.error(error);
+      return;
+    }
+    this.#onDisconnect();
   }
 
   #onDisconnect(): void {
