@@ -198,7 +198,7 @@ export class DanmakuLayer extends LitElement {
     else this.#sync?.skip();
   };
   #hovered?: ReturnType<Stage['find']>;
-  #announced = 0;
+  #announced = -Infinity;
   #announceNext?: string;
   #announceTimer?: ReturnType<typeof setTimeout>;
 
