@@ -248,6 +248,25 @@ describe('<danmaku-layer> rendering', () => {
     expect(Number(getComputedStyle(el!).opacity)).to.be.greaterThan(0);
   });
 
+  it('re-lays lanes on resize without moving what is on the stage', async () => {
+    const layer = await makeLayer();
+    layer.add({ text: 'before' });
+    const [before] = comments(layer);
+    await sleep(200);
+    await frame();
+    const x = before!.getBoundingClientRect().x;
+    layer.style.width = '500px';
+    await sleep(100);
+    await frame();
+    const moved = x - before!.getBoundingClientRect().x;
+    expect(moved, 'no jump: it only went on at its speed').to.be.within(0, 60);
+    layer.add({ text: 'after', mode: 'top' });
+    const after = comments(layer).find((el) => el.textContent === 'after')!;
+    const box = after.getBoundingClientRect();
+    const view = layer.getBoundingClientRect();
+    expect(box.left - view.left, 'centred in the new width').to.be.closeTo(view.right - box.right, 2);
+  });
+
   it('outlines own comments with part "own"', async () => {
     const layer = await makeLayer();
     layer.add({ text: 'mine', own: true } as never);
