@@ -9,7 +9,9 @@
  * layer.addEventListener('danmaku-comment', (e) => console.log(e.detail.comment.text));
  */
 export { DanmakuLayer } from './danmaku-layer.js';
-export type { LocalComment } from './danmaku-layer.component.js';
+export type { LocalComment, DanmakuStats } from './danmaku-layer.component.js';
+export type { BlockRule } from './internal/filter.js';
+export type { DropReason } from './internal/stage.js';
 export { ConnectionStatus, DanmakuConnection, DanmakuError, randomId } from './internal/connection.js';
 export type { ConnectionOptions, ConnectionEvents, SendOptions, SendReceipt } from './internal/connection.js';
 export type {
@@ -18,5 +20,8 @@ export type {
   DanmakuCommentDetail,
   DanmakuResetDetail,
   DanmakuErrorDetail,
+  DanmakuDropDetail,
+  DanmakuCommentClickDetail,
+  LayerComment,
 } from './events.js';
 export * from './protocol.js';

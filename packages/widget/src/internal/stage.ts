@@ -313,7 +313,9 @@ export class Stage {
     el.dataset.mode = comment.mode;
     // textContent, never innerHTML: comment text is data, not markup.
     el.textContent = label;
-    el.style.cssText = `color:${comment.color};font-size:${px}px;line-height:${line}px;height:${line}px`;
+    el.style.cssText = `font-size:${px}px;line-height:${line}px;height:${line}px`;
+    // A property, not cssText: a colour string cannot smuggle in other declarations.
+    el.style.color = comment.color;
     if (!el.isConnected) this.root.append(el);
     const shown: Shown = { comment, slot, el, anim: undefined!, count, at: now, font };
     this.#shown.set(slot, shown);
