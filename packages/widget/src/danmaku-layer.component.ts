@@ -276,6 +276,8 @@ export class DanmakuLayer extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    // Off the page nothing is seen: stop animating and waiting (a reconnected layer starts empty).
+    this.#stage?.clear();
     this.#disconnect();
     this.#resizeObserver?.disconnect();
     this.#unfollow();

@@ -209,6 +209,21 @@ export class Lanes {
     return thawed.filter((s) => s.held === undefined);
   }
 
+  /**
+   * The earliest time after `now` at which room may open: a tail clears the entry edge by the gap,
+   * or a comment leaves. `Infinity` when nothing is due (empty, or only frozen slots).
+   */
+  next(now: number): number {
+    let next = Infinity;
+    for (const s of this.#slots) {
+      if (s.held !== undefined) continue;
+      const clear = s.v === 0 ? s.end : s.start + (s.w + this.gap) / Math.abs(s.v);
+      const t = clear > now ? clear : s.end;
+      if (t > now && t < next) next = t;
+    }
+    return next;
+  }
+
   /** Removes a slot (its comment is gone). */
   remove(slot: Slot): void {
     const i = this.#slots.indexOf(slot);

@@ -35,7 +35,9 @@ async function until(check: () => boolean, what: string, ms = 8000): Promise<voi
 }
 
 const texts = (layer: DanmakuLayer) =>
-  [...layer.shadowRoot!.querySelectorAll('.comment:not([hidden])')].map((el) => el.textContent);
+  [...layer.shadowRoot!.querySelectorAll('.comment:not([hidden])')]
+    .filter((el) => el.getAnimations().some((anim) => anim.playState !== 'finished'))
+    .map((el) => el.textContent);
 
 describe('<danmaku-layer media>', () => {
   it('shows time-coded comments at their media time and follows play, pause, seek and rate', async function () {

@@ -28,8 +28,9 @@ export const SIZE_SCALE: Record<CommentSize, number> = { small: 0.72, medium: 1,
 const LINE = 1.25;
 /** Detached elements kept for reuse; more are removed. */
 const POOL = 64;
-/** How often the waiting line is retried while it is not empty, in ms. */
-const RETRY = 100;
+/** Bounds of the wait before the waiting line is retried, in ms: at the next moment room may open, but not sooner than MIN_RETRY nor later than MAX_RETRY (so waits still time out). */
+const MIN_RETRY = 4;
+const MAX_RETRY = 100;
 
 /** Options of {@link Stage}; all may change at any time and apply to comments placed afterwards. */
 export interface StageOptions {
@@ -74,6 +75,10 @@ interface Waiting {
   /** Wall time it started waiting. */
   since: number;
   count: number;
+  /** Measured width and the font and label it was measured in: a comment is measured once. */
+  w?: number;
+  font?: string;
+  label?: string;
 }
 
 /** A comment on the stage. */
@@ -99,10 +104,12 @@ export class Stage {
   readonly #lanes = new Lanes(0, 0, 24);
   readonly #shown = new Map<Slot, Shown>();
   readonly #byEl = new WeakMap<Element, Shown>();
-  readonly #pool: HTMLElement[] = [];
+  /** Elements of comments that left, with their finished animation, for reuse. */
+  readonly #pool: { el: HTMLElement; anim?: Animation }[] = [];
   #queue: Waiting[] = [];
   #retry?: ReturnType<typeof setTimeout>;
   #ctx?: CanvasRenderingContext2D | null;
+  #font = '';
   #width = 0;
   #height = 0;
   options: StageOptions;
@@ -161,8 +168,11 @@ export class Stage {
   add(comment: DisplayComment): void {
     const o = this.options;
     if (o.merge > 0 && this.#merge(comment)) return;
-    this.#queue.push({ comment, since: performance.now(), count: 1 });
-    this.#drain();
+    const waiting: Waiting = { comment, since: performance.now(), count: 1 };
+    // Arrivals keep their order: while others wait, a newcomer waits behind them for the next retry
+    // (which also spares a lane search per arrival under a flood).
+    if (this.#queue.length > 0 || !this.#place(waiting)) this.#queue.push(waiting);
+    if (this.#queue.length > 0 && this.#retry === undefined) this.#schedule();
     while (this.#queue.length > Math.max(0, o.maxQueue)) this.drop(this.#queue.shift()!.comment, 'overload');
   }
 
@@ -190,7 +200,7 @@ export class Stage {
   /** Drops everything waiting and removes every comment on the stage. */
   clear(): void {
     this.flush('overload', false);
-    for (const shown of [...this.#shown.values()]) this.#recycle(shown);
+    for (const shown of [...this.#shown.values()]) this.#recycle(shown, true);
     this.#lanes.clear();
   }
 
@@ -221,7 +231,8 @@ export class Stage {
   destroy(): void {
     this.clear();
     clearTimeout(this.#retry);
-    for (const el of this.#pool) el.remove();
+    this.#retry = undefined;
+    for (const { el } of this.#pool) el.remove();
     this.#pool.length = 0;
   }
 
@@ -234,19 +245,28 @@ export class Stage {
   /** Tries the waiting line in order; a mode and size that found no room is not retried this pass. */
   #drain(): void {
     clearTimeout(this.#retry);
+    this.#retry = undefined;
     const wall = performance.now();
     const failed = new Set<string>();
     const queue = this.#queue;
     let n = 0;
     for (const w of queue) {
       const key = w.comment.mode + w.comment.size;
-      if (!failed.has(key) && this.#place(w.comment, w.count)) continue;
+      if (!failed.has(key) && this.#place(w)) continue;
       failed.add(key);
       if (wall - w.since > this.options.maxWait) this.drop(w.comment, 'overload');
       else queue[n++] = w;
     }
     queue.length = n;
-    if (n > 0) this.#retry = setTimeout(() => this.#drain(), RETRY);
+    if (n > 0) this.#schedule();
+  }
+
+  /** Retries the waiting line when the lanes say room may open. */
+  #schedule(): void {
+    const clock = this.#clock;
+    const now = clock.now();
+    const wait = clock.paused ? MAX_RETRY : (this.#lanes.next(now) - now) / clock.rate;
+    this.#retry = setTimeout(() => this.#drain(), Math.min(MAX_RETRY, Math.max(MIN_RETRY, wait)));
   }
 
   /** Folds `comment` into an identical recent one (on the stage or waiting). */
@@ -276,18 +296,25 @@ export class Stage {
   #measure(text: string, font: string): number {
     this.#ctx ??= document.createElement('canvas').getContext('2d');
     if (!this.#ctx) return text.length * 16;
-    this.#ctx.font = font;
+    // Setting a canvas font parses it: skip when unchanged.
+    if (this.#font !== font) this.#ctx.font = this.#font = font;
     // Canvas and layout shape text alike; the extra pixel absorbs layout's sub-pixel rounding.
     return Math.ceil(this.#ctx.measureText(text).width) + 1;
   }
 
-  #place(comment: DisplayComment, count: number): boolean {
+  #place(waiting: Waiting): boolean {
     const o = this.options;
     if (this.#width <= 0 || this.#height <= 0) return false;
+    const { comment, count } = waiting;
     const px = Math.round(this.fontSize * SIZE_SCALE[comment.size] * o.fontScale);
     const font = `${this.fontWeight} ${px}px ${this.fontFamily}`;
     const label = count > 1 ? `${comment.text} ×${count}` : comment.text;
-    const w = this.#measure(label, font);
+    if (waiting.font !== font || waiting.label !== label) {
+      waiting.w = this.#measure(label, font);
+      waiting.font = font;
+      waiting.label = label;
+    }
+    const w = waiting.w!;
     const line = Math.ceil(px * LINE);
     const lanes = this.#lanes;
     lanes.width = this.#width;
@@ -306,7 +333,8 @@ export class Stage {
       now,
     );
     if (!slot) return false;
-    const el = this.#pool.pop() ?? document.createElement('div');
+    const pooled = this.#pool.pop();
+    const el = pooled?.el ?? document.createElement('div');
     el.className = 'comment';
     el.hidden = false;
     el.setAttribute('part', comment.own ? 'comment own' : 'comment');
@@ -317,7 +345,7 @@ export class Stage {
     // A property, not cssText: a colour string cannot smuggle in other declarations.
     el.style.color = comment.color;
     if (!el.isConnected) this.root.append(el);
-    const shown: Shown = { comment, slot, el, anim: undefined!, count, at: now, font };
+    const shown: Shown = { comment, slot, el, anim: pooled?.anim!, count, at: now, font };
     this.#shown.set(slot, shown);
     this.#byEl.set(el, shown);
     this.#animate(shown);
@@ -329,34 +357,43 @@ export class Stage {
   /** (Re)creates the animation of `shown` from its slot: where it is now follows from the clock. */
   #animate(shown: Shown): void {
     const { slot, el } = shown;
-    shown.anim?.cancel();
-    const at = (px: number) => ({ transform: `translate(${px}px,${slot.y}px)` });
+    const at = (px: number, opacity = 1, offset?: number): Keyframe => ({
+      transform: `translate(${px}px,${slot.y}px)`,
+      opacity,
+      offset,
+    });
     const life = slot.end - slot.start;
+    const fade = Math.min(0.5, 200 / life);
+    // Every animation ends off the stage (a fixed one jumps away in its last microsecond), so a
+    // finished comment needs no DOM change to disappear: its element waits there to be reused.
     const frames =
       slot.v !== 0
         ? [at(slot.x0), at(slot.x0 + slot.v * life)]
-        : [
-            { ...at(slot.x0), opacity: 0 },
-            { ...at(slot.x0), opacity: 1, offset: Math.min(0.5, 200 / life) },
-            { ...at(slot.x0), opacity: 1, offset: Math.max(0.5, 1 - 200 / life) },
-            { ...at(slot.x0), opacity: 0 },
-          ];
-    const anim = el.animate(frames, { duration: life, fill: 'both' });
-    anim.onfinish = () => this.#recycle(shown);
-    shown.anim = anim;
+        : [at(slot.x0, 0), at(slot.x0, 1, fade), at(slot.x0, 1, 1 - fade), at(slot.x0, 0, 1 - 1e-6), at(-1e5, 0)];
+    const effect = shown.anim?.effect as KeyframeEffect | undefined;
+    if (effect) {
+      effect.setKeyframes(frames);
+      effect.updateTiming({ duration: life });
+    } else {
+      shown.anim = el.animate(frames, { duration: life, fill: 'both' });
+    }
+    shown.anim.onfinish = () => this.#recycle(shown);
     this.#sync([slot]);
   }
 
-  #recycle(shown: Shown): void {
-    if (this.#shown.get(shown.slot) !== shown) return;
-    this.#shown.delete(shown.slot);
-    this.#lanes.remove(shown.slot);
-    shown.anim.onfinish = null;
-    shown.anim.cancel();
-    const el = shown.el;
-    el.hidden = true;
-    el.textContent = '';
-    if (this.#pool.length < POOL) this.#pool.push(el);
+  /** Puts the element of a comment that left (or is `removed` early) back in the pool. */
+  #recycle(shown: Shown, removed = false): void {
+    const { el, anim, slot } = shown;
+    if (this.#shown.get(slot) !== shown) return;
+    this.#shown.delete(slot);
+    this.#byEl.delete(el);
+    this.#lanes.remove(slot);
+    anim.onfinish = null;
+    if (removed || this.#pool.length >= POOL) {
+      anim.cancel();
+      el.hidden = true;
+    }
+    if (this.#pool.length < POOL) this.#pool.push(removed ? { el } : { el, anim });
     else el.remove();
   }
 
