@@ -77,7 +77,8 @@ test('add() shows a comment locally with no server, as text', async () => {
     const layer = document.querySelector<DanmakuLayer>('#wrapper')!;
     layer.clear();
     const shown = layer.add({ text: '<b>bold?</b>', color: '#ff0000', mode: 'top' });
-    const el = layer.shadowRoot!.querySelector('[part~="comment"]') as HTMLElement;
+    // Finished comments are kept (hidden) for reuse: look for this one by its text.
+    const el = [...layer.shadowRoot!.querySelectorAll<HTMLElement>('[part~="comment"]')].find((e) => e.textContent === '<b>bold?</b>')!;
     return { shown, status: layer.status, text: el.textContent, bold: layer.shadowRoot!.querySelectorAll('b').length, color: getComputedStyle(el).color };
   });
   assert.deepEqual(result, { shown: true, status: 'idle', text: '<b>bold?</b>', bold: 0, color: 'rgb(255, 0, 0)' });

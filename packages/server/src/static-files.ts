@@ -50,11 +50,11 @@ export function defaultDemoDir(): string | undefined {
 export async function createStaticHandler(
   demoDir: string | undefined,
 ): Promise<(req: IncomingMessage, res: ServerResponse) => Promise<boolean>> {
-  const bundle = bundleFile();
-  const files = new Map<string, string>([
-    [BUNDLE_PATH, bundle],
-    [COMPOSER_BUNDLE_PATH, join(dirname(bundle), COMPOSER_BUNDLE_PATH.slice(1))],
-  ]);
+  const dist = dirname(bundleFile());
+  // The entry, the composer's part, and whatever other parts the build split off (loaded on use).
+  const built = existsSync(dist) ? (await readdir(dist)).filter((name) => name.endsWith('.bundle.js')) : [];
+  const bundles = new Set([BUNDLE_PATH, COMPOSER_BUNDLE_PATH, ...built.map((name) => `/${name}`)]);
+  const files = new Map<string, string>([...bundles].map((path) => [path, join(dist, path.slice(1))]));
   if (demoDir) {
     for (const entry of await readdir(demoDir, { withFileTypes: true })) {
       if (entry.isFile()) files.set(`/${entry.name}`, join(demoDir, entry.name));
@@ -71,7 +71,7 @@ export async function createStaticHandler(
       body = await readFile(file);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(
-        path === BUNDLE_PATH || path === COMPOSER_BUNDLE_PATH ? 'Widget bundle not built: run `npm run build`.\n' : 'Not found\n',
+        bundles.has(path) ? 'Widget bundle not built: run `npm run build`.\n' : 'Not found\n',
       );
       return true;
     }

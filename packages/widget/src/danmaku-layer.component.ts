@@ -2,7 +2,7 @@
  * The `DanmakuLayer` class: live comments flying over its children or over another element.
  * Registration of the tag lives in `danmaku-layer.ts`; this file has no side effects.
  */
-// ReactiveElement rather than LitElement: the layer's shadow DOM is two fixed nodes, so it needs
+// ReactiveElement rather than LitElement: the layer's shadow DOM is a few fixed nodes, so it needs
 // no templates, and leaving lit-html out keeps the script-tag bundle inside its budget.
 import { ReactiveElement, type PropertyDeclarations, type PropertyValues } from '@lit/reactive-element';
 import { CommentMode, CommentSize, DEFAULT_LIMITS, ErrorCode, normalizeText, type Comment, type Limits } from './protocol.js';
@@ -14,16 +14,34 @@ import {
   type SendOptions,
   type SendReceipt,
 } from './internal/connection.js';
-import { Stage, type DisplayComment } from './internal/stage.js';
-import { followElement } from './internal/follow.js';
-import { emit } from './events.js';
+import { Stage, type DropReason, type StageStats } from './internal/stage.js';
+import { TimedStore } from './internal/timed-store.js';
+import type { MediaSync } from './internal/media-sync.js';
+import { isBlocked, Thinner, type BlockRule } from './internal/filter.js';
+import { emit, type LayerComment } from './events.js';
 import { layerStyles } from './styles.js';
 
 /** What {@link DanmakuLayer.add} accepts: a comment's text plus any of its other fields. */
 export type LocalComment = Partial<Comment> & { text: string };
 
+/** Counters of {@link DanmakuLayer.stats}. */
+export interface DanmakuStats extends StageStats {
+  /** Comments left out by `hide-modes`, `density`, `blocklist` or `filter`. */
+  filtered: number;
+}
+
+/** Most time-coded comments {@link DanmakuLayer.load} keeps. */
+export const MAX_STORED = 50_000;
+/** Least time between two screen-reader announcements, ms. */
+const ANNOUNCE_EVERY = 3000;
+
 /**
  * Live bullet comments over a video, a canvas, an image or any element.
+ *
+ * Comments never overlap: each one gets a lane (a pixel interval sized from its font) only when
+ * it cannot touch the comment ahead before that one leaves. When no lane is free a comment waits
+ * up to `max-wait` ms, then is dropped and counted (`stats`, `danmaku-drop`). The compositor moves
+ * them (Web Animations on `transform`); elements are recycled.
  *
  * @summary Overlays flying comments on its children, or on the element named by `for`.
  *
@@ -33,20 +51,30 @@ export type LocalComment = Partial<Comment> & { text: string };
  * @fires danmaku-comment - A comment arrived from the server. `detail`: `{ comment, replay, own }`.
  * @fires danmaku-reset - The server could not resume where the layer left off; comments may have been missed.
  * @fires danmaku-error - The server reported an error that answers no particular send. `detail.error` is a `DanmakuError`.
+ * @fires danmaku-drop - A comment was dropped. `detail`: `{ comment, reason }`, `reason` is `overload` (no room within `max-wait`, or more than `max-queue` waiting) or `hidden` (the page was hidden).
+ * @fires danmaku-comment-click - With `interactive`, a comment was clicked. `detail`: `{ comment, count }` (`count`: identical comments merged into it).
  *
  * @csspart stage - The box the comments fly in.
- * @csspart comment - Each comment.
+ * @csspart comment - Each comment. Style colours, shadows, outlines; do not change its font metrics or padding (comments are measured from the custom properties below).
  * @csspart own - Added to the comments this layer sent.
  *
  * @cssproperty --danmaku-font-family - Font of the comments. Default: the system UI font with CJK fallbacks.
  * @cssproperty --danmaku-font-weight - Default `700`.
- * @cssproperty --danmaku-opacity - Opacity of all comments, 0–1. Default `1`.
+ * @cssproperty --danmaku-font-size - Font size of `medium` comments, px (`small` is 0.72×, `large` 1.44×). Default `25px`.
+ * @cssproperty --danmaku-opacity - Opacity of all comments, 0–1, multiplied by the `opacity` attribute. Default `1`.
  * @cssproperty --danmaku-stroke - `text-shadow` that keeps text readable on any picture. Default: a thin dark outline.
+ * @cssproperty --danmaku-gap - Least horizontal distance between two comments, px. Default `24px`.
+ * @cssproperty --danmaku-lane-gap - Vertical space below each comment's line, px. Default `2px`.
  * @cssproperty --danmaku-own-outline - Outline of the viewer's own comments. Default `1px solid currentColor`.
  *
+ * The global `hidden` attribute hides the comments only (not the content they fly over); they go
+ * on unseen, so showing them again finds the stage as it would be. The stage is `aria-hidden`.
+ *
+ * Font custom properties are read when the layer is resized or one of its properties changes.
+ *
  * @example
- * <danmaku-layer src="wss://example.com/ws" room="lobby">
- *   <video src="talk.mp4" controls></video>
+ * <danmaku-layer src="wss://example.com/ws" room="lobby" media="talk" interactive>
+ *   <video id="talk" src="talk.mp4" controls></video>
  * </danmaku-layer>
  */
 export class DanmakuLayer extends ReactiveElement {
@@ -59,9 +87,97 @@ export class DanmakuLayer extends ReactiveElement {
     htmlFor: { attribute: 'for' },
     last: { type: Number },
     speed: { type: Number },
+    duration: { type: Number },
     fixedDuration: { type: Number, attribute: 'fixed-duration' },
+    reverse: { type: Boolean, reflect: true },
+    area: { type: Number },
+    opacity: { type: Number },
+    fontScale: { type: Number, attribute: 'font-scale' },
+    density: { type: Number },
+    hideModes: { attribute: 'hide-modes', reflect: true },
+    maxWait: { type: Number, attribute: 'max-wait' },
+    maxQueue: { type: Number, attribute: 'max-queue' },
+    merge: { type: Number },
+    interactive: { type: Boolean, reflect: true },
+    announce: { type: Boolean, reflect: true },
+    media: {},
+    blocklist: { attribute: false },
+    filter: { attribute: false },
     token: { attribute: false },
   };
+
+  /**
+   * WebSocket URL of the danmaku server, e.g. `wss://example.com/ws`; a relative URL such as `/ws`
+   * means the page's own server. Without it the layer only shows comments given to {@link add}.
+   */
+  src = '';
+
+  /** Room to join. Default `'lobby'`. */
+  room = 'lobby';
+
+  /**
+   * Id of an element elsewhere in the document to overlay instead of the layer's own children.
+   * The layer follows that element's size and position; the element is not moved.
+   */
+  htmlFor = '';
+
+  /** Recent comments to show when joining (a replay of history). Default `0`: only live comments. */
+  last = 0;
+
+  /** Speed of scroll comments, in px/s, whatever the text length or stage size. Applies to comments that enter after a change. Default `160`. */
+  speed = 160;
+
+  /** When > 0, every scroll comment crosses the stage in this many ms instead of moving at `speed` (longer text then moves faster). Default `0`. */
+  duration = 0;
+
+  /** How long `top` and `bottom` comments stay, in ms. Default `4000`. */
+  fixedDuration = 4000;
+
+  /** Scroll comments fly left to right instead of right to left. Default `false`. */
+  reverse = false;
+
+  /** Fraction of the height comments may use, from the top (e.g. `0.5` keeps subtitles clear). `bottom` comments stack from the bottom of that part. Default `1`. */
+  area = 1;
+
+  /** Opacity of the comments, 0–1 (multiplies `--danmaku-opacity`). Default `1`. */
+  opacity = 1;
+
+  /** Multiplies every font size (e.g. `0.8`). Applies to comments that enter after a change. Default `1`. */
+  fontScale = 1;
+
+  /** Fraction of incoming comments shown, 0–1, evenly spread (`0.5` shows every other one). Default `1`. */
+  density = 1;
+
+  /** Modes not shown, space-separated: any of `scroll`, `top`, `bottom`. Hides those on screen too. Default `''`. */
+  hideModes = '';
+
+  /** Longest time a comment waits for room before it is dropped, in ms. Default `2000`. */
+  maxWait = 2000;
+
+  /** Most comments waiting for room; beyond it the oldest is dropped. Default `100`. */
+  maxQueue = 100;
+
+  /** Identical text arriving within this many ms is merged into one comment with a "×n" counter. Default `0`: never. */
+  merge = 0;
+
+  /** Comments take the pointer: hovering one pauses it (and what would run into it), clicking fires `danmaku-comment-click`. The rest of the layer stays click-through. Default `false`. */
+  interactive = false;
+
+  /** Reads comments to screen readers through a visually hidden live region, at most one every 3 s. Default `false`. */
+  announce = false;
+
+  /**
+   * The `<video>`/`<audio>` to follow: an element id (attribute) or the element (property). The layer
+   * pauses, resumes, seeks and follows `playbackRate` with it, and comments given to {@link load}
+   * appear at their `time`. Live comments still appear. Default `''`: no media.
+   */
+  media: string | HTMLMediaElement | null = '';
+
+  /** Keywords (matched anywhere, ignoring case) and regular expressions of comments not to show. Property only. Default `[]`. */
+  blocklist: readonly BlockRule[] = [];
+
+  /** Return `false` to leave a comment out. Property only. Default `null`. */
+  filter: ((comment: LayerComment) => boolean) | null = null;
 
   /**
    * Credentials for a server that requires authentication: a JWT, or a function returning one
@@ -69,44 +185,6 @@ export class DanmakuLayer extends ReactiveElement {
    * an attribute, so the token stays out of the DOM. Default: none.
    */
   token?: string | (() => string | Promise<string>);
-
-  /**
-   * WebSocket URL of the danmaku server, e.g. `wss://example.com/ws`; a relative URL such as `/ws`
-   * means the page's own server. Without it the layer only shows comments given to {@link add}.
-   * @attr src
-   */
-  src = '';
-
-  /**
-   * Room to join. Default `'lobby'`.
-   * @attr room
-   */
-  room = 'lobby';
-
-  /**
-   * Id of an element elsewhere in the document to overlay instead of the layer's own children.
-   * The layer follows that element's size and position; the element is not moved.
-   * @attr for
-   */
-  htmlFor = '';
-
-  /**
-   * Recent comments to show when joining (a replay of history). Default `0`: only live comments.
-   * @attr last
-   */
-  last = 0;
-
-  /**
-   * Speed of scroll comments, in px/s, whatever the text length or stage size. Default `160`.
-   * @attr speed
-   */
-  speed = 160;
-
-  /**
-   * How long `top` and `bottom` comments stay, in ms. Default `4000`.
-   * @attr fixed-duration
-   */
-  fixedDuration = 4000;
 
   /** Connection state: `idle` (no `src`), `connecting`, `open` or `closed`. Read-only. */
   get status(): ConnectionStatus {
@@ -126,6 +204,24 @@ export class DanmakuLayer extends ReactiveElement {
     return this.#limits;
   }
 
+  /** Whether {@link pause} (or the bound media) stopped the comments. Read-only. */
+  get paused(): boolean {
+    return this.#stage?.paused ?? this.#userPaused;
+  }
+
+  /** Counters since the layer was created: `{ shown, dropped, merged, filtered, queued, onScreen }`. Read-only. */
+  get stats(): DanmakuStats {
+    const stage = this.#stage;
+    return {
+      shown: stage?.stats.shown ?? 0,
+      dropped: stage?.stats.dropped ?? 0,
+      merged: stage?.stats.merged ?? 0,
+      queued: stage?.queued ?? 0,
+      onScreen: stage?.onScreen ?? 0,
+      filtered: this.#filtered,
+    };
+  }
+
   #status: ConnectionStatus = ConnectionStatus.Idle;
   #limits: Limits = { maxTextLength: DEFAULT_LIMITS.maxTextLength, maxPayload: DEFAULT_LIMITS.maxPayload };
   #connection?: DanmakuConnection;
@@ -134,6 +230,25 @@ export class DanmakuLayer extends ReactiveElement {
   #resizeObserver?: ResizeObserver;
   #target?: Element;
   #stopFollowing?: () => void;
+  #filtered = 0;
+  #thinner = new Thinner();
+  #store = new TimedStore<LayerComment>(MAX_STORED);
+  #sync?: MediaSync<LayerComment>;
+  /** The media element asked for (the sync module may still be loading). */
+  #mediaBound?: Element | HTMLMediaElement | null;
+  #userPaused = false;
+  #mediaPaused = false;
+  #motion?: MediaQueryList;
+  #onMotion = (): void => this.#applyOptions();
+  #onVisibility = (): void => {
+    if (document.visibilityState === 'hidden') this.#stage?.flush('hidden');
+    // Comments that fell due while hidden are skipped, not shown all at once.
+    else this.#sync?.skip();
+  };
+  #hovered?: ReturnType<Stage['find']>;
+  #announced = -Infinity;
+  #announceNext?: string;
+  #announceTimer?: ReturnType<typeof setTimeout>;
 
   /**
    * Sends a comment to everyone in the room (the sender included: it shows when it comes back).
@@ -152,65 +267,257 @@ export class DanmakuLayer extends ReactiveElement {
 
   /**
    * Shows a comment locally, without the network: for recorded comments, custom feeds and tests.
-   * Returns `false` when there was no room for it on the stage.
+   * Returns `false` when it was left out (empty, filtered, or the page is hidden); `true` when it
+   * is on the stage or waiting for room.
    *
    * @example
    * layer.add({ text: 'hello', color: '#ffcc00', mode: 'bottom' });
    */
   add(comment: LocalComment): boolean {
-    return this.#show({
-      text: normalizeText(String(comment.text)),
-      color: comment.color ?? '#ffffff',
-      mode: comment.mode ?? CommentMode.Scroll,
-      size: comment.size ?? CommentSize.Medium,
-      own: false,
-    });
+    return this.#show(comment);
   }
 
-  /** Removes every comment on screen. */
+  /**
+   * Keeps time-coded comments (those with a `time`, in seconds) to show at that time of the bound
+   * `media`. Adds to what was loaded before; at most 50,000 are kept (the earliest by time).
+   * Returns how many were not kept (no valid `time`, or over the limit).
+   *
+   * @example
+   * layer.load(await (await fetch('/comments/talk.json')).json());
+   */
+  load(comments: Iterable<LocalComment>): number {
+    return this.#store.load(comments as Iterable<LayerComment>);
+  }
+
+  /** Forgets the comments given to {@link load}. */
+  unload(): void {
+    this.#store.clear();
+  }
+
+  /** Removes every comment on screen and every comment waiting for room. */
   clear(): void {
     this.#stage?.clear();
+  }
+
+  /** Freezes the comments where they are, until {@link resume}. */
+  pause(): void {
+    this.#userPaused = true;
+    this.#applyPause();
+  }
+
+  /** Lets the comments go on from where {@link pause} froze them (unless the bound media is paused). */
+  resume(): void {
+    this.#userPaused = false;
+    this.#applyPause();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.#resizeObserver = new ResizeObserver(() => this.#measure());
+    this.#motion = matchMedia('(prefers-reduced-motion: reduce)');
+    this.#motion.addEventListener('change', this.#onMotion);
+    document.addEventListener('visibilitychange', this.#onVisibility);
+    if (this.#stage) this.#resizeObserver.observe(this);
     this.#connect();
+    if (this.hasUpdated) this.#bindMedia();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    // Off the page nothing is seen: stop animating and waiting (a reconnected layer starts empty).
+    this.#stage?.clear();
     this.#disconnect();
     this.#resizeObserver?.disconnect();
     this.#unfollow();
+    this.#motion?.removeEventListener('change', this.#onMotion);
+    document.removeEventListener('visibilitychange', this.#onVisibility);
+    this.#sync?.detach();
+    this.#sync = undefined;
+    this.#mediaBound = undefined;
+    clearTimeout(this.#announceTimer);
   }
 
   protected override createRenderRoot(): HTMLElement | DocumentFragment {
     const root = super.createRenderRoot();
+    const slot = document.createElement('slot');
+    slot.addEventListener('slotchange', () => this.#bindMedia());
     const stage = document.createElement('div');
     stage.className = 'stage';
     stage.setAttribute('part', 'stage');
     stage.setAttribute('aria-hidden', 'true');
-    root.append(document.createElement('slot'), stage);
+    stage.addEventListener('click', this.#onClick);
+    stage.addEventListener('pointerover', this.#onPointer);
+    stage.addEventListener('pointerout', this.#onPointer);
+    // Filled only with `announce`; an empty live region says nothing.
+    const region = document.createElement('div');
+    region.className = 'sr';
+    region.setAttribute('aria-live', 'polite');
+    root.append(slot, stage, region);
     return root;
   }
 
   protected override firstUpdated(): void {
     const root = this.renderRoot.querySelector<HTMLElement>('.stage')!;
-    this.#stage = new Stage(root, { speed: this.speed, fixedDuration: this.fixedDuration, gap: 24 });
+    const stage = new Stage(root, this.#options());
+    stage.onDrop = (comment, reason: DropReason) => emit(this, 'danmaku-drop', { comment, reason });
+    stage.onShow = (comment) => this.#announce(comment.text);
+    this.#stage = stage;
+    this.#applyPause();
     this.#resizeObserver?.observe(this);
     this.#measure();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (this.#stage && (changed.has('speed') || changed.has('fixedDuration'))) {
-      this.#stage.options = { ...this.#stage.options, speed: this.speed, fixedDuration: this.fixedDuration };
+    if (changed.has('opacity')) {
+      this.#stage?.root.style.setProperty('opacity', `calc(var(--danmaku-opacity) * ${Number(this.opacity)})`);
     }
+    if (changed.has('announce') && !this.announce) this.renderRoot.querySelector('.sr')!.textContent = '';
+    this.#applyOptions();
+    if (changed.has('interactive') && !this.interactive) this.#unhover();
+    if (changed.has('media')) this.#bindMedia();
     if (changed.has('htmlFor')) this.#followTarget();
     if (this.isConnected && this.#connectionKey !== this.#wantedKey()) {
       this.#disconnect();
       this.#connect();
     }
+  }
+
+  #options() {
+    return {
+      speed: this.speed,
+      duration: this.duration,
+      fixedDuration: this.fixedDuration,
+      reverse: this.reverse,
+      area: this.area,
+      fontScale: this.fontScale,
+      maxWait: this.maxWait,
+      maxQueue: this.maxQueue,
+      merge: this.merge,
+      reducedMotion: this.#motion?.matches ?? false,
+    };
+  }
+
+  #applyOptions(): void {
+    const stage = this.#stage;
+    if (!stage) return;
+    stage.options = this.#options();
+    const style = getComputedStyle(stage.root);
+    const px = (name: string, fallback: number): number => {
+      const value = parseFloat(style.getPropertyValue(name));
+      return Number.isFinite(value) ? value : fallback;
+    };
+    stage.fontSize = px('--danmaku-font-size', 25);
+    stage.gap = px('--danmaku-gap', 24);
+    stage.laneGap = px('--danmaku-lane-gap', 2);
+    stage.fontWeight = style.fontWeight;
+    stage.fontFamily = style.fontFamily;
+  }
+
+  #applyPause(): void {
+    if (this.#userPaused || this.#mediaPaused) this.#stage?.pause();
+    else this.#stage?.resume();
+  }
+
+  #bindMedia(): void {
+    const media =
+      typeof this.media === 'string'
+        ? this.media
+          ? ((this.getRootNode() as Document | ShadowRoot).getElementById?.(this.media) ??
+            document.getElementById(this.media))
+          : null
+        : this.media;
+    if (this.#mediaBound === media) return;
+    this.#mediaBound = media;
+    this.#sync?.detach();
+    this.#sync = undefined;
+    this.#mediaPaused = false;
+    this.#applyPause();
+    if (!(media instanceof HTMLMediaElement) || !this.isConnected) return;
+    // Loaded on first use: pages without a bound <video> or <audio> never download it.
+    void import('./internal/media-sync.js').then(({ MediaSync }) => {
+      if (this.#mediaBound !== media || this.#sync || !this.isConnected) return;
+      this.#sync = new MediaSync(media, this.#store, {
+        show: (comment) => this.#show(comment),
+        pause: () => {
+          this.#mediaPaused = true;
+          this.#applyPause();
+        },
+        resume: () => {
+          this.#mediaPaused = false;
+          this.#applyPause();
+        },
+        rate: (rate) => {
+          if (this.#stage) this.#stage.rate = rate;
+        },
+        seek: () => this.clear(),
+      });
+      this.#applyPause();
+    });
+  }
+
+  #show(input: LocalComment): boolean {
+    const stage = this.#stage;
+    const text = normalizeText(String(input.text ?? ''));
+    if (!stage || !text) return false;
+    const comment: LayerComment = {
+      ...input,
+      text,
+      color: input.color ?? '#ffffff',
+      mode: input.mode ?? CommentMode.Scroll,
+      size: input.size ?? CommentSize.Medium,
+      own: (input as LayerComment).own ?? false,
+    };
+    if (document.visibilityState === 'hidden') {
+      stage.drop(comment, 'hidden');
+      return false;
+    }
+    if (
+      this.hideModes.split(/\s+/).includes(comment.mode) ||
+      isBlocked(text, this.blocklist) ||
+      (this.filter && !this.filter(comment)) ||
+      !this.#thinner.pass(this.density)
+    ) {
+      this.#filtered++;
+      return false;
+    }
+    stage.add(comment);
+    return true;
+  }
+
+  #onClick = (event: Event): void => {
+    const shown = this.#stage?.find(event.target as Element);
+    if (shown && this.interactive) {
+      emit(this, 'danmaku-comment-click', { comment: shown.comment as LayerComment, count: shown.count });
+    }
+  };
+
+  #onPointer = (event: PointerEvent): void => {
+    if (!this.interactive) return;
+    if (event.type === 'pointerout') return this.#unhover();
+    const shown = this.#stage?.find(event.target as Element);
+    if (!shown || shown === this.#hovered) return;
+    this.#unhover();
+    this.#hovered = shown;
+    this.#stage!.hold(shown);
+  };
+
+  #unhover(): void {
+    if (this.#hovered) this.#stage?.release(this.#hovered);
+    this.#hovered = undefined;
+  }
+
+  #announce(text: string): void {
+    if (!this.announce) return;
+    this.#announceNext = text;
+    if (this.#announceTimer !== undefined) return;
+    const wait = this.#announced + ANNOUNCE_EVERY - performance.now();
+    this.#announceTimer = setTimeout(() => {
+      this.#announceTimer = undefined;
+      this.#announced = performance.now();
+      const region = this.renderRoot.querySelector('.sr');
+      // Only the latest comment is read: a live region cannot keep up with a busy room.
+      if (region) region.textContent = this.#announceNext ?? '';
+    }, Math.max(0, wait));
   }
 
   /** What the current connection was opened for; a change of any part means a new connection. */
@@ -232,7 +539,7 @@ export class DanmakuLayer extends ReactiveElement {
           for (const comment of comments) {
             const own = connection.isOwn(comment.id);
             emit(this, 'danmaku-comment', { comment, replay, own });
-            this.#show({ ...comment, own });
+            this.#show({ ...comment, own } as LocalComment);
           }
         },
         reset: (welcome) => emit(this, 'danmaku-reset', { welcome }),
@@ -262,14 +569,12 @@ export class DanmakuLayer extends ReactiveElement {
     emit(this, 'danmaku-status', { status });
   }
 
-  #show(comment: DisplayComment): boolean {
-    if (!this.#stage || comment.text.length === 0) return false;
-    return this.#stage.add(comment);
-  }
-
   #measure(): void {
     const box = this.#target ? this.#target.getBoundingClientRect() : this.getBoundingClientRect();
+    // A layer inside a display:none ancestor measures 0×0: keep the last size rather than lose lanes.
+    if (box.width === 0 && box.height === 0) return;
     this.#stage?.resize(box.width, box.height);
+    this.#applyOptions();
   }
 
   #followTarget(): void {
@@ -277,7 +582,10 @@ export class DanmakuLayer extends ReactiveElement {
     const target = this.htmlFor ? this.ownerDocument.getElementById(this.htmlFor) : null;
     if (!target) return;
     this.#target = target;
-    this.#stopFollowing = followElement(target, (box) => {
+    // Loaded on first use: most layers overlay their own children and never need it.
+    void import('./internal/follow.js').then(({ followElement }) => {
+      if (this.#target !== target || this.#stopFollowing) return;
+      this.#stopFollowing = followElement(target, (box) => {
       // Over another element: the layer takes that element's box on screen, without moving it.
       Object.assign(this.style, {
         position: 'fixed',
@@ -287,7 +595,8 @@ export class DanmakuLayer extends ReactiveElement {
         width: `${box.width}px`,
         height: `${box.height}px`,
       });
-      this.#stage?.resize(box.width, box.height);
+        if (box.width > 0 || box.height > 0) this.#stage?.resize(box.width, box.height);
+      });
     });
   }
 

@@ -5,6 +5,10 @@
  */
 import type { Comment, WelcomeMessage } from './protocol.js';
 import type { ConnectionStatus, DanmakuError, SendReceipt } from './internal/connection.js';
+import type { DisplayComment, DropReason } from './internal/stage.js';
+
+/** A comment as the layer displays it: its text, colour, mode and size, plus any other field it came with. */
+export type LayerComment = DisplayComment & Partial<Comment>;
 
 /** Detail of `danmaku-status`. */
 export interface DanmakuStatusDetail {
@@ -46,12 +50,28 @@ export interface DanmakuSendErrorDetail {
   error: DanmakuError;
 }
 
+/** Detail of `danmaku-drop`. */
+export interface DanmakuDropDetail {
+  comment: LayerComment;
+  /** `overload`: no room within `max-wait` (or too many waiting); `hidden`: arrived while the page was hidden. */
+  reason: DropReason;
+}
+
+/** Detail of `danmaku-comment-click`. */
+export interface DanmakuCommentClickDetail {
+  comment: LayerComment;
+  /** Identical comments merged into the one clicked, itself included (see `merge`). */
+  count: number;
+}
+
 /** Every event of `<danmaku-layer>` with its detail type. */
 export interface DanmakuEventMap {
   'danmaku-status': CustomEvent<DanmakuStatusDetail>;
   'danmaku-comment': CustomEvent<DanmakuCommentDetail>;
   'danmaku-reset': CustomEvent<DanmakuResetDetail>;
   'danmaku-error': CustomEvent<DanmakuErrorDetail>;
+  'danmaku-drop': CustomEvent<DanmakuDropDetail>;
+  'danmaku-comment-click': CustomEvent<DanmakuCommentClickDetail>;
 }
 
 /** Every event of `<danmaku-composer>` with its detail type. */

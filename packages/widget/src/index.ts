@@ -13,7 +13,9 @@ export { DanmakuLayer } from './danmaku-layer.js';
 export { DanmakuComposer } from './danmaku-composer.js';
 export { COMPOSER_STRINGS } from './danmaku-composer.strings.js';
 export type { ComposerStrings } from './danmaku-composer.strings.js';
-export type { LocalComment } from './danmaku-layer.component.js';
+export type { LocalComment, DanmakuStats } from './danmaku-layer.component.js';
+export type { BlockRule } from './internal/filter.js';
+export type { DropReason } from './internal/stage.js';
 export { ConnectionStatus, DanmakuConnection, DanmakuError, randomId } from './internal/connection.js';
 export type { ConnectionOptions, ConnectionEvents, SendOptions, SendReceipt } from './internal/connection.js';
 export type {
@@ -25,5 +27,8 @@ export type {
   DanmakuComposerEventMap,
   DanmakuSentDetail,
   DanmakuSendErrorDetail,
+  DanmakuDropDetail,
+  DanmakuCommentClickDetail,
+  LayerComment,
 } from './events.js';
 export * from './protocol.js';

@@ -5,14 +5,24 @@ export const layerStyles = css`
   :host {
     --danmaku-font-family: system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif;
     --danmaku-font-weight: 700;
+    --danmaku-font-size: 25px;
     --danmaku-opacity: 1;
     --danmaku-stroke: 0 0 1px #000, 0 0 1px #000, 1px 1px 2px rgb(0 0 0 / 0.6);
+    --danmaku-gap: 24px;
+    --danmaku-lane-gap: 2px;
     --danmaku-own-outline: 1px solid currentColor;
     display: block;
     position: relative;
   }
+  /* hidden hides the comments, not what they fly over; they keep going unseen. */
   :host([hidden]) {
-    display: none;
+    display: block;
+  }
+  :host([hidden]) .stage,
+  :host([hide-modes~='scroll']) [data-mode='scroll'],
+  :host([hide-modes~='top']) [data-mode='top'],
+  :host([hide-modes~='bottom']) [data-mode='bottom'] {
+    visibility: hidden;
   }
   :host([for]:not([for=''])) {
     /* Over another element: placed by script (position: fixed, that element's box). */
@@ -25,17 +35,30 @@ export const layerStyles = css`
     /* The layer never takes clicks from what it covers. */
     pointer-events: none;
     contain: strict;
-    opacity: var(--danmaku-opacity);
+    font-family: var(--danmaku-font-family);
+    font-weight: var(--danmaku-font-weight);
   }
   .comment {
     position: absolute;
+    left: 0;
+    top: 0;
     white-space: pre;
-    line-height: 1.25;
-    font-family: var(--danmaku-font-family);
-    font-weight: var(--danmaku-font-weight);
     text-shadow: var(--danmaku-stroke);
     will-change: transform;
     user-select: none;
+  }
+  /* Only the comments take the pointer; the rest of the layer stays click-through. */
+  :host([interactive]) .comment {
+    pointer-events: auto;
+    cursor: pointer;
+  }
+  .sr {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
   }
   .comment[part~='own'] {
     outline: var(--danmaku-own-outline);

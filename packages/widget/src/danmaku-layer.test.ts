@@ -1,0 +1,318 @@
+import { expect, fixture, oneEvent } from '@open-wc/testing';
+import { emulateMedia, sendMouse, resetMouse } from '@web/test-runner-commands';
+import './danmaku-layer.js';
+import type { DanmakuLayer } from './danmaku-layer.js';
+import type { CommentMode, CommentSize } from './protocol.js';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+
+async function makeLayer(attributes = ''): Promise<DanmakuLayer> {
+  const host = await fixture<HTMLDivElement>(
+    `<div><danmaku-layer style="width:800px;height:450px" ${attributes}></danmaku-layer></div>`,
+  );
+  const layer = host.querySelector('danmaku-layer')!;
+  await layer.updateComplete;
+  return layer;
+}
+
+/** Comment elements on the stage: pooled ones are hidden, or parked off the stage by a finished animation. */
+function comments(layer: DanmakuLayer): HTMLElement[] {
+  return [...layer.shadowRoot!.querySelectorAll<HTMLElement>('.comment:not([hidden])')].filter((el) =>
+    el.getAnimations().some((anim) => anim.playState !== 'finished'),
+  );
+}
+
+function overlap(a: DOMRect, b: DOMRect): boolean {
+  const e = 0.01;
+  return a.left < b.right - e && b.left < a.right - e && a.top < b.bottom - e && b.top < a.bottom - e;
+}
+
+function clip(box: DOMRect, view: DOMRect): DOMRect {
+  const left = Math.max(box.left, view.left);
+  const top = Math.max(box.top, view.top);
+  const right = Math.min(box.right, view.right);
+  const bottom = Math.min(box.bottom, view.bottom);
+  return new DOMRect(left, top, Math.max(0, right - left), Math.max(0, bottom - top));
+}
+
+const TEXTS = ['草', '666', 'hello world', '前方高能!!!', 'GG', 'これはテストです', 'nice one 👍', 'a much longer comment about the scene', '哈哈哈哈哈哈', 'ok'];
+const MODES: CommentMode[] = ['scroll', 'scroll', 'scroll', 'scroll', 'top', 'bottom'];
+const SIZES: CommentSize[] = ['small', 'medium', 'medium', 'large'];
+
+describe('<danmaku-layer> rendering', () => {
+  afterEach(async () => {
+    await emulateMedia({ reducedMotion: 'no-preference' });
+    await resetMouse();
+  });
+
+  it('shows markup as text, never as HTML', async () => {
+    const layer = await makeLayer();
+    expect(layer.add({ text: '<img src=x onerror=alert(1)>' })).to.equal(true);
+    const [el] = comments(layer);
+    expect(el!.textContent).to.equal('<img src=x onerror=alert(1)>');
+    expect(layer.shadowRoot!.querySelector('img')).to.equal(null);
+  });
+
+  it('is hidden from assistive technology and click-through by default', async () => {
+    const layer = await makeLayer();
+    const stage = layer.shadowRoot!.querySelector('.stage')!;
+    expect(stage.getAttribute('aria-hidden')).to.equal('true');
+    layer.add({ text: 'through', mode: 'top' });
+    const box = comments(layer)[0]!.getBoundingClientRect();
+    const hit = layer.shadowRoot!.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+    expect(hit?.classList.contains('comment') ?? false).to.equal(false);
+    await expect(layer).to.be.accessible();
+  });
+
+  it('never lets two comments overlap under a flood of 200 comments/s for 10 s', async function () {
+    this.timeout(40_000);
+    const layer = await makeLayer();
+    layer.style.cssText = 'width:1280px;height:720px';
+    layer.speed = 320;
+    layer.fixedDuration = 1500;
+    await layer.updateComplete;
+    await sleep(50);
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]!;
+    const start = performance.now();
+    let sent = 0;
+    let samples = 0;
+    let pairs = 0;
+    let peak = 0;
+    while (performance.now() - start < 10_000) {
+      const elapsed = performance.now() - start;
+      // Half way, switch to equal-duration crossing: comments of different speeds share the lanes.
+      if (elapsed > 5000 && layer.duration === 0) layer.duration = 3000;
+      for (; sent < (elapsed / 1000) * 200; sent++) {
+        layer.add({
+          text: pick(TEXTS) + (random() < 0.3 ? ` ${sent}` : ''),
+          mode: pick(MODES),
+          size: pick(SIZES),
+          color: pick(['#ffffff', '#ff5555', '#55ff55', '#ffcc00']),
+        });
+      }
+      await frame();
+      // What is visible: a comment waiting just beyond the entry edge (its start time is after
+      // this frame's) is clipped away by the stage, as on screen.
+      const view = layer.getBoundingClientRect();
+      const boxes = comments(layer)
+        .map((el) => clip(el.getBoundingClientRect(), view))
+        .filter((box) => box.width > 0 && box.height > 0);
+      peak = Math.max(peak, boxes.length);
+      samples++;
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          pairs++;
+          if (overlap(boxes[i]!, boxes[j]!)) {
+            expect.fail(`overlap at ${Math.round(elapsed)} ms: ${JSON.stringify(boxes[i])} / ${JSON.stringify(boxes[j])}`);
+          }
+        }
+      }
+    }
+    const stats = layer.stats;
+    console.log(JSON.stringify({ sent, samples, pairs, peak, stats }));
+    expect(sent).to.be.greaterThan(1800);
+    expect(samples).to.be.greaterThan(40);
+    expect(pairs).to.be.greaterThan(10_000);
+    expect(peak, 'a full stage').to.be.greaterThan(40);
+    expect(stats.shown + stats.dropped + stats.queued).to.equal(sent);
+    expect(stats.dropped, 'overload is dropped, not lagged').to.be.greaterThan(0);
+  });
+
+  it('recycles elements and animations: 10,000 comments shown leave a bounded stage', async function () {
+    this.timeout(90_000);
+    const layer = await makeLayer();
+    // Very fast comments, so that 10,000 go through in seconds.
+    layer.speed = 40_000;
+    layer.fixedDuration = 20;
+    await layer.updateComplete;
+    const root = layer.shadowRoot!.querySelector('.stage')!;
+    let peakNodes = 0;
+    let peakAnimations = 0;
+    let sent = 0;
+    while (layer.stats.shown < 10_000) {
+      for (let i = 0; i < 40; i++, sent++) layer.add({ text: `c${sent}`, mode: MODES[sent % MODES.length]!, size: SIZES[sent % 4]! });
+      await sleep(20);
+      peakNodes = Math.max(peakNodes, root.childElementCount);
+      peakAnimations = Math.max(peakAnimations, layer.shadowRoot!.getAnimations().length);
+    }
+    while (layer.stats.queued > 0 || layer.stats.onScreen > 0) await sleep(20);
+    await frame();
+    const stats = layer.stats;
+    console.log(JSON.stringify({ peakNodes, peakAnimations, stats }));
+    expect(stats.shown + stats.dropped).to.equal(sent);
+    expect(stats.shown).to.be.at.least(10_000);
+    expect(peakNodes, 'nodes stay bounded').to.be.lessThan(400);
+    expect(peakAnimations, 'animations stay bounded').to.be.lessThan(400);
+    expect(layer.shadowRoot!.getAnimations().filter((a) => a.playState !== 'finished')).to.have.length(0);
+    expect(layer.shadowRoot!.getAnimations().length, 'only pooled ones remain').to.be.at.most(64);
+    expect(root.childElementCount, 'the pool keeps a few elements').to.be.at.most(64);
+    // Parked elements are off the stage.
+    const view = layer.getBoundingClientRect();
+    for (const el of root.children) {
+      const box = el.getBoundingClientRect();
+      expect(box.right <= view.left || box.left >= view.right || box.width === 0, el.textContent!).to.equal(true);
+    }
+  });
+
+  it('pauses every comment where it is and resumes from there', async () => {
+    const layer = await makeLayer();
+    layer.add({ text: 'moving' });
+    const [el] = comments(layer);
+    await sleep(200);
+    layer.pause();
+    expect(layer.paused).to.equal(true);
+    await frame();
+    const x = el!.getBoundingClientRect().x;
+    await sleep(300);
+    expect(el!.getBoundingClientRect().x).to.equal(x);
+    layer.resume();
+    await sleep(300);
+    await frame();
+    const moved = x - el!.getBoundingClientRect().x;
+    // 160 px/s for about 0.3 s; loose bounds: this is behaviour, not timing.
+    expect(moved).to.be.greaterThan(10);
+    expect(moved).to.be.lessThan(160);
+  });
+
+  it('moves at a constant speed whatever the text length', async () => {
+    const layer = await makeLayer();
+    layer.add({ text: 'a' });
+    layer.add({ text: 'a much much longer comment than the first one' });
+    const [short, long] = comments(layer);
+    await sleep(150);
+    await frame();
+    const x1 = [short!.getBoundingClientRect().x, long!.getBoundingClientRect().x];
+    await sleep(300);
+    await frame();
+    const x2 = [short!.getBoundingClientRect().x, long!.getBoundingClientRect().x];
+    expect(x1[0]! - x2[0]!).to.be.closeTo(x1[1]! - x2[1]!, 1);
+  });
+
+  it('leaves out blocked and filtered comments, hidden modes and thinned density', async () => {
+    const layer = await makeLayer();
+    layer.blocklist = ['spoiler', /^\d+$/];
+    layer.filter = (c) => c.color !== '#ff0000';
+    layer.hideModes = 'bottom';
+    await layer.updateComplete;
+    expect(layer.add({ text: 'big SPOILER' })).to.equal(false);
+    expect(layer.add({ text: '12345' })).to.equal(false);
+    expect(layer.add({ text: 'red', color: '#ff0000' })).to.equal(false);
+    expect(layer.add({ text: 'down', mode: 'bottom' })).to.equal(false);
+    expect(layer.add({ text: 'fine' })).to.equal(true);
+    expect(comments(layer).map((el) => el.textContent)).to.deep.equal(['fine']);
+    layer.density = 0.5;
+    for (let i = 0; i < 10; i++) layer.add({ text: `d${i}`, mode: 'top', size: 'small' });
+    expect(layer.stats.filtered).to.equal(4 + 5);
+    // Hiding a mode also hides what is on the stage.
+    layer.hideModes = 'scroll';
+    await layer.updateComplete;
+    expect(getComputedStyle(comments(layer)[0]!).visibility).to.equal('hidden');
+  });
+
+  it('merges identical text into one comment with a counter', async () => {
+    const layer = await makeLayer('merge="2000"');
+    for (let i = 0; i < 3; i++) layer.add({ text: '666' });
+    const shown = comments(layer);
+    expect(shown.map((el) => el.textContent)).to.deep.equal(['666 ×3']);
+    expect(layer.stats.merged).to.equal(2);
+  });
+
+  it('drops and reports what finds no room in time', async () => {
+    const layer = await makeLayer('max-wait="200" area="0.08"');
+    const drops: string[] = [];
+    layer.addEventListener('danmaku-drop', (e) => drops.push(e.detail.reason));
+    for (let i = 0; i < 5; i++) layer.add({ text: `busy ${i}` });
+    expect(layer.stats.queued).to.be.greaterThan(0);
+    await sleep(500);
+    expect(layer.stats.dropped).to.be.greaterThan(0);
+    expect(drops.every((reason) => reason === 'overload')).to.equal(true);
+    expect(drops.length).to.equal(layer.stats.dropped);
+  });
+
+  it('hides without losing state', async () => {
+    const layer = await makeLayer();
+    layer.add({ text: 'still here' });
+    layer.hidden = true;
+    await layer.updateComplete;
+    const stage = layer.shadowRoot!.querySelector('.stage')!;
+    expect(getComputedStyle(stage).visibility).to.equal('hidden');
+    expect(getComputedStyle(layer).display).to.equal('block');
+    expect(layer.add({ text: 'while hidden' })).to.equal(true);
+    expect(comments(layer)).to.have.length(2);
+    layer.hidden = false;
+    expect(getComputedStyle(stage).visibility).to.equal('visible');
+  });
+
+  it('fades comments in place under prefers-reduced-motion', async () => {
+    await emulateMedia({ reducedMotion: 'reduce' });
+    const layer = await makeLayer();
+    layer.add({ text: 'calm' });
+    const [el] = comments(layer);
+    await sleep(300);
+    const x = el!.getBoundingClientRect().x;
+    await sleep(300);
+    expect(el!.getBoundingClientRect().x).to.equal(x);
+    expect(Number(getComputedStyle(el!).opacity)).to.be.greaterThan(0);
+  });
+
+  it('re-lays lanes on resize without moving what is on the stage', async () => {
+    const layer = await makeLayer();
+    layer.add({ text: 'before' });
+    const [before] = comments(layer);
+    await sleep(200);
+    await frame();
+    const x = before!.getBoundingClientRect().x;
+    layer.style.width = '500px';
+    await sleep(100);
+    await frame();
+    const moved = x - before!.getBoundingClientRect().x;
+    expect(moved, 'no jump: it only went on at its speed').to.be.within(0, 60);
+    layer.add({ text: 'after', mode: 'top' });
+    const after = comments(layer).find((el) => el.textContent === 'after')!;
+    const box = after.getBoundingClientRect();
+    const view = layer.getBoundingClientRect();
+    expect(box.left - view.left, 'centred in the new width').to.be.closeTo(view.right - box.right, 2);
+  });
+
+  it('outlines own comments with part "own"', async () => {
+    const layer = await makeLayer();
+    layer.add({ text: 'mine', own: true } as never);
+    expect(comments(layer)[0]!.getAttribute('part')).to.equal('comment own');
+  });
+
+  it('when interactive, pauses a hovered comment and reports clicks', async () => {
+    const layer = await makeLayer('interactive');
+    layer.speed = 60;
+    layer.add({ text: 'click me', size: 'large' });
+    const [el] = comments(layer);
+    await sleep(600);
+    const box = el!.getBoundingClientRect();
+    await sendMouse({ type: 'move', position: [Math.round(box.x + 10), Math.round(box.y + box.height / 2)] });
+    await sleep(50);
+    const held = el!.getBoundingClientRect().x;
+    await sleep(300);
+    expect(el!.getBoundingClientRect().x, 'paused under the pointer').to.equal(held);
+    const clicked = oneEvent(layer, 'danmaku-comment-click');
+    await sendMouse({ type: 'click', position: [Math.round(box.x + 10), Math.round(box.y + box.height / 2)] });
+    const event = await clicked;
+    expect(event.detail.comment.text).to.equal('click me');
+    await sendMouse({ type: 'move', position: [5, 5] });
+    await sleep(300);
+    expect(el!.getBoundingClientRect().x, 'moves again').to.be.lessThan(held);
+  });
+
+  it('announces comments through a rate-limited live region when asked', async () => {
+    const layer = await makeLayer('announce');
+    layer.add({ text: 'first' });
+    layer.add({ text: 'second' });
+    await sleep(50);
+    const region = layer.shadowRoot!.querySelector('[aria-live]')!;
+    expect(region.textContent).to.equal('second');
+    layer.add({ text: 'third' });
+    await sleep(50);
+    expect(region.textContent, 'not before the interval').to.equal('second');
+  });
+});

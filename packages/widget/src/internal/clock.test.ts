@@ -1,0 +1,64 @@
+import { expect } from '@open-wc/testing';
+import { Clock } from './clock.js';
+import { TimedStore } from './timed-store.js';
+import { isBlocked, Thinner } from './filter.js';
+
+describe('Clock', () => {
+  it('stops while paused, follows the rate, and maps logical time back to wall time', () => {
+    let wall = 1000;
+    const clock = new Clock(() => wall);
+    wall += 500;
+    expect(clock.now()).to.equal(500);
+    clock.paused = true;
+    wall += 10_000;
+    expect(clock.now()).to.equal(500);
+    clock.paused = false;
+    clock.rate = 2;
+    wall += 100;
+    expect(clock.now()).to.equal(700);
+    // Logical 700 is now; logical 900 is 100 wall ms later at rate 2.
+    expect(clock.wallOf(900)).to.equal(wall + 100);
+    clock.rate = 0;
+    expect(clock.rate, 'a rate of 0 is ignored').to.equal(2);
+  });
+});
+
+describe('TimedStore', () => {
+  it('hands out comments in time order once each, seeks, and stays bounded', () => {
+    const store = new TimedStore<{ time?: number; text: string }>(3);
+    const ignored = store.load([
+      { time: 5, text: 'e' },
+      { time: 1, text: 'a' },
+      { text: 'untimed' },
+      { time: 2, text: 'b' },
+      { time: 9, text: 'late' },
+    ]);
+    expect(ignored, 'untimed and over the limit').to.equal(2);
+    expect(store.size).to.equal(3);
+    expect(store.take(1.5).map((c) => c.text)).to.deep.equal(['a']);
+    expect(store.take(1.6)).to.deep.equal([]);
+    expect(store.peek()).to.equal(2);
+    expect(store.take(10).map((c) => c.text)).to.deep.equal(['b', 'e']);
+    store.seek(2);
+    expect(store.take(2).map((c) => c.text)).to.deep.equal(['b']);
+    store.seek(0);
+    expect(store.take(100)).to.have.length(3);
+  });
+});
+
+describe('filter', () => {
+  it('matches keywords ignoring case and regular expressions, even /g ones', () => {
+    const rules = ['Spoiler', /\bfoo\d+/g];
+    expect(isBlocked('big SPOILER ahead', rules)).to.equal(true);
+    expect(isBlocked('foo12', rules)).to.equal(true);
+    expect(isBlocked('foo12', rules), 'lastIndex does not carry over').to.equal(true);
+    expect(isBlocked('fine', rules)).to.equal(false);
+    expect(isBlocked('anything', [''])).to.equal(false);
+  });
+
+  it('thins a stream evenly', () => {
+    const thin = new Thinner();
+    const passed = Array.from({ length: 100 }, () => thin.pass(0.25)).filter(Boolean).length;
+    expect(passed).to.equal(25);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * The stage's logical clock: wall time that stops while paused and runs at a playback rate.
+ * Every position on the stage is computed from it; nothing is read back from the DOM.
+ */
+
+/**
+ * A pausable clock in ms. `wall` must share the time origin of `document.timeline` (that of
+ * `performance.now()`), so that {@link Clock.wallOf} can set an animation's `startTime`.
+ *
+ * @example
+ * const clock = new Clock();
+ * clock.rate = 2; // follows a video played at 2×
+ * animation.startTime = clock.wallOf(slot.start);
+ */
+export class Clock {
+  readonly #wall: () => number;
+  /** Logical time at `#anchor`. */
+  #base = 0;
+  /** Wall time of the last pause, resume or rate change. */
+  #anchor: number;
+  #rate = 1;
+  #paused = false;
+
+  constructor(wall: () => number = () => performance.now()) {
+    this.#wall = wall;
+    this.#anchor = wall();
+  }
+
+  /** Current logical time, ms. */
+  now(): number {
+    return this.#paused ? this.#base : this.#base + (this.#wall() - this.#anchor) * this.#rate;
+  }
+
+  /** Whether the clock is stopped. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  set paused(paused: boolean) {
+    if (paused === this.#paused) return;
+    this.#rebase();
+    this.#paused = paused;
+  }
+
+  /** Logical ms per wall ms (a media element's `playbackRate`). Default `1`. */
+  get rate(): number {
+    return this.#rate;
+  }
+
+  set rate(rate: number) {
+    if (!(rate > 0) || rate === this.#rate) return;
+    this.#rebase();
+    this.#rate = rate;
+  }
+
+  /** The wall time at which the running clock reads (or read) `logical`. */
+  wallOf(logical: number): number {
+    return this.#anchor + (logical - this.#base) / this.#rate;
+  }
+
+  #rebase(): void {
+    this.#base = this.now();
+    this.#anchor = this.#wall();
+  }
+}

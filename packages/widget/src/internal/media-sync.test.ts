@@ -1,0 +1,89 @@
+import { expect, fixture, oneEvent } from '@open-wc/testing';
+import '../danmaku-layer.js';
+import type { DanmakuLayer } from '../danmaku-layer.js';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A real, seekable media file made on the spot: `seconds` of a quiet 440 Hz tone as 8 kHz WAV. */
+function wav(seconds: number): string {
+  const rate = 8000;
+  const samples = rate * seconds;
+  const view = new DataView(new ArrayBuffer(44 + samples * 2));
+  const text = (at: number, s: string) => [...s].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
+  text(0, 'RIFF');
+  view.setUint32(4, 36 + samples * 2, true);
+  text(8, 'WAVEfmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true); // PCM
+  view.setUint16(22, 1, true); // mono
+  view.setUint32(24, rate, true);
+  view.setUint32(28, rate * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  text(36, 'data');
+  view.setUint32(40, samples * 2, true);
+  for (let i = 0; i < samples; i++) view.setInt16(44 + i * 2, Math.round(Math.sin((i * 2 * Math.PI * 440) / rate) * 200), true);
+  return URL.createObjectURL(new Blob([view], { type: 'audio/wav' }));
+}
+
+async function until(check: () => boolean, what: string, ms = 8000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!check()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+const texts = (layer: DanmakuLayer) =>
+  [...layer.shadowRoot!.querySelectorAll('.comment:not([hidden])')]
+    .filter((el) => el.getAnimations().some((anim) => anim.playState !== 'finished'))
+    .map((el) => el.textContent);
+
+describe('<danmaku-layer media>', () => {
+  it('shows time-coded comments at their media time and follows play, pause, seek and rate', async function () {
+    this.timeout(30_000);
+    const host = await fixture<HTMLDivElement>(
+      `<div><danmaku-layer media="clip" style="width:640px;height:360px"><video id="clip" muted></video></danmaku-layer></div>`,
+    );
+    const layer = host.querySelector('danmaku-layer')!;
+    const video = host.querySelector('video')!;
+    const loaded = oneEvent(video, 'loadeddata');
+    video.src = wav(6);
+    await loaded;
+    expect(layer.paused, 'paused with the media').to.equal(true);
+    const ignored = layer.load([
+      { text: 'at 0.3', time: 0.3 },
+      { text: 'at 0.6', time: 0.6, mode: 'top' },
+      { text: 'at 4', time: 4 },
+      { text: 'no time' },
+    ]);
+    expect(ignored).to.equal(1);
+
+    await video.play();
+    await until(() => video.currentTime > 0.8, 'playback');
+    expect(layer.paused).to.equal(false);
+    expect(texts(layer)).to.have.members(['at 0.3', 'at 0.6']);
+    layer.add({ text: 'live' });
+    expect(texts(layer), 'live comments still appear').to.include('live');
+
+    video.pause();
+    await until(() => layer.paused, 'pause');
+    const el = layer.shadowRoot!.querySelector<HTMLElement>('.comment:not([hidden])')!;
+    await sleep(50);
+    const x = el.getBoundingClientRect().x;
+    await sleep(300);
+    expect(el.getBoundingClientRect().x, 'frozen with the media').to.equal(x);
+
+    const seeked = oneEvent(video, 'seeked');
+    video.currentTime = 3.8;
+    await seeked;
+    expect(texts(layer), 'a seek clears the stage').to.deep.equal([]);
+    video.playbackRate = 2;
+    await video.play();
+    await until(() => texts(layer).includes('at 4'), 'the comment at 4 s');
+    expect(texts(layer)).to.not.include('at 0.3');
+    const anim = layer.shadowRoot!.querySelector('.comment:not([hidden])')!.getAnimations()[0]!;
+    expect(anim.playbackRate, 'follows playbackRate').to.equal(2);
+    video.pause();
+  });
+});

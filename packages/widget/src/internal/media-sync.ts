@@ -1,0 +1,94 @@
+/**
+ * Binds the stage to a `<video>`/`<audio>`: the stage pauses, resumes, seeks and follows the
+ * playback rate with it, and time-coded comments come out at their media time.
+ */
+import type { TimedStore, Timed } from './timed-store.js';
+
+/** What the media drives. */
+export interface MediaTarget<T> {
+  show(comment: T): void;
+  pause(): void;
+  resume(): void;
+  rate(rate: number): void;
+  /** The media jumped: what is on screen belongs to another time. */
+  seek(): void;
+}
+
+/** The media element events followed, and the one handler each goes to. */
+const EVENTS = ['play', 'playing', 'pause', 'waiting', 'ended', 'seeking', 'seeked', 'ratechange', 'timeupdate'];
+
+/**
+ * Follows one media element until {@link MediaSync.detach}.
+ *
+ * A timer wakes up at the next comment's media time (scaled by the playback rate); `timeupdate`
+ * corrects it, so a comment is at most one `timeupdate` (≈250 ms) late if timers drift.
+ */
+export class MediaSync<T extends Timed> {
+  readonly media: HTMLMediaElement;
+  readonly #store: TimedStore<T>;
+  readonly #target: MediaTarget<T>;
+  #timer?: ReturnType<typeof setTimeout>;
+
+  constructor(media: HTMLMediaElement, store: TimedStore<T>, target: MediaTarget<T>) {
+    this.media = media;
+    this.#store = store;
+    this.#target = target;
+    for (const type of EVENTS) media.addEventListener(type, this);
+    target.rate(media.playbackRate || 1);
+    store.seek(media.currentTime);
+    if (this.#playing()) target.resume();
+    else target.pause();
+    this.#tick();
+  }
+
+  /** Stops following the media. */
+  detach(): void {
+    for (const type of EVENTS) this.media.removeEventListener(type, this);
+    clearTimeout(this.#timer);
+  }
+
+  /** Skips every comment due up to now (e.g. those that fell due while the tab was hidden). */
+  skip(): void {
+    this.#store.seek(this.media.currentTime);
+    this.#tick();
+  }
+
+  /** @internal One listener object for every media event. */
+  handleEvent(event: Event): void {
+    const media = this.media;
+    switch (event.type) {
+      case 'seeking':
+        this.#target.seek();
+        this.#store.seek(media.currentTime);
+        break;
+      case 'ratechange':
+        this.#target.rate(media.playbackRate);
+        break;
+      case 'play':
+      case 'timeupdate':
+        break;
+      default:
+        if (this.#playing()) this.#target.resume();
+        else this.#target.pause();
+    }
+    this.#tick();
+  }
+
+  #playing(): boolean {
+    const m = this.media;
+    // readyState 3 (HAVE_FUTURE_DATA) or more: not stalled waiting for data.
+    return !m.paused && !m.ended && !m.seeking && m.readyState > 2;
+  }
+
+  #tick(): void {
+    clearTimeout(this.#timer);
+    const now = this.media.currentTime;
+    if (this.media.seeking) return;
+    for (const comment of this.#store.take(now)) this.#target.show(comment);
+    const next = this.#store.peek();
+    if (next !== undefined && this.#playing()) {
+      const wait = ((next - now) * 1000) / (this.media.playbackRate || 1);
+      this.#timer = setTimeout(() => this.#tick(), Math.max(0, wait));
+    }
+  }
+}
