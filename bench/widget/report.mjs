@@ -18,7 +18,16 @@ function ratio(ours, peer, digits = 2) {
   return Number.isFinite(ours) && Number.isFinite(peer) && peer !== 0 ? `×${(ours / peer).toFixed(digits)}` : 'n/a';
 }
 
-/** Overlap of a library whose comments are not DOM boxes we can read is reported from its own state. */
+/** Whether the sampling pass got fewer than half the samples its period asks for. */
+function starved(r, config) {
+  return r.screen.samples < (config.seconds * 1000) / config.sampleMs / 2;
+}
+
+/**
+ * Prints the main table, the lane capacity of `<danmaku-layer>` and the ratios ours ÷ each peer.
+ * @param {{ machine: object, config: object, results: object[] }} result what run.mjs wrote as JSON
+ * @param {(line: string) => void} [log]
+ */
 export function printReport({ machine, config, results }, log = console.log) {
   log(`Machine: ${machine.nproc} × ${machine.cpu}, Chromium ${machine.chromium}, Node ${machine.node}, load ${machine.loadavg}`);
   log(
@@ -37,13 +46,17 @@ export function printReport({ machine, config, results }, log = console.log) {
         `${fmt(r.main.scriptMsPerS, 0)}/${fmt(r.main.layoutMsPerS, 0)}/${fmt(r.main.styleMsPerS, 0)}`,
         fmt(r.main.msPerDisplayed, 2),
         fmt(r.displayedPerS),
-        `${fmt(r.screen.onScreenAvg)}/${r.screen.onScreenPeak}`,
+        `${fmt(r.screen.onScreenAvg)}/${r.screen.onScreenPeak}${starved(r, config) ? ' †' : ''}`,
         `${fmt(r.screen.overlapAvg)}/${r.screen.overlapPeak}`,
         r.memory.nodes,
         fmt(r.memory.jsHeapMB),
       ]),
     ),
   );
+
+  if (results.some((r) => starved(r, config))) {
+    log(`\n† the page was so busy that fewer than half of the expected box samples were taken: the figure rests on few samples.`);
+  }
 
   const capacity = results.filter((r) => r.capacity);
   if (capacity.length) {
