@@ -36,13 +36,13 @@ export function printReport({ machine, config, results }, log = console.log) {
   );
   log(
     table(
-      ['library', 'rate/s', 'frame p50/p95/p99 ms', 'janky >20ms', 'main busy', 'script/layout/style ms/s', 'ms per shown', 'shown/s', 'on screen avg/peak', 'overlap pairs avg/peak', 'DOM nodes', 'JS heap MB'],
+      ['library', 'rate/s', 'frame p50/p95/p99 ms', 'janky >20ms', 'main CPU', 'script/layout/style ms/s', 'CPU ms per shown', 'shown/s', 'on screen avg/peak', 'overlap pairs avg/peak', 'DOM nodes', 'JS heap MB'],
       results.map((r) => [
         r.lib,
         r.rate,
         `${fmt(r.frames.p50)}/${fmt(r.frames.p95)}/${fmt(r.frames.p99)}`,
         `${r.frames.janky} (${fmt(r.frames.jankyPct)}%)`,
-        `${fmt(r.main.busyPct)}%`,
+        `${fmt(r.main.cpuPct)}%`,
         `${fmt(r.main.scriptMsPerS, 0)}/${fmt(r.main.layoutMsPerS, 0)}/${fmt(r.main.styleMsPerS, 0)}`,
         fmt(r.main.msPerDisplayed, 2),
         fmt(r.displayedPerS),
@@ -93,7 +93,7 @@ export function printReport({ machine, config, results }, log = console.log) {
       rows.push([
         r.lib,
         r.rate,
-        ratio(o.main.busyPct, r.main.busyPct),
+        ratio(o.main.cpuPct, r.main.cpuPct),
         ratio(o.main.msPerDisplayed, r.main.msPerDisplayed),
         ratio(o.frames.p99, r.frames.p99),
         ratio(o.screen.onScreenAvg, r.screen.onScreenAvg),
@@ -102,7 +102,26 @@ export function printReport({ machine, config, results }, log = console.log) {
         ratio(o.memory.jsHeapMB, r.memory.jsHeapMB),
       ]);
     }
-    log(table(['peer', 'rate/s', 'main busy', 'ms per shown', 'frame p99', 'on screen avg', 'overlap avg (ours vs peer)', 'DOM nodes', 'JS heap'], rows));
+    log(table(['peer', 'rate/s', 'main CPU', 'CPU ms per shown', 'frame p99', 'on screen avg', 'overlap avg (ours vs peer)', 'DOM nodes', 'JS heap'], rows));
+  }
+
+  if (oursByRate.size) {
+    log('\nTargets for <danmaku-layer>:\n');
+    const rows = [];
+    const mark = (ok) => (ok === undefined ? 'n/a' : ok ? 'met' : 'NOT met');
+    for (const [rate, o] of oursByRate) {
+      const peersAtRate = results.filter((r) => r.rate === rate && r.lib !== 'ours' && Number.isFinite(r.main.msPerDisplayed));
+      const best = peersAtRate.length ? Math.min(...peersAtRate.map((r) => r.main.msPerDisplayed)) : NaN;
+      const fill = o.capacity ? o.screen.scrollAvg / o.capacity.onScreen : NaN;
+      rows.push([
+        rate,
+        `${mark(o.screen.overlapPeak === 0)} (peak ${o.screen.overlapPeak})`,
+        rate >= 60 ? `${mark(fill >= 0.9)} (${fmt(100 * fill, 0)}%)` : 'n/a (target at 60 and 200/s)',
+        Number.isFinite(best) ? `${mark(o.main.msPerDisplayed <= best / 3)} (${fmt(o.main.msPerDisplayed, 2)} vs best peer ${fmt(best, 2)})` : 'n/a',
+        rate >= 200 ? `${mark(o.frames.p99 < 20 && o.frames.fps >= 58)} (p99 ${fmt(o.frames.p99)} ms, ${fmt(o.frames.fps, 0)} fps)` : 'n/a',
+      ]);
+    }
+    log(table(['rate/s', 'zero overlap', '≥ 90% of lane capacity on screen', 'CPU ms per shown ≤ ⅓ of best peer', '60 fps, p99 < 20 ms'], rows));
   }
 }
 

@@ -73,9 +73,27 @@ try {
     if (message.type() === 'error') pageErrors.push(message.text());
   });
   const cdp = await context.newCDPSession(page);
-  await cdp.send('Performance.enable');
+  // Thread ticks: task durations are the main thread's CPU time, not wall time, so other processes
+  // competing for the cores do not inflate them (they still slow the frames down).
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
   const metrics = async () =>
     Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+
+  const machine = {
+    nproc: cpus().length,
+    cpu: cpuModel(),
+    chromium: browser.version(),
+    node: process.version,
+    loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
+  };
+  const config = { libs, rates, seconds, warmup, sampleMs, seed, stage: STAGE, timeDomain: 'threadTicks' };
+  const out = flags.out ?? join(resultsDir, `widget-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const date = new Date().toISOString();
+  // Written after every run, so an interrupted benchmark still leaves what it measured.
+  const save = async () => {
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, JSON.stringify({ date, machine, config, results }, null, 2) + '\n');
+  };
 
   /** One pass: a fresh page, `lib` fed at `rate`, then one measured window. */
   const pass = async (lib, rate, sampling) => {
@@ -90,12 +108,9 @@ try {
     await page.evaluate((ms) => window.bench.begin(ms), sampling ? sampleMs : 0);
     await sleep(seconds * 1000);
     const recorded = await page.evaluate(() => window.bench.end());
-    if (sampling && flags.screenshots) {
-      await mkdir(resultsDir, { recursive: true });
-      await page.locator('#stage').screenshot({ path: join(resultsDir, `widget-${lib}-${rate}.png`) });
-    }
     const after = await metrics();
     await page.evaluate(() => window.bench.stop());
+    if (sampling && flags.screenshots) await screenshot(page, join(resultsDir, `widget-${lib}-${rate}.png`));
     await cdp.send('HeapProfiler.collectGarbage');
     const settled = await metrics();
     if (pageErrors.length) throw new Error(`${lib} @ ${rate}/s: page error: ${pageErrors.join('; ')}`);
@@ -112,11 +127,11 @@ try {
       const { recorded: t, before, after, settled } = timing;
       const windowS = t.ms / 1000;
       const delta = (name) => after[name] - before[name];
-      // Task times are divided by the time between the two metric snapshots (CDP's own clock), not
-      // by the page's window: a long task can delay the page's begin/end but not the snapshots.
+      // Task times are divided by the wall time between the two metric snapshots, not by the page's
+      // window: a long task can delay the page's begin/end but not the snapshots.
       const metricS = delta('Timestamp');
       const main = {
-        busyPct: (100 * delta('TaskDuration')) / metricS,
+        cpuPct: (100 * delta('TaskDuration')) / metricS,
         taskMsPerS: (1000 * delta('TaskDuration')) / metricS,
         scriptMsPerS: (1000 * delta('ScriptDuration')) / metricS,
         layoutMsPerS: (1000 * delta('LayoutDuration')) / metricS,
@@ -138,25 +153,25 @@ try {
         capacity: timing.info.lane ? laneCapacity(s.scroll, timing.info.lane, rate, SCROLL_SHARE) : null,
         sampledComments: s.scroll.length,
       });
+      await save();
     }
   }
 
-  const machine = {
-    nproc: cpus().length,
-    cpu: cpuModel(),
-    chromium: browser.version(),
-    node: process.version,
-    loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
-  };
-  const config = { libs, rates, seconds, warmup, sampleMs, seed, stage: STAGE };
-  const out = flags.out ?? join(resultsDir, `widget-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, JSON.stringify({ date: new Date().toISOString(), machine, config, results }, null, 2) + '\n');
   printReport({ machine, config, results });
   console.log(`\nJSON: ${out}`);
 } finally {
   await browser.close();
   await server.close();
+}
+
+/** A picture of the stage; a page too busy to paint in time gets a warning, not a failed run. */
+async function screenshot(page, path) {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await page.screenshot({ path, clip: { x: 0, y: 0, ...STAGE }, timeout: 20_000 });
+  } catch (error) {
+    process.stderr.write(` (no screenshot: ${error.message.split('\n')[0]})`);
+  }
 }
 
 function sleep(ms) {
