@@ -9,22 +9,34 @@
 export const OVERLAP_TOLERANCE_PX = 1;
 
 /**
- * Number of overlapping pairs among `boxes` ({x, y, w, h} in px). Sweep over x so dense stages stay cheap.
+ * The overlapping pairs among `boxes` ({x, y, w, h} in px), as index pairs into `boxes`.
+ * Sweeps over x so that dense stages stay cheap.
+ * @template {{ x: number, y: number, w: number, h: number }} B
+ * @param {readonly B[]} boxes
+ * @param {number} [tolerance]
+ * @returns {Array<[number, number]>}
+ */
+export function overlappingPairs(boxes, tolerance = OVERLAP_TOLERANCE_PX) {
+  const order = boxes.map((_, i) => i).sort((i, j) => boxes[i].x - boxes[j].x);
+  const pairs = [];
+  for (let i = 0; i < order.length; i++) {
+    const a = boxes[order[i]];
+    for (let j = i + 1; j < order.length; j++) {
+      const b = boxes[order[j]];
+      if (b.x >= a.x + a.w - tolerance) break;
+      const across = Math.min(a.x + a.w, b.x + b.w) - b.x;
+      const down = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+      if (across > tolerance && down > tolerance) pairs.push([order[i], order[j]]);
+    }
+  }
+  return pairs;
+}
+
+/**
+ * Number of overlapping pairs among `boxes`.
  * @param {ReadonlyArray<{ x: number, y: number, w: number, h: number }>} boxes
  * @param {number} [tolerance]
  */
 export function countOverlaps(boxes, tolerance = OVERLAP_TOLERANCE_PX) {
-  const sorted = [...boxes].sort((a, b) => a.x - b.x);
-  let pairs = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const a = sorted[i];
-    for (let j = i + 1; j < sorted.length; j++) {
-      const b = sorted[j];
-      if (b.x >= a.x + a.w - tolerance) break;
-      const across = Math.min(a.x + a.w, b.x + b.w) - b.x;
-      const down = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
-      if (across > tolerance && down > tolerance) pairs++;
-    }
-  }
-  return pairs;
+  return overlappingPairs(boxes, tolerance).length;
 }

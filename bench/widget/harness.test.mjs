@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { countOverlaps } from './geometry.mjs';
+import { countOverlaps, overlappingPairs } from './geometry.mjs';
 import { laneCapacity, percentile, summarizeFrames } from './stats.mjs';
 import { generateComments } from './workload.mjs';
 import { startPageServer } from './server.mjs';
@@ -19,6 +19,7 @@ test('the workload is the same for the same seed and mixes modes, lengths and sc
   const a = generateComments(2000, 7);
   assert.deepEqual(generateComments(2000, 7), a);
   assert.notDeepEqual(generateComments(2000, 8), a);
+  assert.equal(new Set(a.map((c) => c.text)).size, a.length, 'no text twice');
   const lengths = a.map((c) => [...c.text].length);
   assert.ok(Math.min(...lengths) >= 2 && Math.max(...lengths) <= 40);
   const share = (mode) => a.filter((c) => c.mode === mode).length / a.length;
@@ -30,6 +31,7 @@ test('the workload is the same for the same seed and mixes modes, lengths and sc
 });
 
 test('overlapping pairs: touching or 1 px is not an overlap, anything more is', () => {
+  assert.deepEqual(overlappingPairs([{ x: 200, y: 0, w: 100, h: 30 }, { x: 0, y: 0, w: 100, h: 30 }, { x: 250, y: 5, w: 10, h: 10 }]), [[0, 2]]);
   const box = (x, y, w = 100, h = 30) => ({ x, y, w, h });
   assert.equal(countOverlaps([box(0, 0), box(100, 0), box(0, 30)]), 0);
   assert.equal(countOverlaps([box(0, 0), box(99, 0)]), 0);
@@ -88,6 +90,7 @@ test('a short real run of every library writes a complete result', { timeout: 24
       assert.ok(r.frames.frames > 0, `${r.lib} recorded frames`);
       assert.ok(r.main.cpuPct > 0, `${r.lib} has task time`);
       assert.ok(r.screen.samples > 0 && r.screen.onScreenPeak > 0, `${r.lib} showed comments`);
+      assert.ok(r.screen.scrollOverlapAvg <= r.screen.overlapAvg, `${r.lib} scroll pairs are a subset`);
       assert.ok(r.memory.nodes > 0 && r.memory.jsHeapMB > 0, `${r.lib} has memory figures`);
     }
     assert.ok(results[0].capacity.lanes > 0, 'ours has a lane capacity');

@@ -36,7 +36,7 @@ export function printReport({ machine, config, results }, log = console.log) {
   );
   log(
     table(
-      ['library', 'rate/s', 'frame p50/p95/p99 ms', 'janky >20ms', 'main CPU', 'script/layout/style ms/s', 'CPU ms per shown', 'shown/s', 'on screen avg/peak', 'overlap pairs avg/peak', 'DOM nodes', 'JS heap MB'],
+      ['library', 'rate/s', 'frame p50/p95/p99 ms', 'janky >20ms', 'main CPU', 'script/layout/style ms/s', 'CPU ms per shown', 'shown/s', 'on screen avg/peak', 'overlap pairs avg/peak', 'of which scroll×scroll avg', 'DOM nodes', 'JS heap MB'],
       results.map((r) => [
         r.lib,
         r.rate,
@@ -48,6 +48,7 @@ export function printReport({ machine, config, results }, log = console.log) {
         fmt(r.displayedPerS),
         `${fmt(r.screen.onScreenAvg)}/${r.screen.onScreenPeak}${starved(r, config) ? ' †' : ''}`,
         `${fmt(r.screen.overlapAvg)}/${r.screen.overlapPeak}`,
+        fmt(r.screen.scrollOverlapAvg),
         r.memory.nodes,
         fmt(r.memory.jsHeapMB),
       ]),

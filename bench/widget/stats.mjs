@@ -41,7 +41,7 @@ export function summarizeFrames(frames, windowMs) {
 
 /**
  * Sampled boxes → comments on screen and overlapping pairs.
- * @param {ReadonlyArray<{ onScreen: number, scroll: number, pairs: number }>} samples
+ * @param {ReadonlyArray<{ onScreen: number, scroll: number, pairs: number, scrollPairs?: number }>} samples
  */
 export function summarizeSamples(samples) {
   return {
@@ -51,6 +51,7 @@ export function summarizeSamples(samples) {
     scrollAvg: mean(samples.map((s) => s.scroll)),
     overlapAvg: mean(samples.map((s) => s.pairs)),
     overlapPeak: Math.max(0, ...samples.map((s) => s.pairs)),
+    scrollOverlapAvg: mean(samples.map((s) => s.scrollPairs ?? NaN)),
     samplesWithOverlapPct: samples.length ? (100 * samples.filter((s) => s.pairs > 0).length) / samples.length : NaN,
   };
 }

@@ -79,7 +79,7 @@ function makeText(rnd) {
 
 /**
  * The first `count` comments of the stream for `seed`.
- * Mix: 80% scroll, 10% top, 10% bottom; 70% white; sizes 10% small, 80% medium, 10% large.
+ * Mix: 80% scroll, 10% top, 10% bottom; 70% white; sizes 10% small, 80% medium, 10% large; no text twice.
  * @param {number} count
  * @param {number} [seed]
  * @returns {BenchComment[]}
@@ -87,8 +87,12 @@ function makeText(rnd) {
 export function generateComments(count, seed = 20241125) {
   const rnd = prng(seed);
   const out = [];
+  const used = new Set();
   for (let i = 0; i < count; i++) {
-    const text = makeText(rnd);
+    // Every text is unique, so a comment seen on the stage can be told apart by its text alone.
+    let text = makeText(rnd);
+    for (let tries = 0; used.has(text); tries++) text = tries < 20 ? makeText(rnd) : text + pick(rnd, EMOJI);
+    used.add(text);
     const m = rnd();
     const mode = m < 0.1 ? 'top' : m < 0.2 ? 'bottom' : 'scroll';
     const color = rnd() < 0.7 ? '#ffffff' : pick(rnd, COLOURS);

@@ -5,7 +5,7 @@
  */
 import { ADAPTERS } from '/page/adapters.mjs';
 import { generateComments } from '/bench/workload.mjs';
-import { countOverlaps } from '/bench/geometry.mjs';
+import { overlappingPairs } from '/bench/geometry.mjs';
 
 const stage = document.getElementById('stage');
 let adapter;
@@ -58,9 +58,10 @@ function begin(sampleMs) {
   sampler = { samples: [], scroll: [], timer: 0 };
   sampler.timer = setInterval(() => {
     const boxes = adapter.boxes();
+    const isScroll = boxes.map((b) => textToComment.get(b.text)?.mode === 'scroll');
     let scroll = 0;
-    for (const b of boxes) {
-      if (textToComment.get(b.text)?.mode !== 'scroll') continue;
+    for (const [i, b] of boxes.entries()) {
+      if (!isScroll[i]) continue;
       scroll++;
       // Elements may be recycled: the same element with a new text is a new comment.
       const key = b.el ?? b.text;
@@ -68,7 +69,11 @@ function begin(sampleMs) {
       seen.set(key, b.text);
       sampler.scroll.push({ w: b.w, h: b.h });
     }
-    sampler.samples.push({ onScreen: boxes.length, scroll, pairs: countOverlaps(boxes) });
+    const pairs = overlappingPairs(boxes);
+    // Scroll against scroll is the lane allocator's business; a pair with a top/bottom comment is
+    // about how fixed comments share the stage with scrolling ones.
+    const scrollPairs = pairs.filter(([i, j]) => isScroll[i] && isScroll[j]).length;
+    sampler.samples.push({ onScreen: boxes.length, scroll, pairs: pairs.length, scrollPairs });
   }, sampleMs);
 }
 
