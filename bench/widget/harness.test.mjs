@@ -1,0 +1,100 @@
+/**
+ * Checks the benchmark harness itself (not part of `npm test`; run with `npm run test:bench`):
+ * the pure parts by value, and one short real run in Chromium end to end.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { countOverlaps, overlappingPairs } from './geometry.mjs';
+import { laneCapacity, percentile, summarizeFrames } from './stats.mjs';
+import { generateComments } from './workload.mjs';
+import { startPageServer } from './server.mjs';
+
+test('the workload is the same for the same seed and mixes modes, lengths and scripts', () => {
+  const a = generateComments(2000, 7);
+  assert.deepEqual(generateComments(2000, 7), a);
+  assert.notDeepEqual(generateComments(2000, 8), a);
+  assert.equal(new Set(a.map((c) => c.text)).size, a.length, 'no text twice');
+  const lengths = a.map((c) => [...c.text].length);
+  assert.ok(Math.min(...lengths) >= 2 && Math.max(...lengths) <= 40);
+  const share = (mode) => a.filter((c) => c.mode === mode).length / a.length;
+  assert.ok(Math.abs(share('top') - 0.1) < 0.03 && Math.abs(share('bottom') - 0.1) < 0.03);
+  const text = a.map((c) => c.text).join('');
+  for (const script of [/[a-z]/, /\p{Script=Han}/u, /\p{Script=Arabic}/u, /\p{Extended_Pictographic}/u]) {
+    assert.match(text, script);
+  }
+});
+
+test('overlapping pairs: touching or 1 px is not an overlap, anything more is', () => {
+  assert.deepEqual(overlappingPairs([{ x: 200, y: 0, w: 100, h: 30 }, { x: 0, y: 0, w: 100, h: 30 }, { x: 250, y: 5, w: 10, h: 10 }]), [[0, 2]]);
+  const box = (x, y, w = 100, h = 30) => ({ x, y, w, h });
+  assert.equal(countOverlaps([box(0, 0), box(100, 0), box(0, 30)]), 0);
+  assert.equal(countOverlaps([box(0, 0), box(99, 0)]), 0);
+  assert.equal(countOverlaps([box(0, 0), box(90, 20)]), 1);
+  assert.equal(countOverlaps([box(0, 0), box(10, 0), box(20, 0)]), 3);
+  // A wide box overlaps one that starts far to its right; the two narrow ones do not meet.
+  assert.equal(countOverlaps([box(900, 10), box(0, 0, 1000), box(50, 0)]), 2);
+});
+
+test('frame summary: percentiles and janky frames', () => {
+  assert.equal(percentile([3, 1, 2, 4], 50), 2);
+  assert.equal(percentile([3, 1, 2, 4], 100), 4);
+  const s = summarizeFrames([16.7, 16.7, 16.6, 33.4, 16.7], 100);
+  assert.equal(s.janky, 1);
+  assert.equal(s.p50, 16.7);
+  assert.equal(s.p99, 33.4);
+  assert.equal(s.fps, 50);
+});
+
+test('lane capacity: lanes × speed ÷ (mean width + gap)', () => {
+  const c = laneCapacity([{ w: 100, h: 30 }, { w: 300, h: 30 }], { speed: 160, gap: 24 }, 60, 0.8);
+  assert.equal(c.lanes, 24);
+  assert.equal(c.perSecond, (24 * 160) / 224);
+  assert.equal(c.onScreen, c.perSecond * ((1280 + 200) / 160));
+  assert.equal(c.offeredOnScreen, 60 * 0.8 * ((1280 + 200) / 160));
+});
+
+test('the page server serves its mounts and nothing outside them', async () => {
+  const server = await startPageServer();
+  try {
+    assert.equal((await fetch(`${server.url}page/index.html`)).status, 200);
+    assert.equal((await fetch(`${server.url}vendor/danmaku/danmaku.min.js`)).status, 200);
+    assert.equal((await fetch(`${server.url}page/..%2F..%2F..%2Fpackage.json`)).status, 404);
+    assert.equal((await fetch(`${server.url}package.json`)).status, 404);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a short real run of every library writes a complete result', { timeout: 240_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-widget-'));
+  try {
+    const out = join(dir, 'result.json');
+    const run = fileURLToPath(new URL('./run.mjs', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [run, '--rates', '30', '--seconds', '1', '--warmup', '1', '--out', out], {
+      timeout: 220_000,
+    });
+    assert.match(stdout, /\| ours \| 30 \|/);
+    const { results } = JSON.parse(await readFile(out, 'utf8'));
+    assert.deepEqual(
+      results.map((r) => r.lib),
+      ['ours', 'danmaku-dom', 'danmaku-canvas', 'danmu.js', 'danmu.js-realtime'],
+    );
+    for (const r of results) {
+      assert.ok(r.fed > 0, `${r.lib} was fed`);
+      assert.ok(r.frames.frames > 0, `${r.lib} recorded frames`);
+      assert.ok(r.main.cpuPct > 0, `${r.lib} has task time`);
+      assert.ok(r.screen.samples > 0 && r.screen.onScreenPeak > 0, `${r.lib} showed comments`);
+      assert.ok(r.screen.scrollOverlapAvg <= r.screen.overlapAvg, `${r.lib} scroll pairs are a subset`);
+      assert.ok(r.memory.nodes > 0 && r.memory.jsHeapMB > 0, `${r.lib} has memory figures`);
+    }
+    assert.ok(results[0].capacity.lanes > 0, 'ours has a lane capacity');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,153 @@
+/**
+ * One adapter per library: how to mount it on the stage, feed it a comment, and see what it shows.
+ * Every adapter gets the same stage, speed, font and comment stream (see ../workload.mjs).
+ *
+ * Adapter shape:
+ *   add(comment)   feed one comment
+ *   displayed()    comments shown so far (accepted onto the stage, not dropped or still waiting)
+ *   boxes()        boxes of the comments now on the stage, relative to it: {x, y, w, h, el, text}
+ *                  (`el` identifies a drawn comment; null where the library draws on a canvas)
+ */
+import { FIXED_MS, FONT_FAMILY, FONT_PX, FONT_WEIGHT, SPEED, STAGE, TEXT_SHADOW } from '/bench/workload.mjs';
+
+/** Loads a UMD build with a script tag (the peers ship no browser ES module we could import as is). */
+function loadScript(src) {
+  return new Promise((done, fail) => {
+    const script = document.createElement('script');
+    script.src = src;
+    script.onload = () => done();
+    script.onerror = () => fail(new Error(`could not load ${src}`));
+    document.head.append(script);
+  });
+}
+
+/** Boxes of `elements` relative to `stage`, keeping those that intersect it. */
+function domBoxes(stage, elements) {
+  const s = stage.getBoundingClientRect();
+  const out = [];
+  for (const el of elements) {
+    const r = el.getBoundingClientRect();
+    const x = r.left - s.left;
+    const y = r.top - s.top;
+    if (r.width === 0 || r.height === 0) continue;
+    if (x + r.width <= 0 || x >= s.width || y + r.height <= 0 || y >= s.height) continue;
+    out.push({ x, y, w: r.width, h: r.height, el, text: el.textContent });
+  }
+  return out;
+}
+
+/** `<danmaku-layer>` through its public API only. */
+async function ours(stage) {
+  await import('/dist/danmaku-layer.bundle.js');
+  const layer = document.createElement('danmaku-layer');
+  layer.style.cssText = `position:absolute;inset:0;--danmaku-font-family:${FONT_FAMILY};--danmaku-font-weight:${FONT_WEIGHT}`;
+  layer.speed = SPEED;
+  layer.fixedDuration = FIXED_MS;
+  stage.append(layer);
+  await layer.updateComplete;
+  // Let the ResizeObserver report the size before the first comment.
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  let accepted = 0;
+  return {
+    version: layer.constructor.version ?? 'workspace',
+    add: (c) => {
+      if (layer.add({ text: c.text, color: c.color, mode: c.mode, size: c.size })) accepted++;
+    },
+    // A future engine may queue and later drop; if it exposes a `dropped` count, honour it.
+    displayed: () => accepted - (typeof layer.dropped === 'number' ? layer.dropped : 0),
+    boxes: () => domBoxes(stage, layer.shadowRoot.querySelectorAll('[part~="comment"]')),
+    lane: { speed: layer.speed, gap: laneGap(layer) },
+  };
+}
+
+/** The lane gap in px: the element's `--danmaku-lane-gap` when it has one, else the current engine's 24. */
+function laneGap(layer) {
+  const value = parseFloat(getComputedStyle(layer).getPropertyValue('--danmaku-lane-gap'));
+  return Number.isFinite(value) ? value : 24;
+}
+
+/** `danmaku` (weizhenye/Danmaku), DOM or canvas engine, live mode. */
+async function danmaku(stage, engine) {
+  await loadScript('/vendor/danmaku/danmaku.min.js');
+  const box = document.createElement('div');
+  box.style.cssText = `position:absolute;inset:0;font-family:${FONT_FAMILY};`;
+  stage.append(box);
+  const d = new window.Danmaku({ container: box, engine, speed: SPEED });
+  const modes = { scroll: 'rtl', top: 'top', bottom: 'bottom' };
+  const style =
+    engine === 'canvas'
+      ? (c) => ({
+          font: `${FONT_WEIGHT} ${FONT_PX[c.size]}px ${FONT_FAMILY}`,
+          fillStyle: c.color,
+          strokeStyle: '#000',
+          lineWidth: 2,
+          textBaseline: 'bottom',
+        })
+      : (c) => ({
+          fontSize: `${FONT_PX[c.size]}px`,
+          fontFamily: FONT_FAMILY,
+          fontWeight: String(FONT_WEIGHT),
+          color: c.color,
+          textShadow: TEXT_SHADOW,
+        });
+  return {
+    add: (c) => d.emit({ text: c.text, mode: modes[c.mode], style: style(c) }),
+    // Live mode shows every comment it is given once the next frame picks it up.
+    displayed: () => d._.position,
+    boxes:
+      engine === 'canvas'
+        ? // Nothing to read from the DOM: the comments are pixels. Its own running list has each box.
+          () =>
+            d._.runningList
+              .filter((c) => c.x + c.width > 0 && c.x < STAGE.width)
+              .map((c) => ({ x: c.x, y: c.y, w: c.width, h: c.height, el: null, text: c.text }))
+        : () => domBoxes(stage, d._.stage.children),
+  };
+}
+
+/**
+ * `danmu.js` (bytedance), live comments through `sendComment`. Used as its README shows, a comment
+ * goes into a pool that, without a media element, its loop drains one comment per tick;
+ * `realTime: true` (a comment field its source honours, not in the README) places it at once.
+ * Both are measured: `danmu.js` and `danmu.js-realtime`.
+ */
+async function danmujs(stage, realTime) {
+  await loadScript('/vendor/danmu.js/index.js');
+  const box = document.createElement('div');
+  box.style.cssText = `position:absolute;inset:0;font-family:${FONT_FAMILY};`;
+  stage.append(box);
+  const d = new window.DanmuJs({ container: box, comments: [], live: true });
+  let shown = 0;
+  d.on('bullet_start', () => shown++);
+  d.start();
+  let id = 0;
+  return {
+    add: (c) =>
+      d.sendComment({
+        id: String(++id),
+        txt: c.text,
+        realTime,
+        mode: c.mode,
+        duration: c.mode === 'scroll' ? 8000 : FIXED_MS,
+        moveV: c.mode === 'scroll' ? SPEED : undefined,
+        style: {
+          color: c.color,
+          fontSize: `${FONT_PX[c.size]}px`,
+          fontFamily: FONT_FAMILY,
+          fontWeight: String(FONT_WEIGHT),
+          textShadow: TEXT_SHADOW,
+        },
+      }),
+    displayed: () => shown,
+    boxes: () => domBoxes(stage, box.querySelectorAll('.danmu > *')),
+  };
+}
+
+/** Library id → mount function. */
+export const ADAPTERS = {
+  ours: (stage) => ours(stage),
+  'danmaku-dom': (stage) => danmaku(stage, 'dom'),
+  'danmaku-canvas': (stage) => danmaku(stage, 'canvas'),
+  'danmu.js': (stage) => danmujs(stage, false),
+  'danmu.js-realtime': (stage) => danmujs(stage, true),
+};

@@ -1,0 +1,133 @@
+/**
+ * Prints a benchmark result as Markdown tables (readable in a terminal, pasteable into docs).
+ * `node bench/widget/report.mjs FILE.json` reprints a saved result.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+function table(head, rows) {
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/** Ratio `ours / peer` as "×0.42"; n/a when either side is missing or the peer is 0. */
+function ratio(ours, peer, digits = 2) {
+  return Number.isFinite(ours) && Number.isFinite(peer) && peer !== 0 ? `×${(ours / peer).toFixed(digits)}` : 'n/a';
+}
+
+/** Whether the sampling pass got fewer than half the samples its period asks for. */
+function starved(r, config) {
+  return r.screen.samples < (config.seconds * 1000) / config.sampleMs / 2;
+}
+
+/**
+ * Prints the main table, the lane capacity of `<danmaku-layer>` and the ratios ours ÷ each peer.
+ * @param {{ machine: object, config: object, results: object[] }} result what run.mjs wrote as JSON
+ * @param {(line: string) => void} [log]
+ */
+export function printReport({ machine, config, results }, log = console.log) {
+  log(`Machine: ${machine.nproc} × ${machine.cpu}, Chromium ${machine.chromium}, Node ${machine.node}, load ${machine.loadavg}`);
+  log(
+    `Workload: ${config.stage.width}×${config.stage.height} stage, ${config.warmup} s warm-up + ${config.seconds} s measured per run, ` +
+      `seed ${config.seed}, boxes sampled every ${config.sampleMs} ms in a separate pass\n`,
+  );
+  log(
+    table(
+      ['library', 'rate/s', 'frame p50/p95/p99 ms', 'janky >20ms', 'main CPU', 'script/layout/style ms/s', 'CPU ms per shown', 'shown/s', 'on screen avg/peak', 'overlap pairs avg/peak', 'of which scroll×scroll avg', 'DOM nodes', 'JS heap MB'],
+      results.map((r) => [
+        r.lib,
+        r.rate,
+        `${fmt(r.frames.p50)}/${fmt(r.frames.p95)}/${fmt(r.frames.p99)}`,
+        `${r.frames.janky} (${fmt(r.frames.jankyPct)}%)`,
+        `${fmt(r.main.cpuPct)}%`,
+        `${fmt(r.main.scriptMsPerS, 0)}/${fmt(r.main.layoutMsPerS, 0)}/${fmt(r.main.styleMsPerS, 0)}`,
+        fmt(r.main.msPerDisplayed, 2),
+        fmt(r.displayedPerS),
+        `${fmt(r.screen.onScreenAvg)}/${r.screen.onScreenPeak}${starved(r, config) ? ' †' : ''}`,
+        `${fmt(r.screen.overlapAvg)}/${r.screen.overlapPeak}`,
+        fmt(r.screen.scrollOverlapAvg),
+        r.memory.nodes,
+        fmt(r.memory.jsHeapMB),
+      ]),
+    ),
+  );
+
+  if (results.some((r) => starved(r, config))) {
+    log(`\n† the page was so busy that fewer than half of the expected box samples were taken: the figure rests on few samples.`);
+  }
+
+  const capacity = results.filter((r) => r.capacity);
+  if (capacity.length) {
+    log('\nLane capacity of <danmaku-layer> (scroll comments; lanes = stage height ÷ mean comment height):\n');
+    log(
+      table(
+        ['rate/s', 'mean w×h px', 'lanes', 'capacity /s', 'capacity on screen', 'offered on screen', 'scroll on screen avg', 'fill of capacity', 'fill of min(capacity, offered)'],
+        capacity.map((r) => {
+          const c = r.capacity;
+          return [
+            r.rate,
+            `${fmt(c.meanWidth, 0)}×${fmt(c.meanHeight, 0)}`,
+            c.lanes,
+            fmt(c.perSecond),
+            fmt(c.onScreen),
+            fmt(c.offeredOnScreen),
+            fmt(r.screen.scrollAvg),
+            `${fmt((100 * r.screen.scrollAvg) / c.onScreen, 0)}%`,
+            `${fmt((100 * r.screen.scrollAvg) / Math.min(c.onScreen, c.offeredOnScreen), 0)}%`,
+          ];
+        }),
+      ),
+    );
+  }
+
+  const peers = [...new Set(results.map((r) => r.lib))].filter((l) => l !== 'ours');
+  const oursByRate = new Map(results.filter((r) => r.lib === 'ours').map((r) => [r.rate, r]));
+  if (oursByRate.size && peers.length) {
+    log('\nOurs ÷ peer (below ×1 is less: better for time, frames, overlap and memory; worse for comments on screen):\n');
+    const rows = [];
+    for (const r of results) {
+      const o = oursByRate.get(r.rate);
+      if (r.lib === 'ours' || !o) continue;
+      rows.push([
+        r.lib,
+        r.rate,
+        ratio(o.main.cpuPct, r.main.cpuPct),
+        ratio(o.main.msPerDisplayed, r.main.msPerDisplayed),
+        ratio(o.frames.p99, r.frames.p99),
+        ratio(o.screen.onScreenAvg, r.screen.onScreenAvg),
+        `${fmt(o.screen.overlapAvg)} vs ${fmt(r.screen.overlapAvg)}`,
+        ratio(o.memory.nodes, r.memory.nodes),
+        ratio(o.memory.jsHeapMB, r.memory.jsHeapMB),
+      ]);
+    }
+    log(table(['peer', 'rate/s', 'main CPU', 'CPU ms per shown', 'frame p99', 'on screen avg', 'overlap avg (ours vs peer)', 'DOM nodes', 'JS heap'], rows));
+  }
+
+  if (oursByRate.size) {
+    log('\nTargets for <danmaku-layer>:\n');
+    const rows = [];
+    const mark = (ok) => (ok === undefined ? 'n/a' : ok ? 'met' : 'NOT met');
+    for (const [rate, o] of oursByRate) {
+      const peersAtRate = results.filter((r) => r.rate === rate && r.lib !== 'ours' && Number.isFinite(r.main.msPerDisplayed));
+      const best = peersAtRate.length ? Math.min(...peersAtRate.map((r) => r.main.msPerDisplayed)) : NaN;
+      const fill = o.capacity ? o.screen.scrollAvg / o.capacity.onScreen : NaN;
+      rows.push([
+        rate,
+        `${mark(o.screen.overlapPeak === 0)} (peak ${o.screen.overlapPeak})`,
+        rate >= 60 ? `${mark(fill >= 0.9)} (${fmt(100 * fill, 0)}%)` : 'n/a (target at 60 and 200/s)',
+        Number.isFinite(best) ? `${mark(o.main.msPerDisplayed <= best / 3)} (${fmt(o.main.msPerDisplayed, 2)} vs best peer ${fmt(best, 2)})` : 'n/a',
+        rate >= 200 ? `${mark(o.frames.p99 < 20 && o.frames.fps >= 58)} (p99 ${fmt(o.frames.p99)} ms, ${fmt(o.frames.fps, 0)} fps)` : 'n/a',
+      ]);
+    }
+    log(table(['rate/s', 'zero overlap', '≥ 90% of lane capacity on screen', 'CPU ms per shown ≤ ⅓ of best peer', '60 fps, p99 < 20 ms'], rows));
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = process.argv[2];
+  if (!file) throw new TypeError('usage: node bench/widget/report.mjs RESULT.json');
+  printReport(JSON.parse(readFileSync(file, 'utf8')));
+}

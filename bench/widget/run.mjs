@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:widget`: renders the same comment stream with `<danmaku-layer>`, danmaku (DOM and
+ * canvas engines) and danmu.js in one headless Chromium, prints a table and writes a JSON result.
+ *
+ * Flags (environment fallback in brackets):
+ *   --libs ours,danmaku-dom,danmaku-canvas,danmu.js,danmu.js-realtime   libraries to run [BENCH_LIBS]
+ *   --rates 15,60,200                                  comments/s                   [BENCH_RATES]
+ *   --seconds 10                                       measured window per run, s   [BENCH_SECONDS]
+ *   --warmup 8                                         feeding before the window, s [BENCH_WARMUP]
+ *   --sample-ms 250                                    box sampling period (separate pass), ms
+ *   --seed 20241125                                    workload seed
+ *   --out FILE                                         JSON result; default bench/results/widget-<time>.json
+ *   --chromium /usr/bin/chromium                       browser binary               [CHROMIUM]
+ *   --screenshots                                      save a PNG of each stage at the end of its sampling pass
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { startPageServer } from './server.mjs';
+import { STAGE } from './workload.mjs';
+import { laneCapacity, summarizeFrames, summarizeSamples } from './stats.mjs';
+import { printReport } from './report.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const LIBS = ['ours', 'danmaku-dom', 'danmaku-canvas', 'danmu.js', 'danmu.js-realtime'];
+/** Share of scroll comments in the workload (the rest is top/bottom). */
+const SCROLL_SHARE = 0.8;
+
+const { values: flags } = parseArgs({
+  options: {
+    libs: { type: 'string', default: process.env.BENCH_LIBS ?? LIBS.join(',') },
+    rates: { type: 'string', default: process.env.BENCH_RATES ?? '15,60,200' },
+    seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '10' },
+    warmup: { type: 'string', default: process.env.BENCH_WARMUP ?? '8' },
+    'sample-ms': { type: 'string', default: '250' },
+    seed: { type: 'string', default: '20241125' },
+    out: { type: 'string' },
+    chromium: { type: 'string', default: process.env.CHROMIUM ?? '/usr/bin/chromium' },
+    screenshots: { type: 'boolean', default: false },
+  },
+});
+
+const libs = flags.libs.split(',').map((s) => s.trim()).filter(Boolean);
+for (const lib of libs) if (!LIBS.includes(lib)) throw new RangeError(`--libs: unknown library "${lib}" (known: ${LIBS.join(', ')})`);
+const rates = flags.rates.split(',').map(Number);
+if (rates.some((r) => !(r > 0))) throw new RangeError('--rates: positive numbers, comma separated');
+const seconds = Number(flags.seconds);
+const warmup = Number(flags.warmup);
+const sampleMs = Number(flags['sample-ms']);
+const seed = Number(flags.seed);
+if (!(seconds > 0) || !(warmup >= 0) || !(sampleMs > 0) || !Number.isInteger(seed)) {
+  throw new RangeError('--seconds > 0, --warmup >= 0, --sample-ms > 0, --seed an integer');
+}
+
+const resultsDir = join(ROOT, 'bench', 'results');
+const server = await startPageServer();
+const browser = await chromium.launch({
+  executablePath: flags.chromium,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const results = [];
+try {
+  const context = await browser.newContext({ viewport: { width: STAGE.width, height: STAGE.height } });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  const cdp = await context.newCDPSession(page);
+  // Thread ticks: task durations are the main thread's CPU time, not wall time, so other processes
+  // competing for the cores do not inflate them (they still slow the frames down).
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  const metrics = async () =>
+    Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+
+  const machine = {
+    nproc: cpus().length,
+    cpu: cpuModel(),
+    chromium: browser.version(),
+    node: process.version,
+    loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
+  };
+  const config = { libs, rates, seconds, warmup, sampleMs, seed, stage: STAGE, timeDomain: 'threadTicks' };
+  const out = flags.out ?? join(resultsDir, `widget-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const date = new Date().toISOString();
+  // Written after every run, so an interrupted benchmark still leaves what it measured.
+  const save = async () => {
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, JSON.stringify({ date, machine, config, results }, null, 2) + '\n');
+  };
+
+  /** One pass: a fresh page, `lib` fed at `rate`, then one measured window. */
+  const pass = async (lib, rate, sampling) => {
+    await page.goto(`${server.url}page/index.html`);
+    await page.waitForFunction(() => window.bench !== undefined);
+    const count = Math.ceil(rate * (warmup + seconds + 2));
+    const info = await page.evaluate(([lib, seed, count]) => window.bench.init(lib, { seed, count }), [lib, seed, count]);
+    await page.evaluate((rate) => window.bench.start(rate), rate);
+    await sleep(warmup * 1000);
+    await cdp.send('HeapProfiler.collectGarbage');
+    const before = await metrics();
+    await page.evaluate((ms) => window.bench.begin(ms), sampling ? sampleMs : 0);
+    await sleep(seconds * 1000);
+    const recorded = await page.evaluate(() => window.bench.end());
+    const after = await metrics();
+    await page.evaluate(() => window.bench.stop());
+    if (sampling && flags.screenshots) await screenshot(page, join(resultsDir, `widget-${lib}-${rate}.png`));
+    await cdp.send('HeapProfiler.collectGarbage');
+    const settled = await metrics();
+    if (pageErrors.length) throw new Error(`${lib} @ ${rate}/s: page error: ${pageErrors.join('; ')}`);
+    return { info, recorded, before, after, settled };
+  };
+
+  for (const rate of rates) {
+    for (const lib of libs) {
+      process.stderr.write(`${lib} @ ${rate}/s: timing…`);
+      const timing = await pass(lib, rate, false);
+      process.stderr.write(' sampling…');
+      const sampling = await pass(lib, rate, true);
+      process.stderr.write(' done\n');
+      const { recorded: t, before, after, settled } = timing;
+      const windowS = t.ms / 1000;
+      const delta = (name) => after[name] - before[name];
+      // Task times are divided by the wall time between the two metric snapshots, not by the page's
+      // window: a long task can delay the page's begin/end but not the snapshots.
+      const metricS = delta('Timestamp');
+      const main = {
+        cpuPct: (100 * delta('TaskDuration')) / metricS,
+        taskMsPerS: (1000 * delta('TaskDuration')) / metricS,
+        scriptMsPerS: (1000 * delta('ScriptDuration')) / metricS,
+        layoutMsPerS: (1000 * delta('LayoutDuration')) / metricS,
+        styleMsPerS: (1000 * delta('RecalcStyleDuration')) / metricS,
+        msPerDisplayed: t.displayed > 0 ? (1000 * delta('TaskDuration')) / t.displayed : NaN,
+      };
+      const s = sampling.recorded;
+      results.push({
+        lib,
+        rate,
+        version: libVersion(lib),
+        fed: t.fed,
+        displayed: t.displayed,
+        displayedPerS: t.displayed / windowS,
+        frames: summarizeFrames(t.frames, t.ms),
+        main,
+        memory: { nodes: settled.Nodes, jsHeapMB: settled.JSHeapUsedSize / 2 ** 20 },
+        screen: summarizeSamples(s.samples),
+        capacity: timing.info.lane ? laneCapacity(s.scroll, timing.info.lane, rate, SCROLL_SHARE) : null,
+        sampledComments: s.scroll.length,
+      });
+      await save();
+    }
+  }
+
+  printReport({ machine, config, results });
+  console.log(`\nJSON: ${out}`);
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+/** A picture of the stage; a page too busy to paint in time gets a warning, not a failed run. */
+async function screenshot(page, path) {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await page.screenshot({ path, clip: { x: 0, y: 0, ...STAGE }, timeout: 20_000 });
+  } catch (error) {
+    process.stderr.write(` (no screenshot: ${error.message.split('\n')[0]})`);
+  }
+}
+
+function sleep(ms) {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+function cpuModel() {
+  const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+  return line ? line.split(':')[1].trim() : cpus()[0]?.model ?? 'unknown';
+}
+
+function libVersion(lib) {
+  const pkg = { ours: 'packages/widget', 'danmaku-dom': 'node_modules/danmaku', 'danmaku-canvas': 'node_modules/danmaku', 'danmu.js': 'node_modules/danmu.js', 'danmu.js-realtime': 'node_modules/danmu.js' }[lib];
+  return JSON.parse(readFileSync(join(ROOT, pkg, 'package.json'), 'utf8')).version;
+}
