@@ -1,19 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { SignJWT } from 'jose';
 import type { ErrorMessage, WelcomeMessage } from 'danmaku-layer/protocol.js';
 import { FLAGS } from './cli.js';
+import { BIN, cleanEnv, startBin } from './testing/bin.js';
 import { TestClient, upgradeStatus } from './testing/client.js';
-
-const BIN = fileURLToPath(new URL('../bin/danmaku-layer-server.js', import.meta.url));
-
-/** The environment of a child, without any DANMAKU_ variable from ours. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DANMAKU_') && k !== 'PORT'));
-  return { ...env, ...extra };
-}
 
 /** Runs the bin to completion. */
 function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -27,36 +19,7 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   });
 }
 
-interface Running {
-  child: ChildProcess;
-  port: number;
-  lines: Array<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
-
-/** Starts the bin on a free port and resolves once it logs "listening". */
-function start(t: { after: (fn: () => unknown) => void }, args: string[], env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, '--host', '127.0.0.1', '--port', '0', ...args], { env: cleanEnv(env) });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  const lines: Array<Record<string, unknown>> = [];
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (data) => {
-      buffer += data;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
-        buffer = buffer.slice(newline + 1);
-        lines.push(line);
-        if (line.msg === 'listening') resolve({ child, port: line.port as number, lines, exited });
-      }
-    });
-    void exited.then((code) => reject(new Error(`exited with ${code} before listening`)));
-  });
-}
+const start = startBin;
 
 test('--help lists every flag with its environment variable, and exits 0', async () => {
   const { code, stdout } = await run(['--help']);

@@ -1,0 +1,59 @@
+/**
+ * Runs the real `danmaku-layer-server` bin as a child process, for tests of the command line and
+ * tests that must watch the server's own process (memory, crashes).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** Path of the bin shim. */
+export const BIN = fileURLToPath(new URL('../../bin/danmaku-layer-server.js', import.meta.url));
+
+/** The environment for a child, without any DANMAKU_ variable (or PORT) from ours. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DANMAKU_') && k !== 'PORT'));
+  return { ...env, ...extra };
+}
+
+/** A running server process. */
+export interface RunningBin {
+  child: ChildProcess;
+  port: number;
+  /** Every JSON log line so far. */
+  lines: Array<Record<string, unknown>>;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts the bin on 127.0.0.1 and a free port, and resolves once it logs "listening". The process
+ * is killed after the test if it is still running.
+ */
+export function startBin(
+  t: { after: (fn: () => unknown) => void },
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<RunningBin> {
+  const child = spawn(process.execPath, [BIN, '--host', '127.0.0.1', '--port', '0', ...args], {
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (data) => {
+      buffer += data;
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
+        buffer = buffer.slice(newline + 1);
+        lines.push(line);
+        if (line.msg === 'listening') resolve({ child, port: line.port as number, lines, exited });
+      }
+    });
+    void exited.then((code) => reject(new Error(`exited with ${code} before listening`)));
+  });
+}
