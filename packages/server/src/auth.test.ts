@@ -6,6 +6,7 @@ import { SignJWT, exportJWK, generateKeyPair, type JWTPayload } from 'jose';
 import type { AckMessage, ErrorMessage, WelcomeMessage } from 'danmaku-layer/protocol.js';
 import { createDanmakuServer, type DanmakuServerOptions } from './server.js';
 import { TestClient } from './testing/client.js';
+import { startTestServer, type TestContext } from './testing/test-server.js';
 
 const SECRET = 'a-shared-secret-of-at-least-32-bytes!';
 const AUDIENCE = 'danmaku-test';
@@ -16,28 +17,16 @@ function sign(claims: JWTPayload, { exp = '5m', aud = AUDIENCE }: { exp?: string
   return jwt.sign(new TextEncoder().encode(SECRET));
 }
 
-async function start(t: { after: (fn: () => unknown) => void }, options: DanmakuServerOptions) {
-  const danmaku = await createDanmakuServer({ flushInterval: 5, logLevel: 'silent', ...options });
-  const { port } = await danmaku.listen(0, '127.0.0.1');
-  const clients: TestClient[] = [];
-  t.after(async () => {
-    for (const c of clients) c.close();
-    await danmaku.close();
-  });
-  const open = async (query: string): Promise<TestClient> => {
-    const client = new TestClient(`ws://127.0.0.1:${port}/ws?${query}`);
-    clients.push(client);
-    await client.opened();
-    return client;
-  };
+async function start(t: TestContext, options: DanmakuServerOptions) {
+  const server = await startTestServer(t, options);
   /** Opens, sends the token, and resolves with the client once welcomed. */
   const login = async (query: string, token: string): Promise<TestClient> => {
-    const client = await open(query);
+    const client = await server.open(query);
     client.ws.send(JSON.stringify({ type: 'auth', token }));
     await client.next((m) => m.type === 'welcome');
     return client;
   };
-  return { danmaku, open, login };
+  return { danmaku: server.danmaku, open: server.open, login };
 }
 
 const secretAuth = { auth: { secret: SECRET, audience: AUDIENCE } };

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AckMessage, ErrorMessage } from 'danmaku-layer/protocol.js';
 import { createModerator, type ModerationContext } from './moderation.js';
-import { createDanmakuServer, type DanmakuServerOptions } from './server.js';
+import type { DanmakuServerOptions } from './server.js';
 import { TestClient } from './testing/client.js';
+import { startTestServer, type TestContext } from './testing/test-server.js';
 
 const comment = (text: string) => ({ id: 'c1', text, color: '#ffffff', mode: 'scroll', size: 'medium' }) as const;
 const context: ModerationContext = { room: 'r', ip: '127.0.0.1' };
@@ -33,19 +34,8 @@ test('a hook may accept, refuse or rewrite; rewritten text is normalised and che
   assert.deepEqual(await later(comment('x'), context), { ok: true, text: 'later' });
 });
 
-async function start(t: { after: (fn: () => unknown) => void }, options: DanmakuServerOptions) {
-  const danmaku = await createDanmakuServer({ flushInterval: 5, logLevel: 'silent', ...options });
-  const { port } = await danmaku.listen(0, '127.0.0.1');
-  const clients: TestClient[] = [];
-  t.after(async () => {
-    for (const c of clients) c.close();
-    await danmaku.close();
-  });
-  return async (query: string) => {
-    const client = await TestClient.connect(`ws://127.0.0.1:${port}/ws`, query);
-    clients.push(client);
-    return client;
-  };
+async function start(t: TestContext, options: DanmakuServerOptions) {
+  return (await startTestServer(t, options)).connect;
 }
 
 const answer = (client: TestClient, id: string) =>

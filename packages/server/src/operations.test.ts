@@ -5,8 +5,8 @@ import { pino } from 'pino';
 import type { AckMessage, ErrorMessage } from 'danmaku-layer/protocol.js';
 import type { Engine, ReadinessListener } from './engine.js';
 import { MemoryEngine } from './memory-engine.js';
-import { createDanmakuServer, type DanmakuServerOptions } from './server.js';
-import { TestClient, upgradeStatus } from './testing/client.js';
+import { upgradeStatus } from './testing/client.js';
+import { startTestServer } from './testing/test-server.js';
 
 /** A memory engine whose store can be made unreachable, as a Redis engine's can. */
 class SwitchableEngine implements Engine {
@@ -29,21 +29,7 @@ class SwitchableEngine implements Engine {
   }
 }
 
-async function start(t: { after: (fn: () => unknown) => void }, options: DanmakuServerOptions = {}) {
-  const danmaku = await createDanmakuServer({ flushInterval: 5, logLevel: 'silent', ...options });
-  const { port } = await danmaku.listen(0, '127.0.0.1');
-  const clients: TestClient[] = [];
-  t.after(async () => {
-    for (const c of clients) c.close();
-    await danmaku.close();
-  });
-  const connect = async (query: string) => {
-    const client = await TestClient.connect(`ws://127.0.0.1:${port}/ws`, query);
-    clients.push(client);
-    return client;
-  };
-  return { danmaku, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws`, connect };
-}
+const start = startTestServer;
 
 function sample(text: string, name: string): number | undefined {
   const match = new RegExp(`^${name.replace(/[{}]/g, '\\$&')} ([0-9.e+-]+)$`, 'm').exec(text);
