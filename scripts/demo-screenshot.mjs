@@ -5,7 +5,7 @@ import { TestClient } from 'danmaku-layer-server/testing';
 import { chromium } from 'playwright-core';
 
 const out = process.argv[2] ?? 'docs/images/demo.png';
-const danmaku = await createDanmakuServer({ demo: true });
+const danmaku = await createDanmakuServer({ demo: true, logLevel: 'warn' });
 const { port } = await danmaku.listen(0, '127.0.0.1');
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
