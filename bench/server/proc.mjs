@@ -83,16 +83,32 @@ export const LISTENING = /listening on \S+?:(\d+)|"port":(\d+)[^\n]*"msg":"liste
  * Starts a server process (`node <args>`) with the open-files limit raised to the hard limit, and
  * resolves once its output matches `ready` (the first group that matched is returned as the port).
  */
-export function startServer(args, { ready = LISTENING, timeout = 15_000, env } = {}) {
+export async function startServer(args, { ready = LISTENING, timeout = 15_000, env } = {}) {
   const child = track(
     spawn('/bin/sh', ['-c', RAISE_LIMIT, 'sh', process.execPath, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
     }),
   );
+  const match = await whenReady(child, ready, timeout, `server (${args.join(' ')})`);
+  return { child, pid: child.pid, port: Number(match.slice(1).find((group) => group !== undefined)) };
+}
+
+/** Starts a non-node program (redis-server) the same way, resolved when `ready` matches its output. */
+export async function startProgram(file, args, { ready, timeout = 15_000 } = {}) {
+  const child = track(spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  await whenReady(child, ready, timeout, file);
+  return { child, pid: child.pid };
+}
+
+/**
+ * Resolves with the match once `child`'s stdout or stderr matches `ready`; kills it and rejects
+ * (with what it printed) when it exits first or `timeout` ms pass.
+ */
+function whenReady(child, ready, timeout, label) {
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => fail(new Error(`server did not start within ${timeout} ms: ${args.join(' ')}\n${output}`)), timeout);
+    const timer = setTimeout(() => fail(new Error(`${label} did not start within ${timeout} ms\n${output}`)), timeout);
     function fail(error) {
       clearTimeout(timer);
       try {
@@ -103,48 +119,18 @@ export function startServer(args, { ready = LISTENING, timeout = 15_000, env } =
     const onData = (chunk) => {
       output += chunk;
       const match = ready.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        child.stdout.off('data', onData);
-        child.stderr.off('data', onData);
-        // Keep draining: a server blocked on a full pipe would measure the pipe, not itself.
-        child.stdout.resume();
-        child.stderr.resume();
-        resolve({ child, pid: child.pid, port: Number(match.slice(1).find((group) => group !== undefined)) });
-      }
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.stderr.off('data', onData);
+      // Keep draining: a process blocked on a full pipe would measure the pipe, not itself.
+      child.stdout.resume();
+      child.stderr.resume();
+      resolve(match);
     };
     child.stdout.setEncoding('utf8').on('data', onData);
     child.stderr.setEncoding('utf8').on('data', onData);
-    child.once('exit', (code, signal) => fail(new Error(`server exited (${code ?? signal}) before it was ready: ${args.join(' ')}\n${output}`)));
-  });
-}
-
-/** Starts a non-node program (redis-server) the same way, resolved when `ready` matches its output. */
-export function startProgram(file, args, { ready, timeout = 15_000 } = {}) {
-  const child = track(spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => fail(new Error(`${file} did not start within ${timeout} ms\n${output}`)), timeout);
-    function fail(error) {
-      clearTimeout(timer);
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {}
-      reject(error);
-    }
-    const onData = (chunk) => {
-      output += chunk;
-      if (ready.test(output)) {
-        clearTimeout(timer);
-        child.stdout.off('data', onData);
-        child.stdout.resume();
-        child.stderr.resume();
-        resolve({ child, pid: child.pid });
-      }
-    };
-    child.stdout.setEncoding('utf8').on('data', onData);
-    child.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk));
-    child.once('exit', (code, signal) => fail(new Error(`${file} exited (${code ?? signal}) before it was ready\n${output}`)));
+    child.once('exit', (code, signal) => fail(new Error(`${label} exited (${code ?? signal}) before it was ready\n${output}`)));
   });
 }
 
