@@ -47,23 +47,21 @@ async function ours(stage) {
   await layer.updateComplete;
   // Let the ResizeObserver report the size before the first comment.
   await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-  let accepted = 0;
   return {
     version: layer.constructor.version ?? 'workspace',
-    add: (c) => {
-      if (layer.add({ text: c.text, color: c.color, mode: c.mode, size: c.size })) accepted++;
-    },
-    // A future engine may queue and later drop; if it exposes a `dropped` count, honour it.
-    displayed: () => accepted - (typeof layer.dropped === 'number' ? layer.dropped : 0),
+    add: (c) => layer.add({ text: c.text, color: c.color, mode: c.mode, size: c.size }),
+    // Placed on the stage: a comment that waited for room and was then dropped is not counted.
+    displayed: () => layer.stats.shown,
     boxes: () => domBoxes(stage, layer.shadowRoot.querySelectorAll('[part~="comment"]')),
-    lane: { speed: layer.speed, gap: laneGap(layer) },
+    lane: { speed: layer.speed, gap: horizontalGap(layer) },
   };
 }
 
-/** The lane gap in px: the element's `--danmaku-lane-gap` when it has one, else the current engine's 24. */
-function laneGap(layer) {
-  const value = parseFloat(getComputedStyle(layer).getPropertyValue('--danmaku-lane-gap'));
-  return Number.isFinite(value) ? value : 24;
+/** Least horizontal distance between two comments of a lane, px: the element's `--danmaku-gap`. */
+function horizontalGap(layer) {
+  const value = parseFloat(getComputedStyle(layer).getPropertyValue('--danmaku-gap'));
+  if (!Number.isFinite(value)) throw new Error('<danmaku-layer> defines no --danmaku-gap');
+  return value;
 }
 
 /** `danmaku` (weizhenye/Danmaku), DOM or canvas engine, live mode. */

@@ -64,7 +64,7 @@ const ANNOUNCE_EVERY = 3000;
  * @cssproperty --danmaku-opacity - Opacity of all comments, 0–1, multiplied by the `opacity` attribute. Default `1`.
  * @cssproperty --danmaku-stroke - `text-shadow` that keeps text readable on any picture. Default: a thin dark outline.
  * @cssproperty --danmaku-gap - Least horizontal distance between two comments, px. Default `24px`.
- * @cssproperty --danmaku-lane-gap - Vertical space below each comment's line, px. Default `2px`.
+ * @cssproperty --danmaku-lane-gap - Vertical space below each comment's line (which already has a quarter of its font size as leading), px. Default `0px`.
  * @cssproperty --danmaku-own-outline - Outline of the viewer's own comments. Default `1px solid currentColor`.
  *
  * The global `hidden` attribute hides the comments only (not the content they fly over); they go
@@ -408,7 +408,7 @@ export class DanmakuLayer extends ReactiveElement {
     };
     stage.fontSize = px('--danmaku-font-size', 25);
     stage.gap = px('--danmaku-gap', 24);
-    stage.laneGap = px('--danmaku-lane-gap', 2);
+    stage.laneGap = px('--danmaku-lane-gap', 0);
     stage.fontWeight = style.fontWeight;
     stage.fontFamily = style.fontFamily;
   }

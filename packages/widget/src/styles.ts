@@ -9,7 +9,7 @@ export const layerStyles = css`
     --danmaku-opacity: 1;
     --danmaku-stroke: 0 0 1px #000, 0 0 1px #000, 1px 1px 2px rgb(0 0 0 / 0.6);
     --danmaku-gap: 24px;
-    --danmaku-lane-gap: 2px;
+    --danmaku-lane-gap: 0px;
     --danmaku-own-outline: 1px solid currentColor;
     display: block;
     position: relative;
@@ -38,13 +38,19 @@ export const layerStyles = css`
     font-family: var(--danmaku-font-family);
     font-weight: var(--danmaku-font-weight);
   }
+  /* Scroll comments ride on belts, one composited layer per velocity (see internal/belt.ts). */
+  .belt,
   .comment {
     position: absolute;
     left: 0;
     top: 0;
+  }
+  .belt {
+    will-change: transform;
+  }
+  .comment {
     white-space: pre;
     text-shadow: var(--danmaku-stroke);
-    will-change: transform;
     user-select: none;
   }
   /* Only the comments take the pointer; the rest of the layer stays click-through. */

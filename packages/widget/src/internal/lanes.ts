@@ -72,12 +72,14 @@ export function clash(a: Slot, b: Slot, t0: number, gap: number): boolean {
   const from = Math.max(t0, a.start, b.start);
   const to = Math.min(endOf(a), endOf(b));
   if (to <= from) return false;
-  const side = (t: number): number => {
-    const d = xAt(b, t) - xAt(a, t);
-    return d >= a.w + gap ? 1 : d <= -(b.w + gap) ? -1 : 0;
-  };
-  const first = side(from);
-  return first === 0 || first !== side(to);
+  const first = side(a, b, from, gap);
+  return first === 0 || first !== side(a, b, to, gap);
+}
+
+/** Where `b` is from `a` at time `t`: 1 right of it by the gap, -1 left of it, 0 too close. */
+function side(a: Slot, b: Slot, t: number, gap: number): number {
+  const d = xAt(b, t) - xAt(a, t);
+  return d >= a.w + gap ? 1 : d <= -(b.w + gap) ? -1 : 0;
 }
 
 /**

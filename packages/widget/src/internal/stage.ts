@@ -1,12 +1,14 @@
 /**
  * Draws comments on the layer's stage. Lanes (`lanes.ts`) decide where and when; this module
- * measures each comment once, animates it with the Web Animations API on `transform` (the
- * compositor moves it, no JavaScript runs per frame), recycles its element, and keeps a short,
- * bounded waiting line for comments that find no room.
+ * measures each comment once, puts scroll comments on belts (`belt.ts`: one compositor animation
+ * per velocity moves them all, so no JavaScript and no per-comment animation runs per frame),
+ * shows top/bottom comments in place, recycles elements, and keeps a short, bounded waiting line
+ * for comments that find no room.
  */
 import type { CommentMode, CommentSize } from '../protocol.js';
+import { Belt } from './belt.js';
 import { Clock } from './clock.js';
-import { Lanes, type Slot } from './lanes.js';
+import { Lanes, xAt, type Slot } from './lanes.js';
 
 /** What the stage needs to show a comment. Other fields are kept and handed back on click. */
 export interface DisplayComment {
@@ -26,11 +28,19 @@ export const SIZE_SCALE: Record<CommentSize, number> = { small: 0.72, medium: 1,
 
 /** A line box is the font size times this. */
 const LINE = 1.25;
-/** Detached elements kept for reuse; more are removed. */
+/** Detached elements kept for reuse; more are left to the garbage collector. */
 const POOL = 64;
-/** Bounds of the wait before the waiting line is retried, in ms: at the next moment room may open, but not sooner than MIN_RETRY nor later than MAX_RETRY (so waits still time out). */
-const MIN_RETRY = 4;
-const MAX_RETRY = 100;
+/**
+ * Bounds of the wait before the next tick, in wall ms: at the next moment something is due (room
+ * may open, a comment fades or leaves), but not sooner than MIN_TICK nor, while comments wait for
+ * room, later than MAX_WAIT_TICK (so their waits still time out).
+ */
+const MIN_TICK = 4;
+const MAX_WAIT_TICK = 100;
+/** Comments leave or start to fade up to this late (logical ms), so that several due together take one tick. */
+const SLACK = 40;
+/** Longest fade in or out of a top/bottom comment, logical ms. */
+const FADE = 200;
 
 /** Options of {@link Stage}; all may change at any time and apply to comments placed afterwards. */
 export interface StageOptions {
@@ -86,7 +96,12 @@ export interface Shown {
   comment: DisplayComment;
   slot: Slot;
   el: HTMLElement;
-  anim: Animation;
+  /** The belt carrying it (a moving comment that is not held). */
+  belt?: Belt;
+  /** Its fade in or out (top/bottom comments). */
+  fade?: Animation;
+  /** Its fade out has started. */
+  fading?: boolean;
   /** Identical comments merged into it, itself included. */
   count: number;
   /** Logical time it was placed, for merging. */
@@ -104,19 +119,27 @@ export class Stage {
   readonly #lanes = new Lanes(0, 0, 24);
   readonly #shown = new Map<Slot, Shown>();
   readonly #byEl = new WeakMap<Element, Shown>();
-  /** Elements of comments that left, with their finished animation, for reuse. */
-  readonly #pool: { el: HTMLElement; anim?: Animation }[] = [];
+  readonly #belts = new Set<Belt>();
+  /** Detached elements of comments that left, for reuse. */
+  readonly #pool: HTMLElement[] = [];
   #queue: Waiting[] = [];
-  #retry?: ReturnType<typeof setTimeout>;
+  #timer?: ReturnType<typeof setTimeout>;
   #ctx?: CanvasRenderingContext2D | null;
   #font = '';
   #width = 0;
   #height = 0;
-  options: StageOptions;
+  #options!: StageOptions;
+  /**
+   * Before this logical time no waiting comment can find room (the lanes said so after the last
+   * failed pass): ticks before it only time waits out. Anything that may make room sooner resets it.
+   */
+  #roomAt = 0;
+  /** No comment leaves or starts to fade before this logical time: until then a sweep finds nothing. Never later than the truth. */
+  #sweepAt = 0;
   /** Base font size (medium), px; from `--danmaku-font-size`. */
   fontSize = 25;
   /** Vertical space between lanes, px; from `--danmaku-lane-gap`. */
-  laneGap = 2;
+  laneGap = 0;
   /** Font weight and family of the comments; from the stage's computed style. */
   fontWeight = '700';
   fontFamily = 'sans-serif';
@@ -129,6 +152,16 @@ export class Stage {
   constructor(root: HTMLElement, options: StageOptions) {
     this.root = root;
     this.options = options;
+  }
+
+  /** Options; setting them (any change of size, speed, area…) retries the waiting line. */
+  get options(): StageOptions {
+    return this.#options;
+  }
+
+  set options(options: StageOptions) {
+    this.#options = options;
+    this.#roomAt = 0;
   }
 
   /** Least horizontal distance between two comments, px; from `--danmaku-gap`. */
@@ -159,6 +192,7 @@ export class Stage {
   resize(width: number, height: number): void {
     this.#width = width;
     this.#height = height;
+    this.#roomAt = 0;
   }
 
   /**
@@ -169,10 +203,12 @@ export class Stage {
     const o = this.options;
     if (o.merge > 0 && this.#merge(comment)) return;
     const waiting: Waiting = { comment, since: performance.now(), count: 1 };
-    // Arrivals keep their order: while others wait, a newcomer waits behind them for the next retry
+    // Arrivals keep their order: while others wait, a newcomer waits behind them for the next tick
     // (which also spares a lane search per arrival under a flood).
-    if (this.#queue.length > 0 || !this.#place(waiting)) this.#queue.push(waiting);
-    if (this.#queue.length > 0 && this.#retry === undefined) this.#schedule();
+    if (this.#queue.length > 0 || !this.#place(waiting)) {
+      this.#queue.push(waiting);
+      if (this.#queue.length === 1) this.#schedule();
+    }
     while (this.#queue.length > Math.max(0, o.maxQueue)) this.drop(this.#queue.shift()!.comment, 'overload');
   }
 
@@ -188,19 +224,20 @@ export class Stage {
     if (!this.#clock.paused) return;
     this.#clock.paused = false;
     this.#syncAll();
-    this.#drain();
+    this.#tick();
   }
 
   /** Playback rate: 2 runs everything twice as fast. Default `1`. */
   set rate(rate: number) {
     this.#clock.rate = rate;
     this.#syncAll();
+    this.#schedule();
   }
 
   /** Drops everything waiting and removes every comment on the stage. */
   clear(): void {
     this.flush('overload', false);
-    for (const shown of [...this.#shown.values()]) this.#recycle(shown, true);
+    for (const shown of [...this.#shown.values()]) this.#recycle(shown);
     this.#lanes.clear();
   }
 
@@ -218,21 +255,22 @@ export class Stage {
 
   /** Freezes a comment under the pointer, and whatever would otherwise run into it. */
   hold(shown: Shown): void {
-    this.#sync(this.#lanes.hold(shown.slot, this.#clock.now()));
+    this.#move(this.#lanes.hold(shown.slot, this.#clock.now()));
   }
 
   /** Lets a held comment go on. */
   release(shown: Shown): void {
-    this.#sync(this.#lanes.release(shown.slot, this.#clock.now()));
-    this.#drain();
+    this.#move(this.#lanes.release(shown.slot, this.#clock.now()));
+    this.#roomAt = 0;
+    this.#sweepAt = 0;
+    this.#tick();
   }
 
   /** Removes every element and stops every timer. */
   destroy(): void {
     this.clear();
-    clearTimeout(this.#retry);
-    this.#retry = undefined;
-    for (const { el } of this.#pool) el.remove();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#pool.length = 0;
   }
 
@@ -242,31 +280,83 @@ export class Stage {
     this.onDrop(comment, reason);
   }
 
-  /** Tries the waiting line in order; a mode and size that found no room is not retried this pass. */
-  #drain(): void {
-    clearTimeout(this.#retry);
-    this.#retry = undefined;
+  /**
+   * Does what is due: recycles comments that have left, fades out top/bottom comments at the end of
+   * their time, then tries the waiting line in order (a mode and size that found no room is not
+   * retried in the same pass).
+   */
+  #tick(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const now = this.#clock.now();
+    this.#sweep(now);
     const wall = performance.now();
+    // Before #roomAt nothing can fit: only waits time out.
+    const tried = now >= this.#roomAt;
     const failed = new Set<string>();
     const queue = this.#queue;
     let n = 0;
     for (const w of queue) {
       const key = w.comment.mode + w.comment.size;
-      if (!failed.has(key) && this.#place(w)) continue;
+      if (tried && !failed.has(key) && this.#place(w)) continue;
       failed.add(key);
       if (wall - w.since > this.options.maxWait) this.drop(w.comment, 'overload');
       else queue[n++] = w;
     }
     queue.length = n;
-    if (n > 0) this.#schedule();
+    if (n && tried) this.#roomAt = this.#lanes.next(now);
+    this.#schedule();
   }
 
-  /** Retries the waiting line when the lanes say room may open. */
+  /** Recycles what has left by `now` and starts the fade out of top/bottom comments whose time is nearly up. */
+  #sweep(now: number): void {
+    if (now < this.#sweepAt) return;
+    this.#sweepAt = Infinity;
+    const rate = this.#clock.rate;
+    for (const shown of this.#shown.values()) {
+      const { slot } = shown;
+      if (slot.held !== undefined) continue;
+      if (slot.end <= now) {
+        this.#recycle(shown);
+        continue;
+      }
+      if (slot.v === 0 && !shown.fading && slot.end - this.#fade(slot) <= now) {
+        shown.fading = true;
+        shown.fade?.cancel();
+        shown.fade = shown.el.animate([{ opacity: 1 }, { opacity: 0 }], {
+          duration: (slot.end - now) / rate,
+          fill: 'forwards',
+        });
+        if (this.#clock.paused) shown.fade.pause();
+      }
+      this.#sweepAt = Math.min(this.#sweepAt, this.#dueOf(shown));
+    }
+  }
+
+  /** When `shown` next needs the sweep: its fade out (top/bottom), else its end. */
+  #dueOf({ slot, fading }: Shown): number {
+    return slot.v !== 0 || fading ? slot.end : slot.end - this.#fade(slot);
+  }
+
+  /** Sets the timer for the next {@link #tick}, at the first moment something is due. */
   #schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     const clock = this.#clock;
-    const now = clock.now();
-    const wait = clock.paused ? MAX_RETRY : (this.#lanes.next(now) - now) / clock.rate;
-    this.#retry = setTimeout(() => this.#drain(), Math.min(MAX_RETRY, Math.max(MIN_RETRY, wait)));
+    const waiting = this.#queue.length > 0;
+    let wait = Infinity;
+    if (!clock.paused) {
+      const now = clock.now();
+      const due = Math.min(this.#sweepAt + SLACK, waiting ? this.#lanes.next(now) : Infinity);
+      wait = (due - now) / clock.rate;
+    }
+    if (waiting) wait = Math.min(wait, MAX_WAIT_TICK);
+    if (wait < Infinity) this.#timer = setTimeout(() => this.#tick(), Math.max(MIN_TICK, wait));
+  }
+
+  /** Length of the fades of a top/bottom comment, logical ms. */
+  #fade(slot: Slot): number {
+    return Math.min(FADE, (slot.end - slot.start) / 4);
   }
 
   /** Folds `comment` into an identical recent one (on the stage or waiting). */
@@ -283,11 +373,12 @@ export class Stage {
       if (s.at < since || s.comment.text !== comment.text || s.slot.held !== undefined) continue;
       const label = `${comment.text} ×${s.count + 1}`;
       const now = this.#clock.now();
+      // Wider, a right-to-left comment leaves later: the next tick is recomputed below.
       if (!this.#lanes.widen(s.slot, this.#measure(label, s.font), now)) return false;
       s.count++;
       s.el.textContent = label;
-      this.#animate(s);
       this.stats.merged++;
+      this.#schedule();
       return true;
     }
     return false;
@@ -322,21 +413,22 @@ export class Stage {
     lanes.reverse = o.reverse;
     const scroll = comment.mode === 'scroll' && !o.reducedMotion;
     const now = this.#clock.now();
+    // The lanes forget comments that have left; their elements must go in the same step, or a
+    // lingering top/bottom comment could be covered by the one that takes its place.
+    this.#sweep(now);
     const slot = lanes.place(
       {
         kind: scroll ? 'scroll' : comment.mode === 'bottom' ? 'bottom' : 'top',
         w,
         h: line + this.laneGap,
-        speed: (o.duration > 0 ? (this.#width + w) / o.duration : o.speed / 1000),
+        speed: o.duration > 0 ? (this.#width + w) / o.duration : o.speed / 1000,
         life: o.fixedDuration,
       },
       now,
     );
     if (!slot) return false;
-    const pooled = this.#pool.pop();
-    const el = pooled?.el ?? document.createElement('div');
+    const el = this.#pool.pop() ?? document.createElement('div');
     el.className = 'comment';
-    el.hidden = false;
     el.setAttribute('part', comment.own ? 'comment own' : 'comment');
     el.dataset.mode = comment.mode;
     // textContent, never innerHTML: comment text is data, not markup.
@@ -344,77 +436,89 @@ export class Stage {
     el.style.cssText = `font-size:${px}px;line-height:${line}px;height:${line}px`;
     // A property, not cssText: a colour string cannot smuggle in other declarations.
     el.style.color = comment.color;
-    if (!el.isConnected) this.root.append(el);
-    const shown: Shown = { comment, slot, el, anim: pooled?.anim!, count, at: now, font };
+    const shown: Shown = { comment, slot, el, count, at: now, font };
     this.#shown.set(slot, shown);
     this.#byEl.set(el, shown);
-    this.#animate(shown);
+    this.#put(shown, now);
+    this.#sweepAt = Math.min(this.#sweepAt, this.#dueOf(shown));
+    if (slot.v === 0) {
+      shown.fade = el.animate([{ opacity: 0 }, { opacity: 1 }], this.#fade(slot) / this.#clock.rate);
+      if (this.#clock.paused) shown.fade.pause();
+    }
+    // From a tick, the tick schedules the next one when done.
+    if (!this.#queue.length) this.#schedule();
     this.stats.shown++;
     this.onShow(comment);
     return true;
   }
 
-  /** (Re)creates the animation of `shown` from its slot: where it is now follows from the clock. */
-  #animate(shown: Shown): void {
+  /**
+   * Puts the element of `shown` where its slot says: on a belt of its velocity when it moves, else
+   * fixed on the stage at its (held) place.
+   */
+  #put(shown: Shown, now: number): void {
     const { slot, el } = shown;
-    const at = (px: number, opacity = 1, offset?: number): Keyframe => ({
-      transform: `translate(${px}px,${slot.y}px)`,
-      opacity,
-      offset,
-    });
-    const life = slot.end - slot.start;
-    const fade = Math.min(0.5, 200 / life);
-    // Every animation ends off the stage (a fixed one jumps away in its last microsecond), so a
-    // finished comment needs no DOM change to disappear: its element waits there to be reused.
-    const frames =
-      slot.v !== 0
-        ? [at(slot.x0), at(slot.x0 + slot.v * life)]
-        : [at(slot.x0, 0), at(slot.x0, 1, fade), at(slot.x0, 1, 1 - fade), at(slot.x0, 0, 1 - 1e-6), at(-1e5, 0)];
-    const effect = shown.anim?.effect as KeyframeEffect | undefined;
-    if (effect) {
-      effect.setKeyframes(frames);
-      effect.updateTiming({ duration: life });
+    this.#offBelt(shown);
+    if (slot.v !== 0 && slot.held === undefined) {
+      let belt: Belt | undefined;
+      for (const b of this.#belts) if (b.v === slot.v && b.takes(now)) belt = b;
+      if (!belt) {
+        belt = new Belt(this.root, slot.v, now);
+        belt.sync(this.#clock);
+        this.#belts.add(belt);
+      }
+      belt.carry(el, slot);
+      shown.belt = belt;
     } else {
-      shown.anim = el.animate(frames, { duration: life, fill: 'both' });
+      el.style.transform = `translate(${xAt(slot, now)}px,${slot.y}px)`;
+      this.root.append(el);
     }
-    shown.anim.onfinish = () => this.#recycle(shown);
-    this.#sync([slot]);
   }
 
-  /** Puts the element of a comment that left (or is `removed` early) back in the pool. */
-  #recycle(shown: Shown, removed = false): void {
-    const { el, anim, slot } = shown;
+  /** Takes `shown` off its belt; a belt left empty goes (a new one is cheap). */
+  #offBelt(shown: Shown): void {
+    const belt = shown.belt;
+    if (!belt) return;
+    shown.belt = undefined;
+    if (--belt.count === 0) {
+      belt.remove();
+      this.#belts.delete(belt);
+    }
+  }
+
+  /** Re-places comments that were just frozen or thawed: held ones stand still, the others ride again. */
+  #move(slots: Slot[]): void {
+    const now = this.#clock.now();
+    for (const slot of slots) {
+      const shown = this.#shown.get(slot);
+      if (shown) this.#put(shown, now);
+    }
+  }
+
+  /** Takes a comment that left (or is cleared) off the stage and keeps its element for reuse. */
+  #recycle(shown: Shown): void {
+    const { el, slot } = shown;
     if (this.#shown.get(slot) !== shown) return;
     this.#shown.delete(slot);
     this.#byEl.delete(el);
     this.#lanes.remove(slot);
-    anim.onfinish = null;
-    if (removed || this.#pool.length >= POOL) {
-      anim.cancel();
-      el.hidden = true;
-    }
-    if (this.#pool.length < POOL) this.#pool.push(removed ? { el } : { el, anim });
-    else el.remove();
+    this.#roomAt = 0;
+    shown.fade?.cancel();
+    this.#offBelt(shown);
+    el.remove();
+    if (this.#pool.length < POOL) this.#pool.push(el);
   }
 
+  /** Puts every belt and fade where the logical clock says, running or paused, at its rate. */
   #syncAll(): void {
-    this.#sync([...this.#shown.keys()]);
-  }
-
-  /** Puts the animations of `slots` where the logical clock says they are, running or paused. */
-  #sync(slots: Slot[]): void {
     const clock = this.#clock;
-    for (const slot of slots) {
-      const anim = this.#shown.get(slot)?.anim;
-      if (!anim) continue;
-      anim.playbackRate = clock.rate;
-      if (clock.paused || slot.held !== undefined) {
-        anim.pause();
-        anim.currentTime = (slot.held ?? clock.now()) - slot.start;
-      } else {
-        // startTime is on the document timeline, which shares performance.now()'s origin.
-        anim.startTime = clock.wallOf(slot.start);
-      }
+    for (const belt of this.#belts) belt.sync(clock);
+    for (const { fade } of this.#shown.values()) {
+      if (!fade) continue;
+      fade.playbackRate = clock.rate;
+      // play() would rewind a finished fade: only a paused one goes on.
+      if (clock.paused) fade.pause();
+      else if (fade.playState === 'paused') fade.play();
     }
   }
 }

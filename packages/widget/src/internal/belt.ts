@@ -1,0 +1,80 @@
+/**
+ * A conveyor belt: one container that moves at a constant velocity on the stage's logical clock and
+ * carries every scroll comment of that velocity, each at a fixed place on it.
+ *
+ * Why one animation for many comments: Chromium updates the style of every running animation's
+ * element on each main-thread frame, even when the compositor moves it. One animation per comment
+ * makes that work grow with the comments on screen (about 1 ms of main thread per second per
+ * comment, measured); one per belt keeps it flat however full the stage is.
+ */
+import type { Clock } from './clock.js';
+import type { Slot } from './lanes.js';
+
+/**
+ * How long a belt takes new comments, in logical ms. Its offset then grows only until its last
+ * comment has left, which keeps transforms small (compositors interpolate in single precision).
+ */
+const INTAKE = 60_000;
+
+/** The animation runs this long (it is replaced by a new belt long before): offset = v × time. */
+const SPAN = 3_600_000;
+
+/** A moving container of comments, see the module description. */
+export class Belt {
+  /** The container, absolutely placed at the stage's top left. */
+  readonly el: HTMLElement;
+  /** Velocity, px per logical ms (negative: right to left). */
+  readonly v: number;
+  /** Logical time at which the belt's offset is 0. */
+  readonly origin: number;
+  /** Comments riding on it now. */
+  count = 0;
+  readonly #anim: Animation;
+
+  constructor(parent: HTMLElement, v: number, origin: number) {
+    this.v = v;
+    this.origin = origin;
+    this.el = document.createElement('div');
+    this.el.className = 'belt';
+    parent.append(this.el);
+    this.#anim = this.el.animate(
+      [{ transform: 'translateX(0)' }, { transform: `translateX(${v * SPAN}px)` }],
+      { duration: SPAN, fill: 'both' },
+    );
+  }
+
+  /** Whether a comment placed at logical time `now` may still ride on this belt. */
+  takes(now: number): boolean {
+    return now - this.origin < INTAKE;
+  }
+
+  /**
+   * Puts `el`, the comment of `slot`, on the belt where the slot says it is. The slot must move at
+   * the belt's velocity.
+   */
+  carry(el: HTMLElement, slot: Slot): void {
+    // On screen x = x0 + v(t - start); the belt adds v(t - origin), so on the belt x = x0 + v(origin - start).
+    el.style.transform = `translate(${slot.x0 + this.v * (this.origin - slot.start)}px,${slot.y}px)`;
+    if (el.parentElement !== this.el) this.el.append(el);
+    this.count++;
+  }
+
+  /** Puts the belt where the clock says it is, running or paused, at the clock's rate. */
+  sync(clock: Clock): void {
+    const anim = this.#anim;
+    anim.playbackRate = clock.rate;
+    if (clock.paused) {
+      anim.pause();
+      anim.currentTime = clock.now() - this.origin;
+    } else {
+      // startTime is on the document timeline, which shares performance.now()'s origin.
+      anim.startTime = clock.wallOf(this.origin);
+    }
+  }
+
+  /** Takes the belt off the stage (its comments go with it). */
+  remove(): void {
+    this.#anim.cancel();
+    this.el.remove();
+  }
+}
