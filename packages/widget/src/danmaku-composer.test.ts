@@ -1,5 +1,6 @@
-// <danmaku-composer> in Chromium against real servers started by the test runner
+// <danmaku-composer> in Chromium against real reference servers started by the test runner
 // (test/support/danmaku-servers-plugin.mjs): typing, Enter, the counter, errors, the offline queue.
+// The errors come from servers configured to produce them: a tiny rate limit, a blocklist.
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import './danmaku-layer.js';
@@ -10,8 +11,16 @@ import type { DanmakuComposer } from './danmaku-composer.component.js';
 interface ServerInfo {
   url: string;
 }
-const server = (payload: { name?: string; maxTextLength?: number } = {}) =>
-  executeServerCommand<ServerInfo, typeof payload>('danmaku-server', payload);
+/** A named reference server and the options it starts with (see the server's `DanmakuServerOptions`). */
+interface ServerRequest {
+  name?: string;
+  maxTextLength?: number;
+  rateLimit?: number;
+  rateBurst?: number;
+  ipRateLimit?: number;
+  blocklist?: string[];
+}
+const server = (payload: ServerRequest = {}) => executeServerCommand<ServerInfo, ServerRequest>('danmaku-server', payload);
 
 let rooms = 0;
 
@@ -134,20 +143,30 @@ describe('<danmaku-composer>', () => {
   });
 
   it('on rate_limited: gives the text back, says so politely and counts down on the button', async () => {
-    const { url } = await executeServerCommand<ServerInfo, undefined>('danmaku-peer');
+    // Per connection: one comment at once, then one every 2 s. The per-IP limit is off so that only
+    // this connection's bucket decides.
+    const { url } = await server({ name: 'rate-limited', rateBurst: 1, rateLimit: 0.5, ipRateLimit: 0 });
     const { composer } = await setup(url);
-    composer.value = 'rate_limited:1500';
+    const started = Date.now();
+    composer.value = 'first';
+    expect((await composer.send())?.seq).to.be.a('number');
+
+    composer.value = 'second, too soon';
     const failed = oneEvent(composer, 'danmaku-send-error');
-    await composer.send();
+    expect(await composer.send()).to.equal(undefined);
     const { detail } = await failed;
+    const elapsed = Date.now() - started;
     expect(detail.error.code).to.equal('rate_limited');
-    expect(detail.error.retryAfter).to.equal(1500);
+    expect(detail.text).to.equal('second, too soon');
+    // What is left of the 2 s the bucket takes to refill after the first comment.
+    expect(detail.error.retryAfter).to.be.within(2000 - elapsed, 2000);
     await composer.updateComplete;
 
     const status = part(composer, 'feedback');
     expect(status.getAttribute('role')).to.equal('status');
     expect(status.textContent).to.contain('Too many comments');
-    expect(composer.value).to.equal('rate_limited:1500');
+    expect(composer.value).to.equal('second, too soon');
+    expect(input(composer).value).to.equal('second, too soon');
     const button = part(composer, 'button') as HTMLButtonElement;
     expect(button.disabled).to.equal(true);
     expect(button.textContent!.trim()).to.match(/^Wait [12] s$/);
@@ -158,30 +177,41 @@ describe('<danmaku-composer>', () => {
     await waitUntil(() => button.textContent!.trim() === 'Send', 'the button did not come back');
     expect(button.disabled).to.equal(false);
     expect(feedback(composer)).to.equal('');
+    // The countdown matched the server's: the text given back goes through now.
+    const sent = oneEvent(composer, 'danmaku-sent');
+    expect((await composer.send())?.seq).to.be.a('number');
+    expect((await sent).detail.text).to.equal('second, too soon');
   });
 
   it('on rejected: shows why, fires danmaku-send-error and keeps the text for editing', async () => {
-    const { url } = await executeServerCommand<ServerInfo, undefined>('danmaku-peer');
-    const { composer } = await setup(url);
-    composer.value = 'rejected';
+    const { url } = await server({ name: 'moderated', blocklist: ['spoiler'] });
+    const { layer, composer } = await setup(url);
+    const text = 'The butler did it (SPOILER)';
+    let shown = false;
+    layer.addEventListener('danmaku-comment', () => (shown = true));
+    composer.value = text;
     const failed = oneEvent(composer, 'danmaku-send-error');
-    await composer.send();
-    expect((await failed).detail.error.code).to.equal('rejected');
+    expect(await composer.send()).to.equal(undefined);
+    const { detail } = await failed;
+    expect(detail.error.code).to.equal('rejected');
+    expect(detail.text).to.equal(text);
     await composer.updateComplete;
     expect(feedback(composer)).to.equal('This comment was not accepted.');
     expect(part(composer, 'feedback').classList.contains('error')).to.equal(true);
-    expect(input(composer).value).to.equal('rejected');
+    expect(input(composer).value).to.equal(text);
+    expect(shown).to.equal(false);
     // Typing again clears the message.
     await typeInto(composer, '!');
     expect(feedback(composer)).to.equal('');
   });
 
   it('does not send on the Enter that confirms an IME composition', async () => {
-    const { url } = await executeServerCommand<ServerInfo, undefined>('danmaku-peer');
+    const { url } = await server();
     const { layer, composer } = await setup(url);
     composer.value = 'ok';
     await composer.updateComplete;
     input(composer).dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true }));
+    // A send would be counted in `queued` at once, before any reply.
     expect(layer.queued).to.equal(0);
     expect(composer.value).to.equal('ok');
   });
