@@ -7,17 +7,18 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 
 /**
- * Minifies the CSS inside our own css`…` templates (comments, runs of white space), which terser
- * leaves alone. Only spaces next to `{ } ; ,` and after `:` are dropped: a space before `:` or
- * between words can be a combinator.
+ * Minifies the CSS inside our own style sheets, `unsafeCSS(`…`)` or css`…` (comments, runs of white
+ * space), which terser leaves alone. Only spaces next to `{ } ; ,` and after `:` are dropped: a space
+ * before `:` or between words can be a combinator.
  */
 function minifyCssTemplates() {
   return {
     name: 'minify-css-templates',
     transform(code, id) {
       if (!id.includes('/packages/widget/lib/')) return null;
-      const out = code.replace(/\bcss ?`([^`]*)`/g, (_, body) =>
-        'css`' +
+      const out = code.replace(/\b(css ?|unsafeCSS\()`([^`]*)`/g, (_, tag, body) =>
+        tag +
+        '`' +
         body
           .replace(/\/\*[\s\S]*?\*\//g, '')
           .replace(/\s+/g, ' ')

@@ -1,7 +1,10 @@
 /** Styles of `<danmaku-layer>`. Custom properties get their defaults on `:host`. */
-import { css } from '@lit/reactive-element';
+import { unsafeCSS } from '@lit/reactive-element';
 
-export const layerStyles = css`
+// unsafeCSS of a constant string rather than lit's css tag: the tag adds only checks of
+// interpolated values (and their long error message) to the script-tag bundle, and this sheet has
+// none. Nothing here comes from outside.
+export const layerStyles = unsafeCSS(`
   :host {
     --danmaku-font-family: system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif;
     --danmaku-font-weight: 700;
@@ -64,4 +67,4 @@ export const layerStyles = css`
     outline: var(--danmaku-own-outline);
     outline-offset: 1px;
   }
-`;
+`);
