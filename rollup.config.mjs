@@ -33,6 +33,52 @@ function minifyCssTemplates() {
   };
 }
 
+/**
+ * reconnecting-websocket ships ES5 that defines its whole API on the prototype, which no bundler can
+ * tree-shake. The socket never leaves `internal/connection.ts`, which uses only the constructor,
+ * `addEventListener`, `send`, `close`, `reconnect`, `readyState` and `OPEN`; the members below are
+ * dead code in this bundle and are cut out (the library itself never calls them). Its debug logger
+ * becomes a no-op: its `debug` option is never set, and terser drops the calls anyway. The build
+ * fails if one is not found, so that an update of the library is looked at.
+ */
+function trimReconnectingWebSocket() {
+  const accessors = ['CONNECTING', 'CLOSING', 'binaryType', 'retryCount', 'bufferedAmount', 'extensions', 'protocol', 'url'];
+  const methods = ['dispatchEvent', 'removeEventListener'];
+  return {
+    name: 'trim-reconnecting-websocket',
+    transform(code, id) {
+      if (!/[/\\]reconnecting-websocket[/\\]/.test(id)) return null;
+      let out = code.replace(/\r\n/g, '\n');
+      const cut = (what, pattern, replacement = '') => {
+        const before = out;
+        out = out.replace(pattern, replacement);
+        if (out === before) this.error(`reconnecting-websocket changed: ${what} not found (rollup.config.mjs)`);
+      };
+      for (const name of accessors) {
+        cut(`accessor ${name}`, new RegExp(`\n    Object\\.defineProperty\\(ReconnectingWebSocket\\.prototype, "${name}", \\{\n[\\s\\S]*?\n    \\}\\);(?=\n)`));
+      }
+      cut('static CLOSING', /\n    Object\.defineProperty\(ReconnectingWebSocket, "CLOSING", \{\n[\s\S]*?\n    \}\);(?=\n)/);
+      for (const name of methods) {
+        cut(`method ${name}`, new RegExp(`\n    ReconnectingWebSocket\\.prototype\\.${name} = function \\([^)]*\\) \\{\n[\\s\\S]*?\n    \\};(?=\n)`));
+      }
+      cut('method _debug', /(\n    ReconnectingWebSocket\.prototype\._debug = function \(\) )\{\n[\s\S]*?\n    \};(?=\n)/, '$1{};');
+      // Lines moved: no source map for this file rather than a wrong one.
+      return { code: out, map: { mappings: '' } };
+    },
+  };
+}
+
+/** Private members of reconnecting-websocket 4.x (`private` in its source), safe to rename. */
+const RWS_PRIVATE = new RegExp(
+  `^_(${[
+    'listeners', 'retryCount', 'uptimeTimeout', 'connectTimeout', 'shouldReconnect', 'connectLock',
+    'binaryType', 'closeCalled', 'messageQueue', 'url', 'protocols', 'options', 'ws', 'debug',
+    'handleOpen', 'handleMessage', 'handleError', 'handleClose', 'getNextDelay', 'wait', 'getNextUrl',
+    'connect', 'handleTimeout', 'disconnect', 'acceptOpen', 'callEventListener', 'removeListeners',
+    'addListeners', 'clearTimeouts',
+  ].join('|')})$`,
+);
+
 export default {
   input: 'packages/widget/lib/bundle.js',
   // Lets the composer chunk import lit from the entry instead of a third shared file.
@@ -46,6 +92,7 @@ export default {
   },
   plugins: [
     nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
+    trimReconnectingWebSocket(),
     minifyCssTemplates(),
     terser({
       ecma: 2022,
@@ -59,6 +106,12 @@ export default {
         // reconnecting-websocket's debug logging (off unless its `debug` option is set, which we never do).
         pure_funcs: ['this._debug', '_this._debug'],
       },
+      // reconnecting-websocket is compiled TypeScript whose private members keep their long names
+      // (`_messageQueue`, `_callEventListener`, …). Only those exact names are shortened: each is
+      // private to that class, and the list is explicit so that nothing else (lit's shared `_$…`
+      // members, DOM properties) can be caught. Our own private fields are `#` names, which terser
+      // shortens anyway.
+      mangle: { properties: { regex: RWS_PRIVATE } },
     }),
   ],
 };
