@@ -109,6 +109,9 @@ interface PendingSend {
   timer?: ReturnType<typeof setTimeout>;
 }
 
+/** Why a send failed or can never be acknowledged once the connection is closed for good. */
+const CLOSED = 'The connection is closed.';
+
 /** How many heartbeat intervals of silence mean the link is dead. */
 const SILENCE_FACTOR = 2.5;
 
@@ -199,10 +202,10 @@ export class DanmakuConnection {
    */
   send(text: string, options: SendOptions = {}): Promise<SendReceipt> {
     if (this.#status === ConnectionStatus.Closed) {
-      return Promise.reject(new DanmakuError(ErrorCode.Closed, 'The connection is closed.'));
+      return Promise.reject(new DanmakuError(ErrorCode.Closed, CLOSED));
     }
     if (this.#pending.size >= this.#options.queueLimit) {
-      return Promise.reject(new DanmakuError(ErrorCode.QueueFull, 'Too many comments are waiting to be sent.'));
+      return Promise.reject(new DanmakuError(ErrorCode.QueueFull, 'Too many comments waiting to be sent.'));
     }
     const message: SendMessage = { type: 'send', id: randomId(), text, ...options };
     return new Promise<SendReceipt>((resolve, reject) => {
@@ -225,7 +228,7 @@ export class DanmakuConnection {
     this.#socket.close(1000);
     for (const pending of this.#pending.values()) {
       clearTimeout(pending.timer);
-      pending.reject(new DanmakuError(ErrorCode.Closed, 'The connection was closed before the comment was acknowledged.'));
+      pending.reject(new DanmakuError(ErrorCode.Closed, CLOSED));
     }
     this.#pending.clear();
   }
@@ -307,7 +310,7 @@ export class DanmakuConnection {
     clearTimeout(pending.timer);
     pending.timer = setTimeout(() => {
       this.#settle(pending.message.id, (p) =>
-        p.reject(new DanmakuError(ErrorCode.Timeout, 'The server did not acknowledge the comment in time.')),
+        p.reject(new DanmakuError(ErrorCode.Timeout, 'No acknowledgement in time.')),
       );
     }, this.#options.ackTimeout);
     this.#sentIds.add(pending.message.id);
@@ -348,8 +351,8 @@ export class DanmakuConnection {
     if (code === CloseCode.BadRoom || code === CloseCode.Unauthorized) {
       const error =
         code === CloseCode.BadRoom
-          ? new DanmakuError(ErrorCode.Invalid, `The server refused the room: ${reason || 'invalid room name'}.`)
-          : new DanmakuError(ErrorCode.Unauthorized, `The server refused the credentials: ${reason || 'unauthorized'}.`);
+          ? new DanmakuError(ErrorCode.Invalid, `Refused by the server: ${reason || 'invalid room name'}`)
+          : new DanmakuError(ErrorCode.Unauthorized, `Refused by the server: ${reason || 'unauthorized'}`);
       this.close();
       // The server usually said why in an `error` message just before closing: report it once.
       if (this.#reported !== error.code) this.#events.error(error);
