@@ -438,12 +438,8 @@ export class DanmakuLayer extends ReactiveElement {
       if (this.#mediaBound !== media || this.#sync || !this.isConnected) return;
       this.#sync = new MediaSync(media, this.#store, {
         show: (comment) => this.#show(comment),
-        pause: () => {
-          this.#mediaPaused = true;
-          this.#applyPause();
-        },
-        resume: () => {
-          this.#mediaPaused = false;
+        pause: (paused) => {
+          this.#mediaPaused = paused;
           this.#applyPause();
         },
         rate: (rate) => {
@@ -451,7 +447,6 @@ export class DanmakuLayer extends ReactiveElement {
         },
         seek: () => this.clear(),
       });
-      this.#applyPause();
     });
   }
 
@@ -583,29 +578,16 @@ export class DanmakuLayer extends ReactiveElement {
     if (!target) return;
     this.#target = target;
     // Loaded on first use: most layers overlay their own children and never need it.
-    void import('./internal/follow.js').then(({ followElement }) => {
+    void import('./internal/follow.js').then(({ overlay }) => {
       if (this.#target !== target || this.#stopFollowing) return;
-      this.#stopFollowing = followElement(target, (box) => {
-      // Over another element: the layer takes that element's box on screen, without moving it.
-      Object.assign(this.style, {
-        position: 'fixed',
-        pointerEvents: 'none',
-        top: `${box.top}px`,
-        left: `${box.left}px`,
-        width: `${box.width}px`,
-        height: `${box.height}px`,
-      });
-        if (box.width > 0 || box.height > 0) this.#stage?.resize(box.width, box.height);
-      });
+      this.#stopFollowing = overlay(this, target, (box) => this.#stage?.resize(box.width, box.height));
     });
   }
 
   #unfollow(): void {
-    if (!this.#target) return;
     this.#stopFollowing?.();
     this.#stopFollowing = undefined;
     this.#target = undefined;
-    for (const name of ['position', 'pointer-events', 'top', 'left', 'width', 'height']) this.style.removeProperty(name);
   }
 }
 

@@ -7,8 +7,8 @@ import type { TimedStore, Timed } from './timed-store.js';
 /** What the media drives. */
 export interface MediaTarget<T> {
   show(comment: T): void;
-  pause(): void;
-  resume(): void;
+  /** Whether the media stopped (paused, ended, seeking or waiting for data). */
+  pause(paused: boolean): void;
   rate(rate: number): void;
   /** The media jumped: what is on screen belongs to another time. */
   seek(): void;
@@ -36,8 +36,7 @@ export class MediaSync<T extends Timed> {
     for (const type of EVENTS) media.addEventListener(type, this);
     target.rate(media.playbackRate || 1);
     store.seek(media.currentTime);
-    if (this.#playing()) target.resume();
-    else target.pause();
+    target.pause(!this.#playing());
     this.#tick();
   }
 
@@ -68,8 +67,7 @@ export class MediaSync<T extends Timed> {
       case 'timeupdate':
         break;
       default:
-        if (this.#playing()) this.#target.resume();
-        else this.#target.pause();
+        this.#target.pause(!this.#playing());
     }
     this.#tick();
   }
