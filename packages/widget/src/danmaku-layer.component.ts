@@ -245,7 +245,9 @@ export class DanmakuLayer extends ReactiveElement {
     // Comments that fell due while hidden are skipped, not shown all at once.
     else this.#sync?.skip();
   };
-  #hovered?: ReturnType<Stage['find']>;
+  /** Lets a hovered comment go; there once the interaction module has arrived. */
+  #unhover?: () => void;
+  #interaction?: Promise<void>;
   #announced = -Infinity;
   #announceNext?: string;
   #announceTimer?: ReturnType<typeof setTimeout>;
@@ -345,9 +347,6 @@ export class DanmakuLayer extends ReactiveElement {
     stage.className = 'stage';
     stage.setAttribute('part', 'stage');
     stage.setAttribute('aria-hidden', 'true');
-    stage.addEventListener('click', this.#onClick);
-    stage.addEventListener('pointerover', this.#onPointer);
-    stage.addEventListener('pointerout', this.#onPointer);
     // Filled only with `announce`; an empty live region says nothing.
     const region = document.createElement('div');
     region.className = 'sr';
@@ -373,7 +372,13 @@ export class DanmakuLayer extends ReactiveElement {
     }
     if (changed.has('announce') && !this.announce) this.renderRoot.querySelector('.sr')!.textContent = '';
     this.#applyOptions();
-    if (changed.has('interactive') && !this.interactive) this.#unhover();
+    if (changed.has('interactive')) {
+      if (!this.interactive) this.#unhover?.();
+      // Loaded on first use: most layers are click-through and never need it.
+      else this.#interaction ??= import('./internal/interaction.js').then(({ interact }) => {
+        this.#unhover = interact(this, this.#stage!);
+      });
+    }
     if (changed.has('media')) this.#bindMedia();
     if (changed.has('htmlFor')) this.#followTarget();
     if (this.isConnected && this.#connectionKey !== this.#wantedKey()) {
@@ -477,28 +482,6 @@ export class DanmakuLayer extends ReactiveElement {
     }
     stage.add(comment);
     return true;
-  }
-
-  #onClick = (event: Event): void => {
-    const shown = this.#stage?.find(event.target as Element);
-    if (shown && this.interactive) {
-      emit(this, 'danmaku-comment-click', { comment: shown.comment as LayerComment, count: shown.count });
-    }
-  };
-
-  #onPointer = (event: PointerEvent): void => {
-    if (!this.interactive) return;
-    if (event.type === 'pointerout') return this.#unhover();
-    const shown = this.#stage?.find(event.target as Element);
-    if (!shown || shown === this.#hovered) return;
-    this.#unhover();
-    this.#hovered = shown;
-    this.#stage!.hold(shown);
-  };
-
-  #unhover(): void {
-    if (this.#hovered) this.#stage?.release(this.#hovered);
-    this.#hovered = undefined;
   }
 
   #announce(text: string): void {

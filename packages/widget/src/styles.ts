@@ -50,8 +50,9 @@ export const layerStyles = unsafeCSS(`
     will-change: transform;
     user-select: none;
   }
-  /* Only the comments take the pointer; the rest of the layer stays click-through. */
-  :host([interactive]) .comment {
+  /* Only the comments take the pointer; the rest of the layer stays click-through. The stage is
+     .interactive once the code that handles hover and click is there. */
+  :host([interactive]) .interactive .comment {
     pointer-events: auto;
     cursor: pointer;
   }
