@@ -61,6 +61,14 @@ after(async () => {
   await rm(pagesDir, { recursive: true, force: true });
 });
 
+/** Resolves once `check()` holds (polled every 10 ms, for at most 5 s). */
+async function until(check: () => boolean): Promise<void> {
+  for (let waited = 0; !check(); waited += 10) {
+    assert.ok(waited < 5000, 'timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** Opens `path` and records the URLs of the scripts it loads. */
 async function open(path: string): Promise<{ page: Page; scripts: string[] }> {
   const page = await browser.newPage();
@@ -98,8 +106,10 @@ function nextComment(page: Page): Promise<{ text: string; own: boolean; shown: s
 test('a comment typed into the composer on page A flies on page B, as text', async () => {
   const a = await open('/script-tag.html');
   const b = await open('/script-tag.html');
-  // The page asks for nothing but the bundle, which fetches the composer's part next to itself.
-  assert.deepEqual(a.scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js']);
+  // The page asks for nothing but the bundle, which fetches the composer's part next to itself,
+  // and the composer the connection's sending code.
+  await until(() => a.scripts.length === 3);
+  assert.deepEqual(a.scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js', '/outbox.bundle.js']);
 
   const input = a.page.locator('danmaku-composer [part="input"]');
   await input.waitFor();
@@ -127,7 +137,8 @@ test('a page with only a layer never downloads the composer', async () => {
   // A composer added later is fetched then.
   await page.evaluate(() => document.body.append(document.createElement('danmaku-composer')));
   await page.waitForFunction(() => customElements.get('danmaku-composer') !== undefined);
-  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js']);
+  await until(() => scripts.length === 3);
+  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js', '/outbox.bundle.js']);
   await page.close();
 });
 
