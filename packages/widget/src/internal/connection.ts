@@ -17,6 +17,9 @@ import {
 } from '../protocol.js';
 import type { Outbox } from './outbox.js';
 
+// Part of the public API (`danmaku-layer` exports it from here).
+export { randomId } from './random-id.js';
+
 /** Connection state, as shown by the layer's `status` property. */
 export const ConnectionStatus = {
   /** No `src`: nothing to connect to. */
@@ -105,12 +108,6 @@ export interface ConnectionOptions {
 
 /** How many heartbeat intervals of silence mean the link is dead. */
 const SILENCE_FACTOR = 2.5;
-
-/** A random id of 16 hex characters. `crypto.randomUUID` needs a secure context; this does not. */
-export function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * One room's connection.

@@ -4,7 +4,8 @@
  * connection's first send: a layer that only shows comments never sends one.
  */
 import { ErrorCode, type SendMessage } from '../protocol.js';
-import { ConnectionStatus, DanmakuError, randomId, type SendOptions, type SendReceipt } from './connection.js';
+import { ConnectionStatus, DanmakuError, type SendOptions, type SendReceipt } from './connection.js';
+import { randomId } from './random-id.js';
 
 /** Why a send fails once the connection is closed for good. */
 const CLOSED = 'The connection is closed.';
