@@ -15,7 +15,7 @@ import {
   type SendReceipt,
 } from './internal/connection.js';
 import { Stage, type DropReason, type StageStats } from './internal/stage.js';
-import { TimedStore } from './internal/timed-store.js';
+import { addTimed } from './internal/timed-store.js';
 import type { MediaSync } from './internal/media-sync.js';
 import { isBlocked, Thinner, type BlockRule } from './internal/filter.js';
 import { emit, type LayerComment } from './events.js';
@@ -232,7 +232,8 @@ export class DanmakuLayer extends ReactiveElement {
   #stopFollowing?: () => void;
   #filtered = 0;
   #thinner = new Thinner();
-  #store = new TimedStore<LayerComment>(MAX_STORED);
+  /** Comments given to {@link load}, sorted by `time`. */
+  #timed: LayerComment[] = [];
   #sync?: MediaSync<LayerComment>;
   /** The media element asked for (the sync module may still be loading). */
   #mediaBound?: Element | HTMLMediaElement | null;
@@ -288,12 +289,14 @@ export class DanmakuLayer extends ReactiveElement {
    * layer.load(await (await fetch('/comments/talk.json')).json());
    */
   load(comments: Iterable<LocalComment>): number {
-    return this.#store.load(comments as Iterable<LayerComment>);
+    const left = addTimed(this.#timed, comments as Iterable<LayerComment>, MAX_STORED);
+    this.#sync?.reload();
+    return left;
   }
 
   /** Forgets the comments given to {@link load}. */
   unload(): void {
-    this.#store.clear();
+    this.#timed.length = 0;
   }
 
   /** Removes every comment on screen and every comment waiting for room. */
@@ -441,7 +444,7 @@ export class DanmakuLayer extends ReactiveElement {
     // Loaded on first use: pages without a bound <video> or <audio> never download it.
     void import('./internal/media-sync.js').then(({ MediaSync }) => {
       if (this.#mediaBound !== media || this.#sync || !this.isConnected) return;
-      this.#sync = new MediaSync(media, this.#store, {
+      this.#sync = new MediaSync(media, this.#timed, {
         show: (comment) => this.#show(comment),
         pause: (paused) => {
           this.#mediaPaused = paused;

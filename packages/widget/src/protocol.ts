@@ -253,8 +253,8 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; error: Protocol
 
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 // Pure: a bundle that never validates a size (the widget's) leaves that set out.
-const MODES: ReadonlySet<unknown> = /* @__PURE__ */ new Set(Object.values(CommentMode));
-const SIZES: ReadonlySet<unknown> = /* @__PURE__ */ new Set(Object.values(CommentSize));
+const MODES: ReadonlySet<unknown> = /* @__PURE__ */ new Set(/* @__PURE__ */ Object.values(CommentMode));
+const SIZES: ReadonlySet<unknown> = /* @__PURE__ */ new Set(/* @__PURE__ */ Object.values(CommentSize));
 const ID = /^[\w.:-]+$/;
 const ROOM = /^[\w.:~-]+$/;
 

@@ -84,6 +84,17 @@ describe('<danmaku-layer media>', () => {
     expect(texts(layer)).to.not.include('at 0.3');
     const anim = layer.shadowRoot!.querySelector('.comment:not([hidden])')!.getAnimations()[0]!;
     expect(anim.playbackRate, 'follows playbackRate').to.equal(2);
+
+    // Loaded while playing: a comment still ahead appears at its time, one already past does not.
+    const now = video.currentTime;
+    expect(layer.load([{ text: 'ahead', time: now + 0.4 }, { text: 'behind', time: now - 1 }])).to.equal(0);
+    await until(() => texts(layer).includes('ahead'), 'the comment loaded while playing');
+    expect(texts(layer)).to.not.include('behind');
+    // Unloaded: what was still to come never shows.
+    layer.load([{ text: 'gone', time: video.currentTime + 0.3 }]);
+    layer.unload();
+    await sleep(500);
+    expect(texts(layer)).to.not.include('gone');
     video.pause();
   });
 });
