@@ -68,14 +68,22 @@ function trimReconnectingWebSocket() {
   };
 }
 
-/** Private members of reconnecting-websocket 4.x (`private` in its source), safe to rename. */
-const RWS_PRIVATE = new RegExp(
-  `^_(${[
+/**
+ * Property names terser may shorten, one by one: reconnecting-websocket 4.x's private members
+ * (`private` in its source) and its option names, which only internal/connection.ts writes, in the
+ * same chunk as the library. Nothing else (lit's shared `_$…` members, DOM properties, our public
+ * API) matches. Our own private fields are `#` names, which terser shortens anyway.
+ */
+const RWS_NAMES = new RegExp(
+  `^(_(${[
     'listeners', 'retryCount', 'uptimeTimeout', 'connectTimeout', 'shouldReconnect', 'connectLock',
     'binaryType', 'closeCalled', 'messageQueue', 'url', 'protocols', 'options', 'ws', 'debug',
     'handleOpen', 'handleMessage', 'handleError', 'handleClose', 'getNextDelay', 'wait', 'getNextUrl',
     'connect', 'handleTimeout', 'disconnect', 'acceptOpen', 'callEventListener', 'removeListeners',
     'addListeners', 'clearTimeouts',
+  ].join('|')})|${[
+    'minReconnectionDelay', 'maxReconnectionDelay', 'reconnectionDelayGrowFactor', 'connectionTimeout',
+    'maxRetries', 'maxEnqueuedMessages', 'minUptime', 'startClosed',
   ].join('|')})$`,
 );
 
@@ -103,15 +111,15 @@ export default {
         unsafe_arrows: true,
         unsafe_methods: true,
         pure_getters: true,
+        // Lets terser drop lit's JSCompiler_renameProperty (an identity function whose second
+        // argument is unused) from the calls it wraps; nothing here relies on Function.length.
+        keep_fargs: false,
         // reconnecting-websocket's debug logging (off unless its `debug` option is set, which we never do).
         pure_funcs: ['this._debug', '_this._debug'],
       },
-      // reconnecting-websocket is compiled TypeScript whose private members keep their long names
-      // (`_messageQueue`, `_callEventListener`, …). Only those exact names are shortened: each is
-      // private to that class, and the list is explicit so that nothing else (lit's shared `_$…`
-      // members, DOM properties) can be caught. Our own private fields are `#` names, which terser
-      // shortens anyway.
-      mangle: { properties: { regex: RWS_PRIVATE } },
+      // reconnecting-websocket keeps the long names of its private members (`_messageQueue`,
+      // `_callEventListener`, …) and options (`reconnectionDelayGrowFactor`, …): see RWS_NAMES.
+      mangle: { properties: { regex: RWS_NAMES } },
     }),
   ],
 };
