@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Size budget of the script-tag bundle, checked by `npm run build` after rollup: prints each file's
 // minified and gzipped size and exits 1 when one is over its budget. Sizes are gzip level 9, the
-// way servers and CDNs usually precompress; 1 KiB = 1024 bytes.
+// way servers and CDNs usually precompress; 1 KiB = 1024 bytes, 1 KB = 1000 bytes.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -13,13 +13,19 @@ const dist = fileURLToPath(new URL('../packages/widget/dist/', import.meta.url))
  * it. The composer's part carries lit-html, which the layer (a plain ReactiveElement) does not need.
  */
 export const BUDGETS = {
-  // The target is 12 KiB. The full rendering engine (lanes, waiting line, recycling, filters,
-  // interaction) took the entry past it; this ceiling keeps it from growing while it is brought back.
-  'danmaku-layer.bundle.js': 13.5 * 1024,
+  // 12 KB = 12,000 bytes, read strictly: the entry is what every page with a layer loads.
+  'danmaku-layer.bundle.js': 12_000,
   'danmaku-composer.bundle.js': 6.5 * 1024,
 };
 
+/**
+ * What a page with a layer and a composer downloads: the entry, the composer's part, and the
+ * connection's sending code, which a composer fetches at once.
+ */
+const WITH_COMPOSER = ['danmaku-layer.bundle.js', 'danmaku-composer.bundle.js', 'outbox.bundle.js'];
+
 const kib = (bytes) => `${(bytes / 1024).toFixed(2)} KiB`;
+const count = (bytes) => `${bytes.toLocaleString('en-US')} bytes`;
 
 /**
  * Measures the built files against `budgets` ({ file name: bytes }).
@@ -32,9 +38,10 @@ export function checkSizes(budgets = BUDGETS) {
   });
   const lines = rows.map(
     ({ name, min, gzip, budget }) =>
-      `${gzip <= budget ? 'ok  ' : 'OVER'} ${name.padEnd(28)} ${kib(min).padStart(10)} min  ${kib(gzip).padStart(9)} min+gzip  (budget ${kib(budget)})`,
+      `${gzip <= budget ? 'ok  ' : 'OVER'} ${name.padEnd(28)} ${kib(min).padStart(10)} min  ${kib(gzip).padStart(9)} min+gzip = ${count(gzip).padStart(12)}  (budget ${count(budget)})`,
   );
-  lines.push(`     a page with both elements loads ${kib(rows.reduce((sum, r) => sum + r.gzip, 0))} min+gzip`);
+  const both = WITH_COMPOSER.reduce((sum, name) => sum + gzipSync(readFileSync(dist + name), { level: 9 }).length, 0);
+  lines.push(`     a page with both elements loads ${kib(both)} min+gzip (${WITH_COMPOSER.join(', ')})`);
   return { over: rows.some((r) => r.gzip > r.budget), lines, rows };
 }
 

@@ -1,7 +1,7 @@
 // End to end: the one-script-tag page (demo/script-tag.html), served by the reference server, in
 // two real Chromium pages: a comment typed into page A's <danmaku-composer> flies in page B's
-// layer. Also: the composer's code is fetched only by pages that use it, and the plain-HTML
-// snippet of docs/frameworks.md works as written.
+// layer. Also: the composer's code is fetched only by pages that use it, the plain-HTML snippet
+// of docs/frameworks.md works as written, and the bundled connection survives a cut link.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, copyFile, writeFile, readFile, rm } from 'node:fs/promises';
@@ -12,12 +12,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createDanmakuServer, type DanmakuServer } from 'danmaku-layer-server';
 import type {} from 'danmaku-layer';
 import { codeBlocks } from './support/code-blocks.js';
+import { TcpProxy } from './support/tcp-proxy.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let danmaku: DanmakuServer;
 let browser: Browser;
 let base: string;
 let pagesDir: string;
+let proxy: TcpProxy;
 
 before(async () => {
   // The pages under test, in one folder the server serves: the demo page as shipped, a page with a
@@ -29,6 +31,12 @@ before(async () => {
     '<!doctype html><script type="module" src="/danmaku-layer.bundle.js"></script>' +
       '<danmaku-layer src="/ws" room="solo" style="display:block;width:300px;height:100px"></danmaku-layer>',
   );
+  await writeFile(
+    join(pagesDir, 'tunnel.html'),
+    '<!doctype html><script type="module" src="/danmaku-layer.bundle.js"></script>' +
+      '<danmaku-layer room="tunnel" style="display:block;width:300px;height:100px"></danmaku-layer>' +
+      '<script>document.querySelector("danmaku-layer").src = `ws://127.0.0.1:${new URLSearchParams(location.search).get("port")}/ws`;</script>',
+  );
   const guide = await readFile(join(root, 'docs/frameworks.md'), 'utf8');
   const snippet = codeBlocks(guide).find((b) => b.file === 'plain.html');
   assert.ok(snippet, 'docs/frameworks.md has a plain.html snippet');
@@ -37,6 +45,9 @@ before(async () => {
   danmaku = await createDanmakuServer({ demo: pagesDir, flushInterval: 5 });
   const { port } = await danmaku.listen(0, '127.0.0.1');
   base = `http://127.0.0.1:${port}`;
+  // Reaches the server through a link the test can cut: /tunnel.html?port=<proxy port>.
+  proxy = new TcpProxy(port);
+  await proxy.listen();
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -45,9 +56,18 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  await proxy?.close();
   await danmaku?.close();
   await rm(pagesDir, { recursive: true, force: true });
 });
+
+/** Resolves once `check()` holds (polled every 10 ms, for at most 5 s). */
+async function until(check: () => boolean): Promise<void> {
+  for (let waited = 0; !check(); waited += 10) {
+    assert.ok(waited < 5000, 'timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 /** Opens `path` and records the URLs of the scripts it loads. */
 async function open(path: string): Promise<{ page: Page; scripts: string[] }> {
@@ -86,8 +106,10 @@ function nextComment(page: Page): Promise<{ text: string; own: boolean; shown: s
 test('a comment typed into the composer on page A flies on page B, as text', async () => {
   const a = await open('/script-tag.html');
   const b = await open('/script-tag.html');
-  // The page asks for nothing but the bundle, which fetches the composer's part next to itself.
-  assert.deepEqual(a.scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js']);
+  // The page asks for nothing but the bundle, which fetches the composer's part next to itself,
+  // and the composer the connection's sending code.
+  await until(() => a.scripts.length === 3);
+  assert.deepEqual(a.scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js', '/outbox.bundle.js']);
 
   const input = a.page.locator('danmaku-composer [part="input"]');
   await input.waitFor();
@@ -115,7 +137,8 @@ test('a page with only a layer never downloads the composer', async () => {
   // A composer added later is fetched then.
   await page.evaluate(() => document.body.append(document.createElement('danmaku-composer')));
   await page.waitForFunction(() => customElements.get('danmaku-composer') !== undefined);
-  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js']);
+  await until(() => scripts.length === 3);
+  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js', '/outbox.bundle.js']);
   await page.close();
 });
 
@@ -141,5 +164,34 @@ test('the plain-HTML snippet of docs/frameworks.md works as written', async () =
   await input.fill('from the guide');
   await input.press('Enter');
   assert.equal((await comment).text, 'from the guide');
+  await page.close();
+});
+
+test('the bundled connection reconnects after a cut, resumes, and sends what was typed meanwhile', async () => {
+  // reconnecting-websocket is trimmed and its private names shortened in the bundle
+  // (rollup.config.mjs): this runs its reconnection path as shipped.
+  const { page } = await open(`/tunnel.html?port=${proxy.port}`);
+  await page.evaluate(() => {
+    const w = window as unknown as { resets: number };
+    w.resets = 0;
+    document.querySelector('danmaku-layer')!.addEventListener('danmaku-reset', () => w.resets++);
+  });
+  const cut = proxy.cutFor(1500);
+  await page.waitForFunction(() => document.querySelector('danmaku-layer')!.status === 'connecting');
+  const queued = await page.evaluate(() => {
+    const layer = document.querySelector('danmaku-layer')!;
+    (window as unknown as { sent: Promise<unknown> }).sent = layer.send('typed in the tunnel');
+    return layer.queued;
+  });
+  assert.equal(queued, 1, 'the send waits in the queue, counted at once');
+  const comment = nextComment(page);
+  await cut;
+  const receipt = await page.evaluate(() => (window as unknown as { sent: Promise<{ seq: number }> }).sent);
+  assert.ok(receipt.seq > 0);
+  const seen = await comment;
+  assert.equal(seen.text, 'typed in the tunnel');
+  assert.equal(seen.own, true);
+  assert.equal(await page.evaluate(() => document.querySelector('danmaku-layer')!.status), 'open');
+  assert.equal(await page.evaluate(() => (window as unknown as { resets: number }).resets), 0, 'resumed, not reset');
   await page.close();
 });

@@ -185,6 +185,9 @@ export class DanmakuComposer extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Sending is what a composer is for: fetch the connection's sending code now (a module of its
+    // own, internal/outbox.ts) rather than on the first Enter.
+    void import('./internal/outbox.js');
     if (!this.#explicit) this.#bind(this.#lookup());
     // Parsed before the layer it names: look again once the document is complete.
     if (!this.#layer && document.readyState === 'loading') {

@@ -1,7 +1,9 @@
 /** Styles of `<danmaku-composer>`. Custom properties get their defaults on `:host`. */
-import { css } from 'lit';
+import { unsafeCSS } from 'lit';
 
-export const composerStyles = css`
+// A constant string, as in styles.ts: lit's css tag would bring only its checks of interpolated
+// values, which this sheet does not have.
+export const composerStyles = unsafeCSS(`
   :host {
     --danmaku-composer-background: #1f2329;
     --danmaku-composer-color: #f5f6f7;
@@ -87,4 +89,4 @@ export const composerStyles = css`
     clip-path: inset(50%);
     white-space: nowrap;
   }
-`;
+`);

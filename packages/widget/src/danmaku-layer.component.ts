@@ -15,7 +15,7 @@ import {
   type SendReceipt,
 } from './internal/connection.js';
 import { Stage, type DropReason, type StageStats } from './internal/stage.js';
-import { TimedStore } from './internal/timed-store.js';
+import { addTimed } from './internal/timed-store.js';
 import type { MediaSync } from './internal/media-sync.js';
 import { isBlocked, Thinner, type BlockRule } from './internal/filter.js';
 import { emit, type LayerComment } from './events.js';
@@ -32,8 +32,6 @@ export interface DanmakuStats extends StageStats {
 
 /** Most time-coded comments {@link DanmakuLayer.load} keeps. */
 export const MAX_STORED = 50_000;
-/** Least time between two screen-reader announcements, ms. */
-const ANNOUNCE_EVERY = 3000;
 
 /**
  * Live bullet comments over a video, a canvas, an image or any element.
@@ -232,7 +230,8 @@ export class DanmakuLayer extends ReactiveElement {
   #stopFollowing?: () => void;
   #filtered = 0;
   #thinner = new Thinner();
-  #store = new TimedStore<LayerComment>(MAX_STORED);
+  /** Comments given to {@link load}, sorted by `time`. */
+  #timed: LayerComment[] = [];
   #sync?: MediaSync<LayerComment>;
   /** The media element asked for (the sync module may still be loading). */
   #mediaBound?: Element | HTMLMediaElement | null;
@@ -245,10 +244,13 @@ export class DanmakuLayer extends ReactiveElement {
     // Comments that fell due while hidden are skipped, not shown all at once.
     else this.#sync?.skip();
   };
-  #hovered?: ReturnType<Stage['find']>;
-  #announced = -Infinity;
-  #announceNext?: string;
-  #announceTimer?: ReturnType<typeof setTimeout>;
+  /** Lets a hovered comment go; there once the interaction module has arrived. */
+  #unhover?: () => void;
+  #interaction?: Promise<void>;
+  /** Reads a comment to screen readers; there once the announce module has arrived. */
+  #say?: (text: string) => void;
+  /** The latest comment shown while that module was on its way: read once it arrives. */
+  #heard?: string;
 
   /**
    * Sends a comment to everyone in the room (the sender included: it shows when it comes back).
@@ -286,12 +288,14 @@ export class DanmakuLayer extends ReactiveElement {
    * layer.load(await (await fetch('/comments/talk.json')).json());
    */
   load(comments: Iterable<LocalComment>): number {
-    return this.#store.load(comments as Iterable<LayerComment>);
+    const left = addTimed(this.#timed, comments as Iterable<LayerComment>, MAX_STORED);
+    this.#sync?.reload();
+    return left;
   }
 
   /** Forgets the comments given to {@link load}. */
   unload(): void {
-    this.#store.clear();
+    this.#timed.length = 0;
   }
 
   /** Removes every comment on screen and every comment waiting for room. */
@@ -334,7 +338,6 @@ export class DanmakuLayer extends ReactiveElement {
     this.#sync?.detach();
     this.#sync = undefined;
     this.#mediaBound = undefined;
-    clearTimeout(this.#announceTimer);
   }
 
   protected override createRenderRoot(): HTMLElement | DocumentFragment {
@@ -345,9 +348,6 @@ export class DanmakuLayer extends ReactiveElement {
     stage.className = 'stage';
     stage.setAttribute('part', 'stage');
     stage.setAttribute('aria-hidden', 'true');
-    stage.addEventListener('click', this.#onClick);
-    stage.addEventListener('pointerover', this.#onPointer);
-    stage.addEventListener('pointerout', this.#onPointer);
     // Filled only with `announce`; an empty live region says nothing.
     const region = document.createElement('div');
     region.className = 'sr';
@@ -360,7 +360,7 @@ export class DanmakuLayer extends ReactiveElement {
     const root = this.renderRoot.querySelector<HTMLElement>('.stage')!;
     const stage = new Stage(root, this.#options());
     stage.onDrop = (comment, reason: DropReason) => emit(this, 'danmaku-drop', { comment, reason });
-    stage.onShow = (comment) => this.#announce(comment.text);
+    stage.onShow = (comment) => this.announce && (this.#say ? this.#say(comment.text) : (this.#heard = comment.text));
     this.#stage = stage;
     this.#applyPause();
     this.#resizeObserver?.observe(this);
@@ -371,9 +371,23 @@ export class DanmakuLayer extends ReactiveElement {
     if (changed.has('opacity')) {
       this.#stage?.root.style.setProperty('opacity', `calc(var(--danmaku-opacity) * ${Number(this.opacity)})`);
     }
-    if (changed.has('announce') && !this.announce) this.renderRoot.querySelector('.sr')!.textContent = '';
+    if (changed.has('announce')) {
+      const region = this.renderRoot.querySelector('.sr')!;
+      if (!this.announce) region.textContent = '';
+      // Loaded on first use, like interaction below.
+      else if (!this.#say) import('./internal/announce.js').then(({ announcer }) => {
+        this.#say ??= announcer(region, () => this.announce && this.isConnected);
+        if (this.#heard) this.#say(this.#heard);
+      });
+    }
     this.#applyOptions();
-    if (changed.has('interactive') && !this.interactive) this.#unhover();
+    if (changed.has('interactive')) {
+      if (!this.interactive) this.#unhover?.();
+      // Loaded on first use: most layers are click-through and never need it.
+      else this.#interaction ??= import('./internal/interaction.js').then(({ interact }) => {
+        this.#unhover = interact(this, this.#stage!);
+      });
+    }
     if (changed.has('media')) this.#bindMedia();
     if (changed.has('htmlFor')) this.#followTarget();
     if (this.isConnected && this.#connectionKey !== this.#wantedKey()) {
@@ -436,14 +450,10 @@ export class DanmakuLayer extends ReactiveElement {
     // Loaded on first use: pages without a bound <video> or <audio> never download it.
     void import('./internal/media-sync.js').then(({ MediaSync }) => {
       if (this.#mediaBound !== media || this.#sync || !this.isConnected) return;
-      this.#sync = new MediaSync(media, this.#store, {
+      this.#sync = new MediaSync(media, this.#timed, {
         show: (comment) => this.#show(comment),
-        pause: () => {
-          this.#mediaPaused = true;
-          this.#applyPause();
-        },
-        resume: () => {
-          this.#mediaPaused = false;
+        pause: (paused) => {
+          this.#mediaPaused = paused;
           this.#applyPause();
         },
         rate: (rate) => {
@@ -451,7 +461,6 @@ export class DanmakuLayer extends ReactiveElement {
         },
         seek: () => this.clear(),
       });
-      this.#applyPause();
     });
   }
 
@@ -482,42 +491,6 @@ export class DanmakuLayer extends ReactiveElement {
     }
     stage.add(comment);
     return true;
-  }
-
-  #onClick = (event: Event): void => {
-    const shown = this.#stage?.find(event.target as Element);
-    if (shown && this.interactive) {
-      emit(this, 'danmaku-comment-click', { comment: shown.comment as LayerComment, count: shown.count });
-    }
-  };
-
-  #onPointer = (event: PointerEvent): void => {
-    if (!this.interactive) return;
-    if (event.type === 'pointerout') return this.#unhover();
-    const shown = this.#stage?.find(event.target as Element);
-    if (!shown || shown === this.#hovered) return;
-    this.#unhover();
-    this.#hovered = shown;
-    this.#stage!.hold(shown);
-  };
-
-  #unhover(): void {
-    if (this.#hovered) this.#stage?.release(this.#hovered);
-    this.#hovered = undefined;
-  }
-
-  #announce(text: string): void {
-    if (!this.announce) return;
-    this.#announceNext = text;
-    if (this.#announceTimer !== undefined) return;
-    const wait = this.#announced + ANNOUNCE_EVERY - performance.now();
-    this.#announceTimer = setTimeout(() => {
-      this.#announceTimer = undefined;
-      this.#announced = performance.now();
-      const region = this.renderRoot.querySelector('.sr');
-      // Only the latest comment is read: a live region cannot keep up with a busy room.
-      if (region) region.textContent = this.#announceNext ?? '';
-    }, Math.max(0, wait));
   }
 
   /** What the current connection was opened for; a change of any part means a new connection. */
@@ -583,29 +556,16 @@ export class DanmakuLayer extends ReactiveElement {
     if (!target) return;
     this.#target = target;
     // Loaded on first use: most layers overlay their own children and never need it.
-    void import('./internal/follow.js').then(({ followElement }) => {
+    void import('./internal/follow.js').then(({ overlay }) => {
       if (this.#target !== target || this.#stopFollowing) return;
-      this.#stopFollowing = followElement(target, (box) => {
-      // Over another element: the layer takes that element's box on screen, without moving it.
-      Object.assign(this.style, {
-        position: 'fixed',
-        pointerEvents: 'none',
-        top: `${box.top}px`,
-        left: `${box.left}px`,
-        width: `${box.width}px`,
-        height: `${box.height}px`,
-      });
-        if (box.width > 0 || box.height > 0) this.#stage?.resize(box.width, box.height);
-      });
+      this.#stopFollowing = overlay(this, target, (box) => this.#stage?.resize(box.width, box.height));
     });
   }
 
   #unfollow(): void {
-    if (!this.#target) return;
     this.#stopFollowing?.();
     this.#stopFollowing = undefined;
     this.#target = undefined;
-    for (const name of ['position', 'pointer-events', 'top', 'left', 'width', 'height']) this.style.removeProperty(name);
   }
 }
 

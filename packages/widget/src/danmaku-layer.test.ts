@@ -1,4 +1,4 @@
-import { expect, fixture, oneEvent } from '@open-wc/testing';
+import { expect, fixture, oneEvent, waitUntil } from '@open-wc/testing';
 import { emulateMedia, sendMouse, resetMouse } from '@web/test-runner-commands';
 import './danmaku-layer.js';
 import type { DanmakuLayer } from './danmaku-layer.js';
@@ -342,6 +342,37 @@ describe('<danmaku-layer> rendering', () => {
     await sendMouse({ type: 'move', position: [5, 5] });
     await sleep(300);
     expect(el!.getBoundingClientRect().x, 'moves again').to.be.lessThan(held);
+  });
+
+  it('turned interactive later, loads its pointer code and hears the first hover and click', async () => {
+    const layer = await makeLayer();
+    layer.speed = 60;
+    layer.add({ text: 'hover me', size: 'large' });
+    const [el] = comments(layer);
+    await sleep(300);
+    const centre = (): [number, number] => {
+      const box = el!.getBoundingClientRect();
+      return [Math.round(box.x + 10), Math.round(box.y + box.height / 2)];
+    };
+    const hit = () => layer.shadowRoot!.elementFromPoint(...centre());
+    expect(hit(), 'click-through while not interactive').to.not.equal(el);
+    layer.interactive = true;
+    // The comment takes the pointer once the code that handles it has arrived, not before.
+    await waitUntil(() => hit() === el, 'the comment never took the pointer');
+    await sendMouse({ type: 'move', position: centre() });
+    await sleep(50);
+    const held = el!.getBoundingClientRect().x;
+    await sleep(300);
+    expect(el!.getBoundingClientRect().x, 'the first hover holds it').to.equal(held);
+    const clicked = oneEvent(layer, 'danmaku-comment-click');
+    await sendMouse({ type: 'click', position: centre() });
+    expect((await clicked).detail.comment.text).to.equal('hover me');
+    // Turning interactive off lets a held comment go, with the pointer still on it.
+    layer.interactive = false;
+    await layer.updateComplete;
+    await sleep(300);
+    expect(el!.getBoundingClientRect().x, 'moves again').to.be.lessThan(held);
+    expect(hit(), 'click-through again').to.not.equal(el);
   });
 
   it('announces comments through a rate-limited live region when asked', async () => {

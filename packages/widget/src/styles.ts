@@ -1,7 +1,10 @@
 /** Styles of `<danmaku-layer>`. Custom properties get their defaults on `:host`. */
-import { css } from '@lit/reactive-element';
+import { unsafeCSS } from '@lit/reactive-element';
 
-export const layerStyles = css`
+// unsafeCSS of a constant string rather than lit's css tag: the tag adds only checks of
+// interpolated values (and their long error message) to the script-tag bundle, and this sheet has
+// none. Nothing here comes from outside.
+export const layerStyles = unsafeCSS(`
   :host {
     --danmaku-font-family: system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif;
     --danmaku-font-weight: 700;
@@ -53,8 +56,9 @@ export const layerStyles = css`
     text-shadow: var(--danmaku-stroke);
     user-select: none;
   }
-  /* Only the comments take the pointer; the rest of the layer stays click-through. */
-  :host([interactive]) .comment {
+  /* Only the comments take the pointer; the rest of the layer stays click-through. The stage is
+     .interactive once the code that handles hover and click is there. */
+  :host([interactive]) .interactive .comment {
     pointer-events: auto;
     cursor: pointer;
   }
@@ -70,4 +74,4 @@ export const layerStyles = css`
     outline: var(--danmaku-own-outline);
     outline-offset: 1px;
   }
-`;
+`);

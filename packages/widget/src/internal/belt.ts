@@ -7,7 +7,6 @@
  * makes that work grow with the comments on screen (about 1 ms of main thread per second per
  * comment, measured); one per belt keeps it flat however full the stage is.
  */
-import type { Clock } from './clock.js';
 import type { Slot } from './lanes.js';
 
 /**
@@ -29,7 +28,8 @@ export class Belt {
   readonly origin: number;
   /** Comments riding on it now. */
   count = 0;
-  readonly #anim: Animation;
+  /** Moves the belt; driven by the stage's clock from {@link Belt.origin}. */
+  readonly anim: Animation;
 
   constructor(parent: HTMLElement, v: number, origin: number) {
     this.v = v;
@@ -37,7 +37,7 @@ export class Belt {
     this.el = document.createElement('div');
     this.el.className = 'belt';
     parent.append(this.el);
-    this.#anim = this.el.animate(
+    this.anim = this.el.animate(
       [{ transform: 'translateX(0)' }, { transform: `translateX(${v * SPAN}px)` }],
       { duration: SPAN, fill: 'both' },
     );
@@ -59,22 +59,9 @@ export class Belt {
     this.count++;
   }
 
-  /** Puts the belt where the clock says it is, running or paused, at the clock's rate. */
-  sync(clock: Clock): void {
-    const anim = this.#anim;
-    anim.playbackRate = clock.rate;
-    if (clock.paused) {
-      anim.pause();
-      anim.currentTime = clock.now() - this.origin;
-    } else {
-      // startTime is on the document timeline, which shares performance.now()'s origin.
-      anim.startTime = clock.wallOf(this.origin);
-    }
-  }
-
   /** Takes the belt off the stage (its comments go with it). */
   remove(): void {
-    this.#anim.cancel();
+    this.anim.cancel();
     this.el.remove();
   }
 }

@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { Clock } from './clock.js';
-import { TimedStore } from './timed-store.js';
+import { addTimed } from './timed-store.js';
+import { TimedCursor } from './timed-cursor.js';
 import { isBlocked, Thinner } from './filter.js';
 
 describe('Clock', () => {
@@ -23,26 +24,37 @@ describe('Clock', () => {
   });
 });
 
-describe('TimedStore', () => {
-  it('hands out comments in time order once each, seeks, and stays bounded', () => {
-    const store = new TimedStore<{ time?: number; text: string }>(3);
-    const ignored = store.load([
-      { time: 5, text: 'e' },
-      { time: 1, text: 'a' },
-      { text: 'untimed' },
-      { time: 2, text: 'b' },
-      { time: 9, text: 'late' },
-    ]);
+describe('time-coded comments', () => {
+  it('are kept sorted and bounded, and handed out in time order once each, with seeks', () => {
+    const list: { time?: number; text: string }[] = [];
+    const ignored = addTimed(
+      list,
+      [
+        { time: 5, text: 'e' },
+        { time: 1, text: 'a' },
+        { text: 'untimed' },
+        { time: 2, text: 'b' },
+        { time: 9, text: 'late' },
+      ],
+      3,
+    );
     expect(ignored, 'untimed and over the limit').to.equal(2);
-    expect(store.size).to.equal(3);
-    expect(store.take(1.5).map((c) => c.text)).to.deep.equal(['a']);
-    expect(store.take(1.6)).to.deep.equal([]);
-    expect(store.peek()).to.equal(2);
-    expect(store.take(10).map((c) => c.text)).to.deep.equal(['b', 'e']);
-    store.seek(2);
-    expect(store.take(2).map((c) => c.text)).to.deep.equal(['b']);
-    store.seek(0);
-    expect(store.take(100)).to.have.length(3);
+    expect(list.map((c) => c.text)).to.deep.equal(['a', 'b', 'e']);
+    const cursor = new TimedCursor(list);
+    expect(cursor.take(1.5).map((c) => c.text)).to.deep.equal(['a']);
+    expect(cursor.take(1.6)).to.deep.equal([]);
+    expect(cursor.peek()).to.equal(2);
+    expect(cursor.take(10).map((c) => c.text)).to.deep.equal(['b', 'e']);
+    cursor.seek(2);
+    expect(cursor.take(2).map((c) => c.text)).to.deep.equal(['b']);
+    cursor.seek(0);
+    expect(cursor.take(100)).to.have.length(3);
+    // Comments added while playing: the cursor finds its place again, past what it handed out.
+    cursor.seek(0);
+    expect(cursor.take(1.2).map((c) => c.text)).to.deep.equal(['a']);
+    expect(addTimed(list, [{ time: 1.5, text: 'a2' }, { time: -1, text: 'bad' }], 5)).to.equal(1);
+    cursor.reseek();
+    expect(cursor.take(2).map((c) => c.text)).to.deep.equal(['a2', 'b']);
   });
 });
 

@@ -10,7 +10,7 @@
  * @example
  * const clock = new Clock();
  * clock.rate = 2; // follows a video played at 2×
- * animation.startTime = clock.wallOf(slot.start);
+ * clock.drive(animation, slot.start);
  */
 export class Clock {
   readonly #wall: () => number;
@@ -56,6 +56,22 @@ export class Clock {
   /** The wall time at which the running clock reads (or read) `logical`. */
   wallOf(logical: number): number {
     return this.#anchor + (logical - this.#base) / this.#rate;
+  }
+
+  /**
+   * Drives `anim` by this clock: its time 0 is logical time `origin`, and it runs, pauses and
+   * changes rate with the clock. Call again after every pause, resume or rate change.
+   */
+  drive(anim: Animation, origin: number): Animation {
+    anim.playbackRate = this.#rate;
+    if (this.#paused) {
+      anim.pause();
+      anim.currentTime = this.now() - origin;
+    } else {
+      // startTime is on the document timeline, which shares performance.now()'s origin.
+      anim.startTime = this.wallOf(origin);
+    }
+    return anim;
   }
 
   #rebase(): void {

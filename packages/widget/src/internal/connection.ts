@@ -1,6 +1,7 @@
 /**
  * The widget's link to a danmaku server: reconnects with jittered backoff, resumes from its
- * cursor, drops comments it already has, and turns sends into acknowledged promises.
+ * cursor, drops comments it already has, and turns sends into acknowledged promises (through
+ * `outbox.ts`, fetched on the first send).
  * No DOM: it only needs a WebSocket implementation, so it is tested on its own.
  */
 import ReconnectingWebSocket, { type Options as RwsOptions } from 'reconnecting-websocket';
@@ -12,9 +13,12 @@ import {
   type Comment,
   type CommentMode,
   type CommentSize,
-  type SendMessage,
   type WelcomeMessage,
 } from '../protocol.js';
+import type { Outbox } from './outbox.js';
+
+// Part of the public API (`danmaku-layer` exports it from here).
+export { randomId } from './random-id.js';
 
 /** Connection state, as shown by the layer's `status` property. */
 export const ConnectionStatus = {
@@ -102,21 +106,8 @@ export interface ConnectionOptions {
   WebSocket?: typeof WebSocket;
 }
 
-interface PendingSend {
-  message: SendMessage;
-  resolve(receipt: SendReceipt): void;
-  reject(error: DanmakuError): void;
-  timer?: ReturnType<typeof setTimeout>;
-}
-
 /** How many heartbeat intervals of silence mean the link is dead. */
 const SILENCE_FACTOR = 2.5;
-
-/** A random id of 16 hex characters. `crypto.randomUUID` needs a secure context; this does not. */
-export function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * One room's connection.
@@ -129,9 +120,11 @@ export class DanmakuConnection {
   readonly #options: Required<Omit<ConnectionOptions, 'WebSocket' | 'token'>> & Pick<ConnectionOptions, 'WebSocket' | 'token'>;
   readonly #events: ConnectionEvents;
   readonly #socket: ReconnectingWebSocket;
-  readonly #pending = new Map<string, PendingSend>();
-  /** Ids of recent sends, to recognise one's own comments when they come back. */
-  readonly #sentIds = new Set<string>();
+  /** The sends and their acknowledgements; loaded on the first send. */
+  #outbox?: Outbox;
+  #outboxLoading?: Promise<Outbox>;
+  /** Sends made while the outbox loads: they already count in {@link queued}. */
+  #waiting = 0;
   #status: ConnectionStatus = ConnectionStatus.Connecting;
   /** Room epoch of the comments we hold. */
   #epoch?: string;
@@ -179,7 +172,7 @@ export class DanmakuConnection {
 
   /** Sends waiting for an acknowledgement, including those queued while offline. */
   get queued(): number {
-    return this.#pending.size;
+    return this.#waiting + (this.#outbox?.size ?? 0);
   }
 
   /** The resume cursor: room epoch and last `seq` received. */
@@ -189,7 +182,7 @@ export class DanmakuConnection {
 
   /** Whether `id` was sent from this connection (to mark a viewer's own comments). */
   isOwn(id: string): boolean {
-    return this.#pending.has(id) || this.#sentIds.has(id);
+    return !!this.#outbox?.isOwn(id);
   }
 
   /**
@@ -198,18 +191,28 @@ export class DanmakuConnection {
    * reconnect carries the same id, so the server posts it once.
    */
   send(text: string, options: SendOptions = {}): Promise<SendReceipt> {
-    if (this.#status === ConnectionStatus.Closed) {
-      return Promise.reject(new DanmakuError(ErrorCode.Closed, 'The connection is closed.'));
+    // Once closed, the outbox refuses every send with `closed`.
+    if (this.#status !== ConnectionStatus.Closed && this.queued >= this.#options.queueLimit) {
+      return Promise.reject(new DanmakuError(ErrorCode.QueueFull, 'Too many comments waiting to be sent.'));
     }
-    if (this.#pending.size >= this.#options.queueLimit) {
-      return Promise.reject(new DanmakuError(ErrorCode.QueueFull, 'Too many comments are waiting to be sent.'));
-    }
-    const message: SendMessage = { type: 'send', id: randomId(), text, ...options };
-    return new Promise<SendReceipt>((resolve, reject) => {
-      const pending: PendingSend = { message, resolve, reject };
-      this.#pending.set(message.id, pending);
-      if (this.#status === ConnectionStatus.Open) this.#transmit(pending);
-    });
+    this.#waiting++;
+    // Loaded on first use: a layer that only shows comments never sends one.
+    this.#outboxLoading ??= import('./outbox.js').then(
+      ({ Outbox }) =>
+        (this.#outbox = new Outbox(() => this.#status, (data) => this.#socket.send(data), this.#options.ackTimeout)),
+    );
+    return this.#outboxLoading.then(
+      (outbox) => {
+        this.#waiting--;
+        return outbox.send(text, options);
+      },
+      (error: unknown) => {
+        // The next send tries again.
+        this.#waiting--;
+        this.#outboxLoading = undefined;
+        throw error;
+      },
+    );
   }
 
   /** Reconnects now (e.g. after the page comes back online). */
@@ -223,11 +226,7 @@ export class DanmakuConnection {
     this.#setStatus(ConnectionStatus.Closed);
     clearTimeout(this.#silence);
     this.#socket.close(1000);
-    for (const pending of this.#pending.values()) {
-      clearTimeout(pending.timer);
-      pending.reject(new DanmakuError(ErrorCode.Closed, 'The connection was closed before the comment was acknowledged.'));
-    }
-    this.#pending.clear();
+    this.#outbox?.close();
   }
 
   #url(): string {
@@ -256,12 +255,11 @@ export class DanmakuConnection {
         this.#onComments(message.comments, message.replay === true);
         break;
       case 'ack':
-        this.#settle(message.id, (p) => p.resolve({ id: message.id, seq: message.seq }));
+        this.#outbox?.settle(message.id, message.seq);
         break;
       case 'error': {
         const error = new DanmakuError(message.code, message.message, message.retryAfter);
-        if (message.id && this.#pending.has(message.id)) this.#settle(message.id, (p) => p.reject(error));
-        else this.#report(error);
+        if (!this.#outbox?.settle(message.id, error)) this.#report(error);
         break;
       }
       default:
@@ -288,8 +286,8 @@ export class DanmakuConnection {
     }
     this.#setStatus(ConnectionStatus.Open);
     this.#events.welcome(welcome);
-    // Everything not yet acknowledged goes (again) now, oldest first; the server drops repeats.
-    for (const pending of this.#pending.values()) this.#transmit(pending);
+    // Everything not yet acknowledged goes (again) now.
+    this.#outbox?.flush();
   }
 
   #onComments(comments: Comment[], replay: boolean): void {
@@ -301,27 +299,6 @@ export class DanmakuConnection {
       fresh.push(comment);
     }
     if (fresh.length > 0) this.#events.comments(fresh, replay);
-  }
-
-  #transmit(pending: PendingSend): void {
-    clearTimeout(pending.timer);
-    pending.timer = setTimeout(() => {
-      this.#settle(pending.message.id, (p) =>
-        p.reject(new DanmakuError(ErrorCode.Timeout, 'The server did not acknowledge the comment in time.')),
-      );
-    }, this.#options.ackTimeout);
-    this.#sentIds.add(pending.message.id);
-    // Remember only recent ids: enough to outline one's own comments as they fly by.
-    if (this.#sentIds.size > 200) this.#sentIds.delete(this.#sentIds.values().next().value!);
-    this.#socket.send(JSON.stringify(pending.message));
-  }
-
-  #settle(id: string, action: (pending: PendingSend) => void): void {
-    const pending = this.#pending.get(id);
-    if (!pending) return;
-    this.#pending.delete(id);
-    clearTimeout(pending.timer);
-    action(pending);
   }
 
   /** Reports an error that answers no send, remembering its code until the next connection. */
@@ -348,8 +325,8 @@ export class DanmakuConnection {
     if (code === CloseCode.BadRoom || code === CloseCode.Unauthorized) {
       const error =
         code === CloseCode.BadRoom
-          ? new DanmakuError(ErrorCode.Invalid, `The server refused the room: ${reason || 'invalid room name'}.`)
-          : new DanmakuError(ErrorCode.Unauthorized, `The server refused the credentials: ${reason || 'unauthorized'}.`);
+          ? new DanmakuError(ErrorCode.Invalid, `Refused by the server: ${reason || 'invalid room name'}`)
+          : new DanmakuError(ErrorCode.Unauthorized, `Refused by the server: ${reason || 'unauthorized'}`);
       this.close();
       // The server usually said why in an `error` message just before closing: report it once.
       if (this.#reported !== error.code) this.#events.error(error);
@@ -362,7 +339,7 @@ export class DanmakuConnection {
     clearTimeout(this.#silence);
     if (this.#status === ConnectionStatus.Closed) return;
     // Unacknowledged sends stop their clocks: they are resent on the next welcome.
-    for (const pending of this.#pending.values()) clearTimeout(pending.timer);
+    this.#outbox?.hold();
     this.#setStatus(ConnectionStatus.Connecting);
   }
 

@@ -82,3 +82,26 @@ export function followElement(target: Element, onBox: (box: Box) => void): () =>
     win.removeEventListener('resize', schedule);
   };
 }
+
+/**
+ * Lays `layer` over `target` without moving either in the DOM: the layer takes the target's box on
+ * screen (`position: fixed`) and `onResize` hears each box that is not empty. Returns a function
+ * that stops following and gives the layer back its own place.
+ */
+export function overlay(layer: HTMLElement, target: Element, onResize: (box: Box) => void): () => void {
+  const stop = followElement(target, (box) => {
+    Object.assign(layer.style, {
+      position: 'fixed',
+      pointerEvents: 'none',
+      top: `${box.top}px`,
+      left: `${box.left}px`,
+      width: `${box.width}px`,
+      height: `${box.height}px`,
+    });
+    if (box.width > 0 || box.height > 0) onResize(box);
+  });
+  return () => {
+    stop();
+    for (const name of ['position', 'pointer-events', 'top', 'left', 'width', 'height']) layer.style.removeProperty(name);
+  };
+}

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { Lanes, clash, xAt, type Slot, type SlotKind } from './lanes.js';
+import { hold, release } from './hold.js';
 
 const GAP = 24;
 const SPEED = 0.16; // px/ms
@@ -135,11 +136,11 @@ describe('Lanes', () => {
     const lanes = new Lanes(1000, 30, GAP);
     const a = lanes.place({ kind: 'scroll', w: 100, h: 30, speed: SPEED }, 0)!;
     const b = lanes.place({ kind: 'scroll', w: 100, h: 30, speed: SPEED }, 1000)!;
-    const held = lanes.hold(a, 2000);
+    const held = hold(lanes, a, 2000);
     expect(held).to.have.members([a, b]);
     expect(xAt(a, 5000)).to.equal(xAt(a, 2000));
     expect(lanes.place({ kind: 'scroll', w: 10, h: 30, speed: SPEED }, 60_000), 'blocked while held').to.equal(undefined);
-    expect(lanes.release(a, 3000)).to.have.members([a, b]);
+    expect(release(lanes, a, 3000)).to.have.members([a, b]);
     expect(xAt(a, 3000)).to.be.closeTo(1000 - SPEED * 2000, 1e-9);
     expect(a.end).to.be.closeTo((1000 + 100) / SPEED + 1000, 1e-9);
     expect(clash(a, b, 3000, GAP)).to.equal(false);

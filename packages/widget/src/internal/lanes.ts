@@ -60,7 +60,8 @@ function endOf(s: Slot): number {
   return s.held === undefined ? s.end : FOREVER;
 }
 
-function intersects(a: Slot, b: Slot): boolean {
+/** Whether the vertical intervals of `a` and `b` intersect. */
+export function intersects(a: Slot, b: Slot): boolean {
   return a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
@@ -178,40 +179,6 @@ export class Lanes {
   }
 
   /**
-   * Freezes `slot` (the pointer rests on it) and every slot that would otherwise run into it or
-   * into another frozen one. Nothing new is placed across a frozen slot's interval. Returns the
-   * slots frozen now.
-   */
-  hold(slot: Slot, now: number): Slot[] {
-    if (slot.held !== undefined || !this.#slots.includes(slot)) return [];
-    slot.held = now;
-    slot.group = slot.id;
-    return this.#freeze([slot], now);
-  }
-
-  /**
-   * Unfreezes the group frozen by {@link hold}(`slot`): its slots go on from where they stopped.
-   * Slots that would now run into another frozen group join that group instead. Returns the slots
-   * that move again.
-   */
-  release(slot: Slot, now: number): Slot[] {
-    const group = slot.group;
-    if (group === undefined) return [];
-    const thawed: Slot[] = [];
-    for (const s of this.#slots) {
-      if (s.group !== group || s.held === undefined) continue;
-      const pause = now - s.held;
-      s.start += pause;
-      s.end += pause;
-      s.held = undefined;
-      s.group = undefined;
-      thawed.push(s);
-    }
-    for (const s of this.#slots) if (s.held !== undefined) this.#freeze([s], now);
-    return thawed.filter((s) => s.held === undefined);
-  }
-
-  /**
    * The earliest time after `now` at which room may open: a tail clears the entry edge by the gap,
    * or a comment leaves. `Infinity` when nothing is due (empty, or only frozen slots).
    */
@@ -242,21 +209,5 @@ export class Lanes {
   /** Forgets every slot. */
   clear(): void {
     this.#slots.length = 0;
-  }
-
-  /** Freezes, transitively, every moving slot that would run into one in `frozen`. */
-  #freeze(frozen: Slot[], now: number): Slot[] {
-    const group = frozen[0]!.group;
-    for (let i = 0; i < frozen.length; i++) {
-      const f = frozen[i]!;
-      for (const s of this.#slots) {
-        if (s.held === undefined && s.end > now && intersects(f, s) && clash(f, s, now, this.gap)) {
-          s.held = now;
-          s.group = group;
-          frozen.push(s);
-        }
-      }
-    }
-    return frozen;
   }
 }

@@ -88,6 +88,17 @@ describe('<danmaku-layer media>', () => {
     await sleep(500);
     const rate = (x0 - moving.getBoundingClientRect().x) / (((performance.now() - t0) / 1000) * layer.speed);
     expect(rate, 'follows playbackRate').to.be.within(1.6, 2.4);
+
+    // Loaded while playing: a comment still ahead appears at its time, one already past does not.
+    const now = video.currentTime;
+    expect(layer.load([{ text: 'ahead', time: now + 0.4 }, { text: 'behind', time: now - 1 }])).to.equal(0);
+    await until(() => texts(layer).includes('ahead'), 'the comment loaded while playing');
+    expect(texts(layer)).to.not.include('behind');
+    // Unloaded: what was still to come never shows.
+    layer.load([{ text: 'gone', time: video.currentTime + 0.3 }]);
+    layer.unload();
+    await sleep(500);
+    expect(texts(layer)).to.not.include('gone');
     video.pause();
   });
 });

@@ -2,13 +2,14 @@
  * Binds the stage to a `<video>`/`<audio>`: the stage pauses, resumes, seeks and follows the
  * playback rate with it, and time-coded comments come out at their media time.
  */
-import type { TimedStore, Timed } from './timed-store.js';
+import type { Timed } from './timed-store.js';
+import { TimedCursor } from './timed-cursor.js';
 
 /** What the media drives. */
 export interface MediaTarget<T> {
   show(comment: T): void;
-  pause(): void;
-  resume(): void;
+  /** Whether the media stopped (paused, ended, seeking or waiting for data). */
+  pause(paused: boolean): void;
   rate(rate: number): void;
   /** The media jumped: what is on screen belongs to another time. */
   seek(): void;
@@ -25,19 +26,19 @@ const EVENTS = ['play', 'playing', 'pause', 'waiting', 'ended', 'seeking', 'seek
  */
 export class MediaSync<T extends Timed> {
   readonly media: HTMLMediaElement;
-  readonly #store: TimedStore<T>;
+  readonly #cursor: TimedCursor<T>;
   readonly #target: MediaTarget<T>;
   #timer?: ReturnType<typeof setTimeout>;
 
-  constructor(media: HTMLMediaElement, store: TimedStore<T>, target: MediaTarget<T>) {
+  /** `timed`: the time-coded comments, sorted by `time` (see `addTimed`). */
+  constructor(media: HTMLMediaElement, timed: readonly T[], target: MediaTarget<T>) {
     this.media = media;
-    this.#store = store;
+    this.#cursor = new TimedCursor(timed);
     this.#target = target;
     for (const type of EVENTS) media.addEventListener(type, this);
     target.rate(media.playbackRate || 1);
-    store.seek(media.currentTime);
-    if (this.#playing()) target.resume();
-    else target.pause();
+    this.#cursor.seek(media.currentTime);
+    target.pause(!this.#playing());
     this.#tick();
   }
 
@@ -47,9 +48,14 @@ export class MediaSync<T extends Timed> {
     clearTimeout(this.#timer);
   }
 
+  /** Comments were added to the list: finds the place in it again. */
+  reload(): void {
+    this.#cursor.reseek();
+  }
+
   /** Skips every comment due up to now (e.g. those that fell due while the tab was hidden). */
   skip(): void {
-    this.#store.seek(this.media.currentTime);
+    this.#cursor.seek(this.media.currentTime);
     this.#tick();
   }
 
@@ -59,7 +65,7 @@ export class MediaSync<T extends Timed> {
     switch (event.type) {
       case 'seeking':
         this.#target.seek();
-        this.#store.seek(media.currentTime);
+        this.#cursor.seek(media.currentTime);
         break;
       case 'ratechange':
         this.#target.rate(media.playbackRate);
@@ -68,8 +74,7 @@ export class MediaSync<T extends Timed> {
       case 'timeupdate':
         break;
       default:
-        if (this.#playing()) this.#target.resume();
-        else this.#target.pause();
+        this.#target.pause(!this.#playing());
     }
     this.#tick();
   }
@@ -84,8 +89,8 @@ export class MediaSync<T extends Timed> {
     clearTimeout(this.#timer);
     const now = this.media.currentTime;
     if (this.media.seeking) return;
-    for (const comment of this.#store.take(now)) this.#target.show(comment);
-    const next = this.#store.peek();
+    for (const comment of this.#cursor.take(now)) this.#target.show(comment);
+    const next = this.#cursor.peek();
     if (next !== undefined && this.#playing()) {
       const wait = ((next - now) * 1000) / (this.media.playbackRate || 1);
       this.#timer = setTimeout(() => this.#tick(), Math.max(0, wait));

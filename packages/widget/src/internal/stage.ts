@@ -98,8 +98,9 @@ export interface Shown {
   el: HTMLElement;
   /** The belt carrying it (a moving comment that is not held). */
   belt?: Belt;
-  /** Its fade in or out (top/bottom comments). */
+  /** Its fade in or out (top/bottom comments), and the logical time that fade starts. */
   fade?: Animation;
+  fadeAt?: number;
   /** Its fade out has started. */
   fading?: boolean;
   /** Identical comments merged into it, itself included. */
@@ -253,25 +254,19 @@ export class Stage {
     return this.#byEl.get(el);
   }
 
-  /** Freezes a comment under the pointer, and whatever would otherwise run into it. */
-  hold(shown: Shown): void {
-    this.#move(this.#lanes.hold(shown.slot, this.#clock.now()));
-  }
-
-  /** Lets a held comment go on. */
-  release(shown: Shown): void {
-    this.#move(this.#lanes.release(shown.slot, this.#clock.now()));
-    this.#roomAt = 0;
-    this.#sweepAt = 0;
+  /**
+   * Lets `change` freeze or thaw slots at the current logical time (`hold.ts`: a comment under the
+   * pointer), then re-places the comments of the slots it returns: held ones stand still, the
+   * others ride again. Then does what is due, as room may have opened.
+   */
+  rearrange(change: (lanes: Lanes, now: number) => Slot[]): void {
+    const now = this.#clock.now();
+    for (const slot of change(this.#lanes, now)) {
+      const shown = this.#shown.get(slot);
+      if (shown) this.#put(shown, now);
+    }
+    this.#roomAt = this.#sweepAt = 0;
     this.#tick();
-  }
-
-  /** Removes every element and stops every timer. */
-  destroy(): void {
-    this.clear();
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#pool.length = 0;
   }
 
   /** Counts `comment` as dropped and reports it. */
@@ -312,7 +307,6 @@ export class Stage {
   #sweep(now: number): void {
     if (now < this.#sweepAt) return;
     this.#sweepAt = Infinity;
-    const rate = this.#clock.rate;
     for (const shown of this.#shown.values()) {
       const { slot } = shown;
       if (slot.held !== undefined) continue;
@@ -320,14 +314,14 @@ export class Stage {
         this.#recycle(shown);
         continue;
       }
-      if (slot.v === 0 && !shown.fading && slot.end - this.#fade(slot) <= now) {
+      const fade = this.#fade(slot);
+      if (slot.v === 0 && !shown.fading && slot.end - fade <= now) {
         shown.fading = true;
         shown.fade?.cancel();
-        shown.fade = shown.el.animate([{ opacity: 1 }, { opacity: 0 }], {
-          duration: (slot.end - now) / rate,
-          fill: 'forwards',
-        });
-        if (this.#clock.paused) shown.fade.pause();
+        shown.fade = this.#clock.drive(
+          shown.el.animate([{ opacity: 1 }, { opacity: 0 }], { duration: fade, fill: 'forwards' }),
+          (shown.fadeAt = slot.end - fade),
+        );
       }
       this.#sweepAt = Math.min(this.#sweepAt, this.#dueOf(shown));
     }
@@ -442,8 +436,7 @@ export class Stage {
     this.#put(shown, now);
     this.#sweepAt = Math.min(this.#sweepAt, this.#dueOf(shown));
     if (slot.v === 0) {
-      shown.fade = el.animate([{ opacity: 0 }, { opacity: 1 }], this.#fade(slot) / this.#clock.rate);
-      if (this.#clock.paused) shown.fade.pause();
+      shown.fade = this.#clock.drive(el.animate([{ opacity: 0 }, { opacity: 1 }], this.#fade(slot)), (shown.fadeAt = now));
     }
     // From a tick, the tick schedules the next one when done.
     if (!this.#queue.length) this.#schedule();
@@ -464,7 +457,7 @@ export class Stage {
       for (const b of this.#belts) if (b.v === slot.v && b.takes(now)) belt = b;
       if (!belt) {
         belt = new Belt(this.root, slot.v, now);
-        belt.sync(this.#clock);
+        this.#clock.drive(belt.anim, now);
         this.#belts.add(belt);
       }
       belt.carry(el, slot);
@@ -486,15 +479,6 @@ export class Stage {
     }
   }
 
-  /** Re-places comments that were just frozen or thawed: held ones stand still, the others ride again. */
-  #move(slots: Slot[]): void {
-    const now = this.#clock.now();
-    for (const slot of slots) {
-      const shown = this.#shown.get(slot);
-      if (shown) this.#put(shown, now);
-    }
-  }
-
   /** Takes a comment that left (or is cleared) off the stage and keeps its element for reuse. */
   #recycle(shown: Shown): void {
     const { el, slot } = shown;
@@ -512,13 +496,8 @@ export class Stage {
   /** Puts every belt and fade where the logical clock says, running or paused, at its rate. */
   #syncAll(): void {
     const clock = this.#clock;
-    for (const belt of this.#belts) belt.sync(clock);
-    for (const { fade } of this.#shown.values()) {
-      if (!fade) continue;
-      fade.playbackRate = clock.rate;
-      // play() would rewind a finished fade: only a paused one goes on.
-      if (clock.paused) fade.pause();
-      else if (fade.playState === 'paused') fade.play();
-    }
+    for (const belt of this.#belts) clock.drive(belt.anim, belt.origin);
+    for (const { fade, fadeAt } of this.#shown.values()) if (fade) clock.drive(fade, fadeAt!);
   }
+
 }

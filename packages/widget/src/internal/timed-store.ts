@@ -1,6 +1,7 @@
 /**
- * Time-coded comments (VOD): a bounded list sorted by media time with a play cursor.
- * Pure; the media element is bound elsewhere (`media-sync.ts`).
+ * Time-coded comments (VOD): the layer keeps them in one array sorted by media time
+ * ({@link addTimed}); once a media element is bound, `media-sync.ts` walks that array with a
+ * play cursor (`timed-cursor.ts`). Pure; no DOM.
  */
 
 /** Anything with a media time in seconds. */
@@ -9,79 +10,22 @@ export interface Timed {
 }
 
 /**
- * Holds at most `limit` comments sorted by `time`; {@link TimedStore.take} hands out those whose
- * time has come, each once per pass.
+ * Adds the items that carry a finite, non-negative `time` to `list`, which stays sorted by time
+ * (equal times keep their order) and holds at most `limit`: the earliest. Returns how many of
+ * `items` were left out, for want of a valid time or over the limit.
  *
  * @example
- * store.load(comments);
- * store.seek(video.currentTime);
- * for (const c of store.take(video.currentTime)) layer.add(c);
+ * const left = addTimed(timed, comments, 50_000);
  */
-export class TimedStore<T extends Timed> {
-  /** Most comments kept; beyond it the latest by time are left out. */
-  readonly limit: number;
-  #items: T[] = [];
-  #cursor = 0;
-  #at = 0;
-
-  constructor(limit: number) {
-    this.limit = limit;
+export function addTimed<T extends Timed>(list: T[], items: Iterable<T>, limit: number): number {
+  const before = list.length;
+  let offered = 0;
+  for (const item of items) {
+    offered++;
+    if (typeof item.time === 'number' && item.time >= 0 && Number.isFinite(item.time)) list.push(item);
   }
-
-  /** Comments held. */
-  get size(): number {
-    return this.#items.length;
-  }
-
-  /**
-   * Adds comments that carry a finite, non-negative `time`; others are ignored. Returns how many
-   * were ignored or left out by the limit.
-   */
-  load(items: Iterable<T>): number {
-    const before = this.#items.length;
-    let offered = 0;
-    for (const item of items) {
-      offered++;
-      if (typeof item.time === 'number' && item.time >= 0 && Number.isFinite(item.time)) this.#items.push(item);
-    }
-    // Stable sort: comments with equal times keep their order.
-    this.#items.sort((a, b) => a.time! - b.time!);
-    if (this.#items.length > this.limit) this.#items.length = this.limit;
-    this.seek(this.#at);
-    return offered - (this.#items.length - before);
-  }
-
-  /** Moves the cursor: the next {@link take} starts with the first comment at or after `time`. */
-  seek(time: number): void {
-    this.#at = time;
-    let lo = 0;
-    let hi = this.#items.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.#items[mid]!.time! < time) lo = mid + 1;
-      else hi = mid;
-    }
-    this.#cursor = lo;
-  }
-
-  /** The comments from the cursor up to `time` (inclusive); the cursor moves past them. */
-  take(time: number): T[] {
-    const out: T[] = [];
-    while (this.#cursor < this.#items.length && this.#items[this.#cursor]!.time! <= time) {
-      out.push(this.#items[this.#cursor++]!);
-    }
-    this.#at = time;
-    return out;
-  }
-
-  /** Media time of the next comment, if any. */
-  peek(): number | undefined {
-    return this.#items[this.#cursor]?.time;
-  }
-
-  /** Forgets every comment. */
-  clear(): void {
-    this.#items = [];
-    this.#cursor = 0;
-  }
+  // Stable sort: comments with equal times keep their order.
+  list.sort((a, b) => a.time! - b.time!);
+  if (list.length > limit) list.length = limit;
+  return offered - (list.length - before);
 }

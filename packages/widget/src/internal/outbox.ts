@@ -1,0 +1,106 @@
+/**
+ * The sending half of a connection: sends that wait for the server's acknowledgement, their
+ * timeouts, and the bounded queue that holds them while offline. A module of its own, loaded on a
+ * connection's first send: a layer that only shows comments never sends one.
+ */
+import { ErrorCode, type SendMessage } from '../protocol.js';
+import { ConnectionStatus, DanmakuError, type SendOptions, type SendReceipt } from './connection.js';
+import { randomId } from './random-id.js';
+
+/** Why a send fails once the connection is closed for good. */
+const CLOSED = 'The connection is closed.';
+
+interface PendingSend {
+  message: SendMessage;
+  resolve(receipt: SendReceipt): void;
+  reject(error: DanmakuError): void;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * The sends of one connection, from `send` to the server's `ack` (or error, or timeout). They go
+ * out while `status()` is `open`; the connection calls {@link Outbox.flush} when it (re)opens,
+ * {@link Outbox.hold} when it drops and {@link Outbox.close} when it closes for good.
+ */
+export class Outbox {
+  readonly #status: () => ConnectionStatus;
+  readonly #write: (data: string) => void;
+  readonly #ackTimeout: number;
+  readonly #pending = new Map<string, PendingSend>();
+  /** Ids of recent sends, to recognise one's own comments when they come back. */
+  readonly #sentIds = new Set<string>();
+
+  /** `write` puts a frame on the wire; `ackTimeout` is the longest wait for an acknowledgement, ms. */
+  constructor(status: () => ConnectionStatus, write: (data: string) => void, ackTimeout: number) {
+    this.#status = status;
+    this.#write = write;
+    this.#ackTimeout = ackTimeout;
+  }
+
+  /** Sends not yet acknowledged. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /** Whether `id` was sent from here. */
+  isOwn(id: string): boolean {
+    return this.#pending.has(id) || this.#sentIds.has(id);
+  }
+
+  /** Queues a comment, and sends it now if the connection is open. */
+  send(text: string, options: SendOptions): Promise<SendReceipt> {
+    if (this.#status() === ConnectionStatus.Closed) return Promise.reject(new DanmakuError(ErrorCode.Closed, CLOSED));
+    const message: SendMessage = { type: 'send', id: randomId(), text, ...options };
+    return new Promise<SendReceipt>((resolve, reject) => {
+      const pending: PendingSend = { message, resolve, reject };
+      this.#pending.set(message.id, pending);
+      if (this.#status() === ConnectionStatus.Open) this.#transmit(pending);
+    });
+  }
+
+  /** Sends everything not yet acknowledged (again), oldest first; the server drops repeats. */
+  flush(): void {
+    for (const pending of this.#pending.values()) this.#transmit(pending);
+  }
+
+  /** The link dropped: unacknowledged sends stop their clocks until the next {@link flush}. */
+  hold(): void {
+    for (const pending of this.#pending.values()) clearTimeout(pending.timer);
+  }
+
+  /** Rejects every send with `closed`. */
+  close(): void {
+    for (const pending of this.#pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new DanmakuError(ErrorCode.Closed, CLOSED));
+    }
+    this.#pending.clear();
+  }
+
+  /**
+   * Settles the send `id`: resolves it with the `seq` the server assigned, or rejects it with an
+   * error. Returns whether such a send was waiting.
+   */
+  settle(id: string | undefined, result: number | DanmakuError): boolean {
+    const pending = this.#pending.get(id!);
+    if (!pending) return false;
+    this.#pending.delete(id!);
+    clearTimeout(pending.timer);
+    if (typeof result === 'number') pending.resolve({ id: id!, seq: result });
+    else pending.reject(result);
+    return true;
+  }
+
+  #transmit(pending: PendingSend): void {
+    const { id } = pending.message;
+    clearTimeout(pending.timer);
+    pending.timer = setTimeout(
+      () => this.settle(id, new DanmakuError(ErrorCode.Timeout, 'No acknowledgement in time.')),
+      this.#ackTimeout,
+    );
+    this.#sentIds.add(id);
+    // Remember only recent ids: enough to outline one's own comments as they fly by.
+    if (this.#sentIds.size > 200) this.#sentIds.delete(this.#sentIds.values().next().value!);
+    this.#write(JSON.stringify(pending.message));
+  }
+}
