@@ -5,6 +5,17 @@
 // when a page uses `<danmaku-composer>`. `scripts/check-size.mjs` then enforces the size budget.
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import { rmSync } from 'node:fs';
+
+const DIST = 'packages/widget/dist';
+
+/**
+ * Empties dist before writing: chunk names change as modules move, and the reference server serves
+ * every `*.bundle.js` there, so a chunk from an earlier build must not linger.
+ */
+function emptyDist() {
+  return { name: 'empty-dist', generateBundle: () => rmSync(DIST, { recursive: true, force: true }) };
+}
 
 /**
  * Minifies the CSS inside our own style sheets, `unsafeCSS(`…`)` or css`…` (comments, runs of white
@@ -92,13 +103,14 @@ export default {
   // Lets the composer chunk import lit from the entry instead of a third shared file.
   preserveEntrySignatures: 'allow-extension',
   output: {
-    dir: 'packages/widget/dist',
+    dir: DIST,
     entryFileNames: 'danmaku-layer.bundle.js',
     chunkFileNames: '[name].bundle.js',
     format: 'es',
     sourcemap: true,
   },
   plugins: [
+    emptyDist(),
     nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
     trimReconnectingWebSocket(),
     minifyCssTemplates(),
