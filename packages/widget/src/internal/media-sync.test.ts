@@ -101,4 +101,35 @@ describe('<danmaku-layer media>', () => {
     expect(texts(layer)).to.not.include('gone');
     video.pause();
   });
+
+  it('starts a new belt after a minute of its clock and lets the old one go once its comments have left', async function () {
+    this.timeout(40_000);
+    const host = await fixture<HTMLDivElement>(
+      `<div><danmaku-layer media="clip" style="width:640px;height:360px"><video id="clip" muted></video></danmaku-layer></div>`,
+    );
+    const layer = host.querySelector('danmaku-layer')!;
+    const video = host.querySelector('video')!;
+    const loaded = oneEvent(video, 'loadeddata');
+    video.src = wav(90);
+    await loaded;
+    // The layer's clock follows the media: at 16× a minute of it passes in under 4 s.
+    video.playbackRate = 16;
+    await video.play();
+    await until(() => !layer.paused, 'playback');
+    const belts = new Set<Element>();
+    let most = 0;
+    for (let i = 0; video.currentTime < 75; i++) {
+      layer.add({ text: `comment ${i}` });
+      const now = layer.shadowRoot!.querySelectorAll('.belt');
+      now.forEach((belt) => belts.add(belt));
+      most = Math.max(most, now.length);
+      await sleep(40);
+    }
+    expect(belts.size, 'a new belt after a minute').to.be.at.least(2);
+    expect(most, 'the old belt goes once empty').to.be.at.most(2);
+    await until(() => layer.stats.onScreen === 0, 'the last comments to leave');
+    expect(layer.shadowRoot!.querySelectorAll('.belt')).to.have.length(0);
+    expect(layer.shadowRoot!.getAnimations()).to.have.length(0);
+    video.pause();
+  });
 });
