@@ -2,8 +2,7 @@
 // launcher). Tests are the JavaScript tsc emitted next to the widget's modules.
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { danmakuServersPlugin } from './test/support/danmaku-servers-plugin.mjs';
-
-const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+import { CHROMIUM_ARGS } from './scripts/chromium.mjs';
 
 export default {
   files: ['packages/widget/lib/**/*.test.js'],
@@ -17,12 +16,7 @@ export default {
     chromeLauncher({
       launchOptions: {
         args: [
-          ...(asRoot ? ['--no-sandbox'] : []),
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
+          ...CHROMIUM_ARGS,
           '--autoplay-policy=no-user-gesture-required',
         ],
       },

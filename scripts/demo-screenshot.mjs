@@ -3,13 +3,14 @@
 import { createDanmakuServer } from 'danmaku-layer-server';
 import { TestClient } from 'danmaku-layer-server/testing';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 
 const out = process.argv[2] ?? 'docs/images/demo.png';
 const danmaku = await createDanmakuServer({ demo: true, logLevel: 'warn' });
 const { port } = await danmaku.listen(0, '127.0.0.1');
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  executablePath: CHROMIUM_PATH,
+  args: CHROMIUM_ARGS,
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1008, height: 760 }, deviceScaleFactor: 1 });

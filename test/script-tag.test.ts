@@ -8,11 +8,12 @@ import { mkdtemp, copyFile, writeFile, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createDanmakuServer, type DanmakuServer } from 'danmaku-layer-server';
 import type {} from 'danmaku-layer';
 import { codeBlocks } from './support/code-blocks.js';
 import { TcpProxy } from './support/tcp-proxy.js';
+import { launchBrowser } from './support/browser.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let danmaku: DanmakuServer;
@@ -48,10 +49,7 @@ before(async () => {
   // Reaches the server through a link the test can cut: /tunnel.html?port=<proxy port>.
   proxy = new TcpProxy(port);
   await proxy.listen();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {

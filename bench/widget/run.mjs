@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
 import { startPageServer } from './server.mjs';
 import { STAGE } from './workload.mjs';
 import { laneCapacity, summarizeFrames, summarizeSamples } from './stats.mjs';
@@ -40,7 +41,7 @@ const { values: flags } = parseArgs({
     'sample-ms': { type: 'string', default: '250' },
     seed: { type: 'string', default: '20241125' },
     out: { type: 'string' },
-    chromium: { type: 'string', default: process.env.CHROMIUM ?? '/usr/bin/chromium' },
+    chromium: { type: 'string', default: process.env.CHROMIUM ?? CHROMIUM_PATH },
     screenshots: { type: 'boolean', default: false },
   },
 });
@@ -61,7 +62,7 @@ const resultsDir = join(ROOT, 'bench', 'results');
 const server = await startPageServer();
 const browser = await chromium.launch({
   executablePath: flags.chromium,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: CHROMIUM_ARGS,
 });
 const results = [];
 try {

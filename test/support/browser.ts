@@ -1,18 +1,14 @@
 /** Launches Debian's Chromium through playwright-core (no browser download). */
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
-const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+// The flags every launcher in the repository shares; this file runs from test/build/support/.
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const { CHROMIUM_ARGS, CHROMIUM_PATH } = (await import(`${root}scripts/chromium.mjs`)) as {
+  CHROMIUM_ARGS: string[];
+  CHROMIUM_PATH: string;
+};
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      ...(asRoot ? ['--no-sandbox'] : []),
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }

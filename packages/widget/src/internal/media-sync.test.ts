@@ -37,17 +37,23 @@ async function until(check: () => boolean, what: string, ms = 8000): Promise<voi
 const texts = (layer: DanmakuLayer) =>
   [...layer.shadowRoot!.querySelectorAll('.comment')].map((el) => el.textContent);
 
+/** A layer bound by `media` to a muted video playing `seconds` of {@link wav}, once it has loaded. */
+async function layerOnMedia(seconds: number): Promise<{ layer: DanmakuLayer; video: HTMLVideoElement }> {
+  const host = await fixture<HTMLDivElement>(
+    `<div><danmaku-layer media="clip" style="width:640px;height:360px"><video id="clip" muted></video></danmaku-layer></div>`,
+  );
+  const layer = host.querySelector('danmaku-layer')!;
+  const video = host.querySelector('video')!;
+  const loaded = oneEvent(video, 'loadeddata');
+  video.src = wav(seconds);
+  await loaded;
+  return { layer, video };
+}
+
 describe('<danmaku-layer media>', () => {
   it('shows time-coded comments at their media time and follows play, pause, seek and rate', async function () {
     this.timeout(30_000);
-    const host = await fixture<HTMLDivElement>(
-      `<div><danmaku-layer media="clip" style="width:640px;height:360px"><video id="clip" muted></video></danmaku-layer></div>`,
-    );
-    const layer = host.querySelector('danmaku-layer')!;
-    const video = host.querySelector('video')!;
-    const loaded = oneEvent(video, 'loadeddata');
-    video.src = wav(6);
-    await loaded;
+    const { layer, video } = await layerOnMedia(6);
     // Media sync is loaded on first use: wait for it to take hold.
     await until(() => layer.paused, 'paused with the media');
     const ignored = layer.load([
@@ -104,14 +110,7 @@ describe('<danmaku-layer media>', () => {
 
   it('starts a new belt after a minute of its clock and lets the old one go once its comments have left', async function () {
     this.timeout(40_000);
-    const host = await fixture<HTMLDivElement>(
-      `<div><danmaku-layer media="clip" style="width:640px;height:360px"><video id="clip" muted></video></danmaku-layer></div>`,
-    );
-    const layer = host.querySelector('danmaku-layer')!;
-    const video = host.querySelector('video')!;
-    const loaded = oneEvent(video, 'loadeddata');
-    video.src = wav(90);
-    await loaded;
+    const { layer, video } = await layerOnMedia(90);
     // The layer's clock follows the media: at 16× a minute of it passes in under 4 s.
     video.playbackRate = 16;
     await video.play();
