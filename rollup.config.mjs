@@ -80,6 +80,27 @@ function trimReconnectingWebSocket() {
 }
 
 /**
+ * The canvas renderer's worker: `internal/canvas-stage.js` starts it with
+ * `new Worker(new URL('./canvas-worker.js', import.meta.url), …)`, the form bundlers recognise, which
+ * works as is in `lib/`. Here the worker becomes its own file, `canvas-worker.bundle.js` (the
+ * reference server serves `*.bundle.js`), and the URL is pointed at it. The build fails if the form
+ * changes.
+ */
+function canvasWorker() {
+  const FORM = "new URL('./canvas-worker.js', import.meta.url)";
+  return {
+    name: 'canvas-worker',
+    async transform(code, id) {
+      if (!id.endsWith('/lib/internal/canvas-stage.js')) return null;
+      if (!code.includes(FORM)) this.error(`canvas-stage.js no longer starts its worker with ${FORM} (rollup.config.mjs)`);
+      const worker = await this.resolve('./canvas-worker.js', id);
+      const ref = this.emitFile({ type: 'chunk', id: worker.id, fileName: 'canvas-worker.bundle.js' });
+      return { code: code.replace(FORM, `import.meta.ROLLUP_FILE_URL_${ref}`), map: null };
+    },
+  };
+}
+
+/**
  * Property names terser may shorten, one by one: reconnecting-websocket 4.x's private members
  * (`private` in its source) and its option names, which only internal/connection.ts writes, in the
  * same chunk as the library. Nothing else (lit's shared `_$…` members, DOM properties, our public
@@ -113,6 +134,7 @@ export default {
     emptyDist(),
     nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
     trimReconnectingWebSocket(),
+    canvasWorker(),
     minifyCssTemplates(),
     terser({
       ecma: 2022,

@@ -99,6 +99,7 @@ export class DanmakuLayer extends ReactiveElement {
     interactive: { type: Boolean, reflect: true },
     announce: { type: Boolean, reflect: true },
     media: {},
+    renderer: {},
     blocklist: { attribute: false },
     filter: { attribute: false },
     token: { attribute: false },
@@ -171,6 +172,14 @@ export class DanmakuLayer extends ReactiveElement {
    */
   media: string | HTMLMediaElement | null = '';
 
+  /**
+   * How comments are drawn: `dom` (elements moved by the compositor; `::part(comment)`, hover and
+   * click) or `canvas` (painted by a worker on a `<canvas>`: the page's main thread does no work per
+   * frame; no `::part(comment)` nor `interactive`; falls back to `dom` without OffscreenCanvas).
+   * Read when the layer first renders. Default `'dom'`.
+   */
+  renderer: 'dom' | 'canvas' = 'dom';
+
   /** Keywords (matched anywhere, ignoring case) and regular expressions of comments not to show. Property only. Default `[]`. */
   blocklist: readonly BlockRule[] = [];
 
@@ -211,9 +220,10 @@ export class DanmakuLayer extends ReactiveElement {
   get stats(): DanmakuStats {
     const stage = this.#stage;
     return {
-      shown: stage?.stats.shown ?? 0,
-      dropped: stage?.stats.dropped ?? 0,
-      merged: stage?.stats.merged ?? 0,
+      shown: 0,
+      dropped: 0,
+      merged: 0,
+      ...stage?.stats,
       queued: stage?.queued ?? 0,
       onScreen: stage?.onScreen ?? 0,
       filtered: this.#filtered,
@@ -236,6 +246,8 @@ export class DanmakuLayer extends ReactiveElement {
   /** The media element asked for (the sync module may still be loading). */
   #mediaBound?: Element | HTMLMediaElement | null;
   #userPaused = false;
+  /** Comments that came while the canvas renderer was loading. */
+  #early?: LocalComment[];
   #mediaPaused = false;
   #motion?: MediaQueryList;
   #onMotion = (): void => this.#applyOptions();
@@ -348,23 +360,28 @@ export class DanmakuLayer extends ReactiveElement {
     stage.className = 'stage';
     stage.setAttribute('part', 'stage');
     stage.setAttribute('aria-hidden', 'true');
-    // Filled only with `announce`; an empty live region says nothing.
-    const region = document.createElement('div');
-    region.className = 'sr';
-    region.setAttribute('aria-live', 'polite');
-    root.append(slot, stage, region);
+    root.append(slot, stage);
     return root;
   }
 
   protected override firstUpdated(): void {
     const root = this.renderRoot.querySelector<HTMLElement>('.stage')!;
-    const stage = new Stage(root, this.#options());
+    if (this.renderer !== 'canvas') return this.#start(new Stage(root, this.#options()));
+    // Loaded on first use; comments that come meanwhile wait for it.
+    this.#early = [];
+    void import('./internal/canvas-stage.js').then(({ canvasStage }) => this.#start(canvasStage(root, this.#options())));
+  }
+
+  #start(stage: Stage): void {
     stage.onDrop = (comment, reason: DropReason) => emit(this, 'danmaku-drop', { comment, reason });
     stage.onShow = (comment) => this.announce && (this.#say ? this.#say(comment.text) : (this.#heard = comment.text));
     this.#stage = stage;
     this.#applyPause();
     this.#resizeObserver?.observe(this);
     this.#measure();
+    const early = this.#early;
+    this.#early = undefined;
+    early?.forEach((comment) => this.#show(comment));
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -372,11 +389,10 @@ export class DanmakuLayer extends ReactiveElement {
       this.#stage?.root.style.setProperty('opacity', `calc(var(--danmaku-opacity) * ${Number(this.opacity)})`);
     }
     if (changed.has('announce')) {
-      const region = this.renderRoot.querySelector('.sr')!;
-      if (!this.announce) region.textContent = '';
-      // Loaded on first use, like interaction below.
+      if (!this.announce) this.#say?.('');
+      // Loaded on first use, like interaction below; it adds the live region.
       else if (!this.#say) import('./internal/announce.js').then(({ announcer }) => {
-        this.#say ??= announcer(region, () => this.announce && this.isConnected);
+        this.#say ??= announcer(this.renderRoot, () => this.announce && this.isConnected);
         if (this.#heard) this.#say(this.#heard);
       });
     }
@@ -465,6 +481,8 @@ export class DanmakuLayer extends ReactiveElement {
   }
 
   #show(input: LocalComment): boolean {
+    const early = this.#early;
+    if (early) return early.length < this.maxQueue && !!early.push(input);
     const stage = this.#stage;
     const text = normalizeText(String(input.text ?? ''));
     if (!stage || !text) return false;
@@ -481,7 +499,8 @@ export class DanmakuLayer extends ReactiveElement {
       return false;
     }
     if (
-      this.hideModes.split(/\s+/).includes(comment.mode) ||
+      // Removing the attribute sets null (the whole chain then reads undefined).
+      this.hideModes?.split(/\s+/).includes(comment.mode) ||
       isBlocked(text, this.blocklist) ||
       (this.filter && !this.filter(comment)) ||
       !this.#thinner.pass(this.density)

@@ -375,11 +375,20 @@ describe('<danmaku-layer> rendering', () => {
     expect(hit(), 'click-through again').to.not.equal(el);
   });
 
+  it('shows every mode again once the hide-modes attribute is removed', async () => {
+    const layer = await makeLayer('hide-modes="top"');
+    expect(layer.add({ text: 'hidden', mode: 'top' })).to.equal(false);
+    layer.removeAttribute('hide-modes');
+    await layer.updateComplete;
+    expect(layer.add({ text: 'shown', mode: 'top' })).to.equal(true);
+  });
+
   it('announces comments through a rate-limited live region when asked', async () => {
     const layer = await makeLayer('announce');
     layer.add({ text: 'first' });
     layer.add({ text: 'second' });
-    await sleep(50);
+    // The region comes with the announce module; its first change waits for it to settle.
+    await waitUntil(() => layer.shadowRoot!.querySelector('[aria-live]')?.textContent === 'second', 'announced', { timeout: 3000 });
     const region = layer.shadowRoot!.querySelector('[aria-live]')!;
     expect(region.textContent).to.equal('second');
     layer.add({ text: 'third' });

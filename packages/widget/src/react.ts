@@ -25,7 +25,7 @@ export type ReactEventProps<M> = { [K in keyof M as `on${K & string}`]?: (event:
 
 /** Props of `<danmaku-layer>` in React 19 JSX. */
 export type DanmakuLayerProps = Omit<DetailedHTMLProps<HTMLAttributes<DanmakuLayer>, DanmakuLayer>, 'color'> &
-  Partial<Pick<DanmakuLayer, 'src' | 'room' | 'htmlFor' | 'last' | 'speed' | 'fixedDuration'>> & {
+  Partial<Pick<DanmakuLayer, 'src' | 'room' | 'htmlFor' | 'last' | 'speed' | 'fixedDuration' | 'renderer'>> & {
     /** Id of the element to overlay (the `for` attribute). */
     for?: string;
   } & ReactEventProps<DanmakuEventMap>;

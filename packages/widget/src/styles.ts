@@ -22,9 +22,9 @@ export const layerStyles = unsafeCSS(`
     display: block;
   }
   :host([hidden]) .stage,
-  :host([hide-modes~='scroll']) [data-mode='scroll'],
-  :host([hide-modes~='top']) [data-mode='top'],
-  :host([hide-modes~='bottom']) [data-mode='bottom'] {
+  :host([hide-modes~=scroll]) [data-mode=scroll],
+  :host([hide-modes~=top]) [data-mode=top],
+  :host([hide-modes~=bottom]) [data-mode=bottom] {
     visibility: hidden;
   }
   :host([for]:not([for=''])) {
@@ -62,15 +62,7 @@ export const layerStyles = unsafeCSS(`
     pointer-events: auto;
     cursor: pointer;
   }
-  .sr {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-  }
-  .comment[part~='own'] {
+  .comment[part~=own] {
     outline: var(--danmaku-own-outline);
     outline-offset: 1px;
   }

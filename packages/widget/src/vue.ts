@@ -32,7 +32,7 @@ export type VueCustomElement<E extends HTMLElement, Props extends keyof E, Event
 /** `<danmaku-layer>` for Vue templates. */
 export type DanmakuLayerVue = VueCustomElement<
   DanmakuLayer,
-  'src' | 'room' | 'htmlFor' | 'last' | 'speed' | 'fixedDuration',
+  'src' | 'room' | 'htmlFor' | 'last' | 'speed' | 'fixedDuration' | 'renderer',
   DanmakuEventMap
 >;
 

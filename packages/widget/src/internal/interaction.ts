@@ -18,14 +18,18 @@ export function interact(host: HTMLElement & { interactive: boolean }, stage: St
     hovered = undefined;
   };
   const root = stage.root;
+  // A lookup on hover and click only: not worth a map kept up to date for every comment.
+  const find = (el: EventTarget | null): Shown | undefined => {
+    for (const shown of stage.shown.values()) if (shown.el === el) return shown;
+  };
   root.addEventListener('click', (event) => {
-    const shown = stage.find(event.target as Element);
+    const shown = find(event.target);
     if (shown && host.interactive) {
       emit(host, 'danmaku-comment-click', { comment: shown.comment as LayerComment, count: shown.count });
     }
   });
   root.addEventListener('pointerover', (event) => {
-    const shown = stage.find(event.target as Element);
+    const shown = find(event.target);
     if (!host.interactive || !shown || shown === hovered) return;
     unhover();
     hovered = shown;

@@ -1,9 +1,12 @@
 /**
  * Draws comments on the layer's stage. Lanes (`lanes.ts`) decide where and when; this module
- * measures each comment once, puts scroll comments on belts (`belt.ts`: one compositor animation
+ * measures each comment once, keeps a short, bounded waiting line for comments that find no room,
+ * and draws with DOM elements: scroll comments ride on belts (`belt.ts`: one compositor animation
  * per velocity moves them all, so no JavaScript and no per-comment animation runs per frame),
- * shows top/bottom comments in place, recycles elements, and keeps a short, bounded waiting line
- * for comments that find no room.
+ * top/bottom comments stand in place, elements are recycled.
+ *
+ * The drawing is four methods ({@link Stage.draw}, {@link Stage.erase}, {@link Stage.fadeOut},
+ * {@link Stage.sync}); `canvas-stage.ts` overrides them to paint in a worker instead.
  */
 import type { CommentMode, CommentSize } from '../protocol.js';
 import { Belt } from './belt.js';
@@ -95,7 +98,8 @@ interface Waiting {
 export interface Shown {
   comment: DisplayComment;
   slot: Slot;
-  el: HTMLElement;
+  /** Its element (DOM drawing only). */
+  el?: HTMLElement;
   /** The belt carrying it (a moving comment that is not held). */
   belt?: Belt;
   /** Its fade in or out (top/bottom comments), and the logical time that fade starts. */
@@ -107,7 +111,12 @@ export interface Shown {
   count: number;
   /** Logical time it was placed, for merging. */
   at: number;
+  /** Font it is drawn in (a CSS font shorthand), its size and line height, px. */
   font: string;
+  px: number;
+  line: number;
+  /** What it reads: its text, and "×n" once merged. */
+  label: string;
 }
 
 /**
@@ -116,10 +125,11 @@ export interface Shown {
 export class Stage {
   /** The element comments are drawn in. */
   readonly root: HTMLElement;
-  readonly #clock = new Clock();
+  /** The logical clock every position is computed from. */
+  protected readonly clock = new Clock();
   readonly #lanes = new Lanes(0, 0, 24);
-  readonly #shown = new Map<Slot, Shown>();
-  readonly #byEl = new WeakMap<Element, Shown>();
+  /** The comments on the stage, by slot. */
+  readonly shown = new Map<Slot, Shown>();
   readonly #belts = new Set<Belt>();
   /** Detached elements of comments that left, for reuse. */
   readonly #pool: HTMLElement[] = [];
@@ -176,7 +186,7 @@ export class Stage {
 
   /** Whether the stage is paused. */
   get paused(): boolean {
-    return this.#clock.paused;
+    return this.clock.paused;
   }
 
   /** Comments waiting for room. */
@@ -186,7 +196,7 @@ export class Stage {
 
   /** Comments on the stage. */
   get onScreen(): number {
-    return this.#shown.size;
+    return this.shown.size;
   }
 
   /** Updates the stage size, px. Comments on the stage keep going; new ones use the new size. */
@@ -215,30 +225,30 @@ export class Stage {
 
   /** Freezes every comment where it is. */
   pause(): void {
-    if (this.#clock.paused) return;
-    this.#clock.paused = true;
-    this.#syncAll();
+    if (this.clock.paused) return;
+    this.clock.paused = true;
+    this.sync();
   }
 
   /** Continues from where {@link pause} froze. */
   resume(): void {
-    if (!this.#clock.paused) return;
-    this.#clock.paused = false;
-    this.#syncAll();
+    if (!this.clock.paused) return;
+    this.clock.paused = false;
+    this.sync();
     this.#tick();
   }
 
   /** Playback rate: 2 runs everything twice as fast. Default `1`. */
   set rate(rate: number) {
-    this.#clock.rate = rate;
-    this.#syncAll();
+    this.clock.rate = rate;
+    this.sync();
     this.#schedule();
   }
 
   /** Drops everything waiting and removes every comment on the stage. */
   clear(): void {
     this.flush('overload', false);
-    for (const shown of [...this.#shown.values()]) this.#recycle(shown);
+    for (const shown of [...this.shown.values()]) this.#recycle(shown);
     this.#lanes.clear();
   }
 
@@ -249,21 +259,16 @@ export class Stage {
     if (report) for (const w of queue) this.drop(w.comment, reason);
   }
 
-  /** The comment shown by element `el`, if any. */
-  find(el: Element): Shown | undefined {
-    return this.#byEl.get(el);
-  }
-
   /**
    * Lets `change` freeze or thaw slots at the current logical time (`hold.ts`: a comment under the
    * pointer), then re-places the comments of the slots it returns: held ones stand still, the
    * others ride again. Then does what is due, as room may have opened.
    */
   rearrange(change: (lanes: Lanes, now: number) => Slot[]): void {
-    const now = this.#clock.now();
+    const now = this.clock.now();
     for (const slot of change(this.#lanes, now)) {
-      const shown = this.#shown.get(slot);
-      if (shown) this.#put(shown, now);
+      const shown = this.shown.get(slot);
+      if (shown) this.draw(shown, now);
     }
     this.#roomAt = this.#sweepAt = 0;
     this.#tick();
@@ -283,7 +288,7 @@ export class Stage {
   #tick(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const now = this.#clock.now();
+    const now = this.clock.now();
     this.#sweep(now);
     const wall = performance.now();
     // Before #roomAt nothing can fit: only waits time out.
@@ -307,21 +312,17 @@ export class Stage {
   #sweep(now: number): void {
     if (now < this.#sweepAt) return;
     this.#sweepAt = Infinity;
-    for (const shown of this.#shown.values()) {
+    for (const shown of this.shown.values()) {
       const { slot } = shown;
       if (slot.held !== undefined) continue;
       if (slot.end <= now) {
         this.#recycle(shown);
         continue;
       }
-      const fade = this.#fade(slot);
+      const fade = this.fadeOf(slot);
       if (slot.v === 0 && !shown.fading && slot.end - fade <= now) {
         shown.fading = true;
-        shown.fade?.cancel();
-        shown.fade = this.#clock.drive(
-          shown.el.animate([{ opacity: 1 }, { opacity: 0 }], { duration: fade, fill: 'forwards' }),
-          (shown.fadeAt = slot.end - fade),
-        );
+        this.fadeOut(shown, fade);
       }
       this.#sweepAt = Math.min(this.#sweepAt, this.#dueOf(shown));
     }
@@ -329,14 +330,14 @@ export class Stage {
 
   /** When `shown` next needs the sweep: its fade out (top/bottom), else its end. */
   #dueOf({ slot, fading }: Shown): number {
-    return slot.v !== 0 || fading ? slot.end : slot.end - this.#fade(slot);
+    return slot.v !== 0 || fading ? slot.end : slot.end - this.fadeOf(slot);
   }
 
   /** Sets the timer for the next {@link #tick}, at the first moment something is due. */
   #schedule(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const clock = this.#clock;
+    const clock = this.clock;
     const waiting = this.#queue.length > 0;
     let wait = Infinity;
     if (!clock.paused) {
@@ -348,14 +349,14 @@ export class Stage {
     if (wait < Infinity) this.#timer = setTimeout(() => this.#tick(), Math.max(MIN_TICK, wait));
   }
 
-  /** Length of the fades of a top/bottom comment, logical ms. */
-  #fade(slot: Slot): number {
+  /** Length of the fades in and out of a top/bottom comment, logical ms. */
+  protected fadeOf(slot: Slot): number {
     return Math.min(FADE, (slot.end - slot.start) / 4);
   }
 
   /** Folds `comment` into an identical recent one (on the stage or waiting). */
   #merge(comment: DisplayComment): boolean {
-    const since = this.#clock.now() - this.options.merge;
+    const since = this.clock.now() - this.options.merge;
     for (const w of this.#queue) {
       if (w.comment.text === comment.text && w.comment.mode === comment.mode) {
         w.count++;
@@ -363,14 +364,15 @@ export class Stage {
         return true;
       }
     }
-    for (const s of this.#shown.values()) {
+    for (const s of this.shown.values()) {
       if (s.at < since || s.comment.text !== comment.text || s.slot.held !== undefined) continue;
       const label = `${comment.text} ×${s.count + 1}`;
-      const now = this.#clock.now();
+      const now = this.clock.now();
       // Wider, a right-to-left comment leaves later: the next tick is recomputed below.
       if (!this.#lanes.widen(s.slot, this.#measure(label, s.font), now)) return false;
       s.count++;
-      s.el.textContent = label;
+      s.label = label;
+      this.draw(s, now);
       this.stats.merged++;
       this.#schedule();
       return true;
@@ -406,7 +408,7 @@ export class Stage {
     lanes.height = Math.floor(this.#height * Math.min(1, Math.max(0, o.area)));
     lanes.reverse = o.reverse;
     const scroll = comment.mode === 'scroll' && !o.reducedMotion;
-    const now = this.#clock.now();
+    const now = this.clock.now();
     // The lanes forget comments that have left; their elements must go in the same step, or a
     // lingering top/bottom comment could be covered by the one that takes its place.
     this.#sweep(now);
@@ -421,23 +423,10 @@ export class Stage {
       now,
     );
     if (!slot) return false;
-    const el = this.#pool.pop() ?? document.createElement('div');
-    el.className = 'comment';
-    el.setAttribute('part', comment.own ? 'comment own' : 'comment');
-    el.dataset.mode = comment.mode;
-    // textContent, never innerHTML: comment text is data, not markup.
-    el.textContent = label;
-    el.style.cssText = `font-size:${px}px;line-height:${line}px;height:${line}px`;
-    // A property, not cssText: a colour string cannot smuggle in other declarations.
-    el.style.color = comment.color;
-    const shown: Shown = { comment, slot, el, count, at: now, font };
-    this.#shown.set(slot, shown);
-    this.#byEl.set(el, shown);
-    this.#put(shown, now);
+    const shown: Shown = { comment, slot, count, at: now, font, label, px, line };
+    this.shown.set(slot, shown);
+    this.draw(shown, now);
     this.#sweepAt = Math.min(this.#sweepAt, this.#dueOf(shown));
-    if (slot.v === 0) {
-      shown.fade = this.#clock.drive(el.animate([{ opacity: 0 }, { opacity: 1 }], this.#fade(slot)), (shown.fadeAt = now));
-    }
     // From a tick, the tick schedules the next one when done.
     if (!this.#queue.length) this.#schedule();
     this.stats.shown++;
@@ -446,18 +435,35 @@ export class Stage {
   }
 
   /**
-   * Puts the element of `shown` where its slot says: on a belt of its velocity when it moves, else
-   * fixed on the stage at its (held) place.
+   * Draws `shown` where its slot says at logical time `now`: when it is placed, when its label
+   * changes (merging) and when it is held or let go. DOM drawing: the first call makes its element
+   * (a top/bottom one fades in); a moving comment rides on a belt of its velocity, anything else
+   * stands at its (held) place.
    */
-  #put(shown: Shown, now: number): void {
-    const { slot, el } = shown;
+  protected draw(shown: Shown, now: number): void {
+    const { slot, comment } = shown;
+    let el = shown.el;
+    if (!el) {
+      el = shown.el = this.#pool.pop() ?? document.createElement('div');
+      el.className = 'comment';
+      el.setAttribute('part', comment.own ? 'comment own' : 'comment');
+      el.dataset.mode = comment.mode;
+      el.style.cssText = `font-size:${shown.px}px;line-height:${shown.line}px;height:${shown.line}px`;
+      // A property, not cssText: a colour string cannot smuggle in other declarations.
+      el.style.color = comment.color;
+      if (slot.v === 0) {
+        shown.fade = this.clock.drive(el.animate([{ opacity: 0 }, { opacity: 1 }], this.fadeOf(slot)), (shown.fadeAt = now));
+      }
+    }
+    // textContent, never innerHTML: comment text is data, not markup.
+    el.textContent = shown.label;
     this.#offBelt(shown);
     if (slot.v !== 0 && slot.held === undefined) {
       let belt: Belt | undefined;
       for (const b of this.#belts) if (b.v === slot.v && b.takes(now)) belt = b;
       if (!belt) {
         belt = new Belt(this.root, slot.v, now);
-        this.#clock.drive(belt.anim, now);
+        this.clock.drive(belt.anim, now);
         this.#belts.add(belt);
       }
       belt.carry(el, slot);
@@ -479,25 +485,39 @@ export class Stage {
     }
   }
 
-  /** Takes a comment that left (or is cleared) off the stage and keeps its element for reuse. */
+  /** Takes a comment that left (or is cleared) off the stage. */
   #recycle(shown: Shown): void {
-    const { el, slot } = shown;
-    if (this.#shown.get(slot) !== shown) return;
-    this.#shown.delete(slot);
-    this.#byEl.delete(el);
+    const { slot } = shown;
+    if (this.shown.get(slot) !== shown) return;
+    this.shown.delete(slot);
     this.#lanes.remove(slot);
     this.#roomAt = 0;
+    this.erase(shown);
+  }
+
+  /** Undraws a comment that left. DOM drawing: its element is kept for reuse. */
+  protected erase(shown: Shown): void {
+    const el = shown.el!;
     shown.fade?.cancel();
     this.#offBelt(shown);
     el.remove();
     if (this.#pool.length < POOL) this.#pool.push(el);
   }
 
-  /** Puts every belt and fade where the logical clock says, running or paused, at its rate. */
-  #syncAll(): void {
-    const clock = this.#clock;
+  /** Starts the fade out, `fade` logical ms long, of a top/bottom comment whose time is nearly up. */
+  protected fadeOut(shown: Shown, fade: number): void {
+    shown.fade?.cancel();
+    shown.fade = this.clock.drive(
+      shown.el!.animate([{ opacity: 1 }, { opacity: 0 }], { duration: fade, fill: 'forwards' }),
+      (shown.fadeAt = shown.slot.end - fade),
+    );
+  }
+
+  /** Follows a pause, resume or rate change of the clock: every belt and fade is driven anew. */
+  protected sync(): void {
+    const clock = this.clock;
     for (const belt of this.#belts) clock.drive(belt.anim, belt.origin);
-    for (const { fade, fadeAt } of this.#shown.values()) if (fade) clock.drive(fade, fadeAt!);
+    for (const { fade, fadeAt } of this.shown.values()) if (fade) clock.drive(fade, fadeAt!);
   }
 
 }

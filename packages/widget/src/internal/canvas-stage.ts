@@ -1,0 +1,126 @@
+/**
+ * The canvas renderer (`renderer="canvas"`): the same stage (lanes, waiting line, drops, clock),
+ * painted on a `<canvas>` by a worker (`canvas-worker.ts`) instead of with DOM elements.
+ *
+ * Why: even compositor-driven DOM animation costs the page's main thread work on every frame
+ * (Chromium restyles a running animation's element each frame), and each new element costs style,
+ * layout and paint. Here the main thread only places comments and posts a message per batch; the
+ * worker draws every frame on its own thread and hands the frames to the compositor directly.
+ * Loaded on first use: pages with the DOM renderer never download it.
+ */
+import { Stage, type Shown, type StageOptions } from './stage.js';
+import type { PaintMessage, PaintedComment } from './canvas-protocol.js';
+
+/**
+ * A canvas stage in `root`, or a DOM one where this browser cannot paint a canvas from a worker
+ * (no OffscreenCanvas).
+ */
+export function canvasStage(root: HTMLElement, options: StageOptions): Stage {
+  return 'transferControlToOffscreen' in HTMLCanvasElement.prototype ? new CanvasStage(root, options) : new Stage(root, options);
+}
+
+/** A {@link Stage} whose comments a worker paints on a canvas; see the module description. */
+export class CanvasStage extends Stage {
+  readonly #worker: Worker;
+  /** Comments to (re)draw and to erase, posted together once the current task is done. */
+  #draws: PaintedComment[] = [];
+  #erases: number[] = [];
+  #posting = false;
+  /** The last `look` message, to post it only when it changes. */
+  #look = '';
+
+  constructor(root: HTMLElement, options: StageOptions) {
+    super(root, options);
+    const canvas = document.createElement('canvas');
+    canvas.style.cssText = 'position:absolute;inset:0;width:100%;height:100%';
+    root.append(canvas);
+    // Written out in full so that bundlers (Vite, webpack, rollup) see the worker and bundle it.
+    this.#worker = new Worker(new URL('./canvas-worker.js', import.meta.url), { type: 'module' });
+    const offscreen = canvas.transferControlToOffscreen();
+    this.#post({ type: 'canvas', canvas: offscreen }, [offscreen]);
+    this.sync();
+    this.#lookChanged();
+  }
+
+  override get options(): StageOptions {
+    return super.options;
+  }
+
+  /** Also sends what changes the look: `hide-modes` and whether `--danmaku-stroke` is `none`. */
+  override set options(options: StageOptions) {
+    super.options = options;
+    // The base constructor sets options before this class's fields exist.
+    if (#worker in this) this.#lookChanged();
+  }
+
+  override resize(width: number, height: number): void {
+    super.resize(width, height);
+    this.#post({ type: 'size', width, height, ratio: devicePixelRatio || 1 });
+  }
+
+  protected override draw(shown: Shown): void {
+    const { slot, comment } = shown;
+    this.#draws.push({
+      id: slot.id,
+      label: shown.label,
+      font: shown.font,
+      color: comment.color,
+      own: !!comment.own,
+      mode: comment.mode,
+      w: slot.w,
+      line: shown.line,
+      x0: slot.x0,
+      y: slot.y,
+      v: slot.v,
+      start: slot.start,
+      end: slot.end,
+      held: slot.held,
+      fade: slot.v === 0 ? this.fadeOf(slot) : 0,
+    });
+    this.#soon();
+  }
+
+  protected override erase(shown: Shown): void {
+    this.#erases.push(shown.slot.id);
+    this.#soon();
+  }
+
+  /** Nothing to do: the worker fades top/bottom comments from their times. */
+  protected override fadeOut(): void {}
+
+  protected override sync(): void {
+    const clock = this.clock;
+    this.#post({
+      type: 'clock',
+      clock: { now: clock.now(), wall: performance.timeOrigin + performance.now(), rate: clock.rate, paused: clock.paused },
+    });
+  }
+
+  #lookChanged(): void {
+    const host = (this.root.getRootNode() as ShadowRoot).host;
+    const hidden = (host?.getAttribute('hide-modes') ?? '').split(/\s+/).filter(Boolean);
+    const outline = getComputedStyle(this.root).getPropertyValue('--danmaku-stroke').trim() !== 'none';
+    const look = JSON.stringify([outline, hidden]);
+    if (look === this.#look) return;
+    this.#look = look;
+    this.#post({ type: 'look', outline, hidden });
+  }
+
+  /** Posts what was drawn and erased once the current task is done: one message per batch. */
+  #soon(): void {
+    if (this.#posting) return;
+    this.#posting = true;
+    queueMicrotask(() => {
+      this.#posting = false;
+      // Draws first: a comment drawn and erased in the same task must end up erased.
+      if (this.#draws.length) this.#post({ type: 'draw', comments: this.#draws });
+      if (this.#erases.length) this.#post({ type: 'erase', ids: this.#erases });
+      this.#draws = [];
+      this.#erases = [];
+    });
+  }
+
+  #post(message: PaintMessage, transfer: Transferable[] = []): void {
+    this.#worker.postMessage(message, transfer);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The canvas renderer's painter, run in a dedicated worker: it owns the layer's `<canvas>` (handed
+ * over with `transferControlToOffscreen`) and redraws it every frame from what `canvas-stage.ts`
+ * tells it. Placement, waiting and dropping stay on the page (`stage.ts`); this only paints, so the
+ * page's main thread does no per-frame work at all.
+ *
+ * Self-contained on purpose: importing the element's modules would run them in the worker.
+ */
+import type { PaintMessage, PaintedComment } from './canvas-protocol.js';
+
+/** Transparent margin around a sprite for the outline, px. */
+const PAD = 2;
+
+interface Sprite extends PaintedComment {
+  /** The comment's pixels, drawn once (text, outline and own frame); made on its first frame. */
+  image?: OffscreenCanvas;
+}
+
+const sprites = new Map<number, Sprite>();
+let ctx: OffscreenCanvasRenderingContext2D | null = null;
+let width = 0;
+let height = 0;
+let ratio = 1;
+let outline = true;
+let hidden: string[] = [];
+/** The page's clock: logical time `now` at epoch ms `wall`, running at `rate` unless paused. */
+let clock = { now: 0, wall: 0, rate: 1, paused: false };
+let frame = 0;
+
+/** Logical time now, ms: the page's clock, carried over by the shared epoch. */
+function logicalNow(): number {
+  return clock.paused ? clock.now : clock.now + (performance.timeOrigin + performance.now() - clock.wall) * clock.rate;
+}
+
+function sprite(s: Sprite): OffscreenCanvas {
+  const image = new OffscreenCanvas(Math.ceil((s.w + 2 * PAD) * ratio), Math.ceil((s.line + 2 * PAD) * ratio));
+  const g = image.getContext('2d')!;
+  g.scale(ratio, ratio);
+  g.font = s.font;
+  g.textBaseline = 'middle';
+  // fillText draws text as glyphs: comment text is never parsed as markup here.
+  if (outline) {
+    g.lineJoin = 'round';
+    g.lineWidth = 2;
+    g.strokeStyle = 'rgba(0,0,0,.75)';
+    g.strokeText(s.label, PAD, PAD + s.line / 2);
+  }
+  g.fillStyle = s.color;
+  g.fillText(s.label, PAD, PAD + s.line / 2);
+  if (s.own) {
+    g.strokeStyle = s.color;
+    g.lineWidth = 1;
+    g.strokeRect(0.5, 0.5, s.w + 2 * PAD - 1, s.line + 2 * PAD - 1);
+  }
+  return image;
+}
+
+/** Paints one frame; asks for the next only while something can move or fade. */
+function paint(): void {
+  frame = 0;
+  if (!ctx) return;
+  const t = logicalNow();
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  let moving = false;
+  for (const s of sprites.values()) {
+    if (hidden.includes(s.mode)) continue;
+    const at = Math.min(t, s.held ?? t);
+    const x = s.x0 + s.v * (at - s.start);
+    if (x >= width || x + s.w <= 0 || at >= s.end) continue;
+    let alpha = 1;
+    if (s.fade > 0 && s.held === undefined) alpha = Math.max(0, Math.min(1, (at - s.start) / s.fade, (s.end - at) / s.fade));
+    if (alpha <= 0) continue;
+    ctx.globalAlpha = alpha;
+    ctx.drawImage((s.image ??= sprite(s)), 0, 0, s.image.width, s.image.height, x - PAD, s.y - PAD, s.w + 2 * PAD, s.line + 2 * PAD);
+    moving ||= s.held === undefined;
+  }
+  ctx.globalAlpha = 1;
+  if (moving && !clock.paused) request();
+}
+
+function request(): void {
+  frame ||= requestAnimationFrame(paint);
+}
+
+onmessage = ({ data }: MessageEvent<PaintMessage>) => {
+  switch (data.type) {
+    case 'canvas':
+      ctx = data.canvas.getContext('2d');
+      break;
+    case 'size':
+      ({ width, height, ratio } = data);
+      if (ctx) {
+        ctx.canvas.width = Math.round(width * ratio);
+        ctx.canvas.height = Math.round(height * ratio);
+      }
+      for (const s of sprites.values()) s.image = undefined;
+      break;
+    case 'look':
+      if (outline !== data.outline) for (const s of sprites.values()) s.image = undefined;
+      ({ outline, hidden } = data);
+      break;
+    case 'clock':
+      clock = data.clock;
+      break;
+    case 'draw':
+      for (const c of data.comments) {
+        const old = sprites.get(c.id);
+        // The same comment re-drawn (held, let go, or merged): its pixels stay unless its label changed.
+        sprites.set(c.id, old && old.label === c.label ? { ...c, image: old.image } : c);
+      }
+      break;
+    case 'erase':
+      for (const id of data.ids) sprites.delete(id);
+      break;
+  }
+  request();
+};
