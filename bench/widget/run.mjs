@@ -4,7 +4,7 @@
  * canvas engines) and danmu.js in one headless Chromium, prints a table and writes a JSON result.
  *
  * Flags (environment fallback in brackets):
- *   --libs ours,danmaku-dom,danmaku-canvas,danmu.js,danmu.js-realtime   libraries to run [BENCH_LIBS]
+ *   --libs harness,ours,ours-canvas,danmaku-dom,danmaku-canvas,danmu.js,danmu.js-realtime   libraries to run [BENCH_LIBS]
  *   --rates 15,60,200                                  comments/s                   [BENCH_RATES]
  *   --seconds 10                                       measured window per run, s   [BENCH_SECONDS]
  *   --warmup 8                                         feeding before the window, s [BENCH_WARMUP]
@@ -28,7 +28,7 @@ import { laneCapacity, summarizeFrames, summarizeSamples } from './stats.mjs';
 import { printReport } from './report.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const LIBS = ['ours', 'danmaku-dom', 'danmaku-canvas', 'danmu.js', 'danmu.js-realtime'];
+const LIBS = ['harness', 'ours', 'ours-canvas', 'danmaku-dom', 'danmaku-canvas', 'danmu.js', 'danmu.js-realtime'];
 /** Share of scroll comments in the workload (the rest is top/bottom). */
 const SCROLL_SHARE = 0.8;
 
@@ -151,7 +151,7 @@ try {
         main,
         memory: { nodes: settled.Nodes, jsHeapMB: settled.JSHeapUsedSize / 2 ** 20 },
         screen: summarizeSamples(s.samples),
-        capacity: timing.info.lane ? laneCapacity(s.scroll, timing.info.lane, rate, SCROLL_SHARE) : null,
+        capacity: timing.info.lane && s.scroll.length ? laneCapacity(s.scroll, timing.info.lane, rate, SCROLL_SHARE) : null,
         sampledComments: s.scroll.length,
       });
       await save();
@@ -185,6 +185,7 @@ function cpuModel() {
 }
 
 function libVersion(lib) {
-  const pkg = { ours: 'packages/widget', 'danmaku-dom': 'node_modules/danmaku', 'danmaku-canvas': 'node_modules/danmaku', 'danmu.js': 'node_modules/danmu.js', 'danmu.js-realtime': 'node_modules/danmu.js' }[lib];
+  if (lib === 'harness') return '-';
+  const pkg = { ours: 'packages/widget', 'ours-canvas': 'packages/widget', 'danmaku-dom': 'node_modules/danmaku', 'danmaku-canvas': 'node_modules/danmaku', 'danmu.js': 'node_modules/danmu.js', 'danmu.js-realtime': 'node_modules/danmu.js' }[lib];
   return JSON.parse(readFileSync(join(ROOT, pkg, 'package.json'), 'utf8')).version;
 }

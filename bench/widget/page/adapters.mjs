@@ -6,7 +6,9 @@
  *   add(comment)   feed one comment
  *   displayed()    comments shown so far (accepted onto the stage, not dropped or still waiting)
  *   boxes()        boxes of the comments now on the stage, relative to it: {x, y, w, h, el, text}
- *                  (`el` identifies a drawn comment; null where the library draws on a canvas)
+ *                  (`el` identifies a drawn comment; null where the library draws on a canvas);
+ *                  `boxes` itself is null where nothing tells where comments are drawn
+ *   onScreen()     then: how many comments are on the stage
  */
 import { FIXED_MS, FONT_FAMILY, FONT_PX, FONT_WEIGHT, SPEED, STAGE, TEXT_SHADOW } from '/bench/workload.mjs';
 
@@ -36,10 +38,15 @@ function domBoxes(stage, elements) {
   return out;
 }
 
-/** `<danmaku-layer>` through its public API only. */
-async function ours(stage) {
+/**
+ * `<danmaku-layer>` through its public API only; `renderer` is `dom` (`ours`) or `canvas`
+ * (`ours-canvas`, painted by a worker, so there are no elements to measure: its boxes are not
+ * sampled, its comments on screen are `stats.onScreen`).
+ */
+async function ours(stage, renderer = 'dom') {
   await import('/dist/danmaku-layer.bundle.js');
   const layer = document.createElement('danmaku-layer');
+  layer.renderer = renderer;
   layer.style.cssText = `position:absolute;inset:0;--danmaku-font-family:${FONT_FAMILY};--danmaku-font-weight:${FONT_WEIGHT}`;
   layer.speed = SPEED;
   layer.fixedDuration = FIXED_MS;
@@ -52,7 +59,8 @@ async function ours(stage) {
     add: (c) => layer.add({ text: c.text, color: c.color, mode: c.mode, size: c.size }),
     // Placed on the stage: a comment that waited for room and was then dropped is not counted.
     displayed: () => layer.stats.shown,
-    boxes: () => domBoxes(stage, layer.shadowRoot.querySelectorAll('[part~="comment"]')),
+    boxes: renderer === 'dom' ? () => domBoxes(stage, layer.shadowRoot.querySelectorAll('[part~="comment"]')) : null,
+    onScreen: () => layer.stats.onScreen,
     lane: { speed: layer.speed, gap: horizontalGap(layer) },
   };
 }
@@ -143,7 +151,10 @@ async function danmujs(stage, realTime) {
 
 /** Library id → mount function. */
 export const ADAPTERS = {
+  // The page and its feeding and frame-counting loops with nothing drawn: the floor every library stands on.
+  harness: async () => ({ add() {}, displayed: () => 0, boxes: () => [] }),
   ours: (stage) => ours(stage),
+  'ours-canvas': (stage) => ours(stage, 'canvas'),
   'danmaku-dom': (stage) => danmaku(stage, 'dom'),
   'danmaku-canvas': (stage) => danmaku(stage, 'canvas'),
   'danmu.js': (stage) => danmujs(stage, false),

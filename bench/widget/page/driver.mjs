@@ -57,6 +57,11 @@ function begin(sampleMs) {
   const seen = new Map(); // drawn comment → its text, so each one is measured once
   sampler = { samples: [], scroll: [], timer: 0 };
   sampler.timer = setInterval(() => {
+    if (!adapter.boxes) {
+      // Nothing to measure: only the count is sampled; overlap stays unknown (null), not 0.
+      sampler.samples.push({ onScreen: adapter.onScreen(), scroll: null, pairs: null, scrollPairs: null });
+      return;
+    }
     const boxes = adapter.boxes();
     const isScroll = boxes.map((b) => textToComment.get(b.text)?.mode === 'scroll');
     let scroll = 0;
