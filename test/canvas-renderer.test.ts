@@ -2,30 +2,20 @@
 // The canvas belongs to the worker, so what it paints is read from screenshots.
 import { test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { DanmakuLayer } from 'danmaku-layer';
-import { launchBrowser } from './support/browser.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { openFixture, type FixturePage } from './support/fixture-page.js';
 
-const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const WIDTH = 600;
 const HEIGHT = 300;
-let server: RunningServer;
-let browser: Browser;
+let fixture: FixturePage | undefined;
 let page: Page;
 
 before(async () => {
-  server = await startServer({ demo: fixtures });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 400 } });
-  await page.goto(`${server.http}/renderers.html`);
-  await page.waitForFunction(() => customElements.get('danmaku-layer') !== undefined);
+  fixture = await openFixture('renderers.html', { width: 1280, height: 400 });
+  page = fixture.page;
 });
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => fixture?.close());
 
 /** Bright (text) pixels of one layer's picture: how many, and the box round them. */
 interface Ink {

@@ -1,28 +1,18 @@
 // The element on a real page in Chromium: overlaying another element, click-through, local add().
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { DanmakuLayer } from 'danmaku-layer';
-import { launchBrowser } from './support/browser.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { openFixture, type FixturePage } from './support/fixture-page.js';
 
-const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
-let server: RunningServer;
-let browser: Browser;
+let fixture: FixturePage | undefined;
 let page: Page;
 
 before(async () => {
-  server = await startServer({ demo: fixtures });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 900, height: 700 } });
-  await page.goto(`${server.http}/overlay.html`);
-  await page.waitForFunction(() => customElements.get('danmaku-layer') !== undefined);
+  fixture = await openFixture('overlay.html', { width: 900, height: 700 });
+  page = fixture.page;
 });
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => fixture?.close());
 
 type Rect = { x: number; y: number; width: number; height: number };
 const box = (selector: string): Promise<Rect> =>

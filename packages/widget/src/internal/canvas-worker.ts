@@ -89,12 +89,13 @@ onmessage = ({ data }: MessageEvent<PaintMessage>) => {
       ctx = data.canvas.getContext('2d');
       break;
     case 'size':
+      // Sprites are drawn at the pixel ratio: only a new ratio (zoom, another screen) redraws them.
+      if (ratio !== data.ratio) for (const s of sprites.values()) s.image = undefined;
       ({ width, height, ratio } = data);
       if (ctx) {
         ctx.canvas.width = Math.round(width * ratio);
         ctx.canvas.height = Math.round(height * ratio);
       }
-      for (const s of sprites.values()) s.image = undefined;
       break;
     case 'look':
       if (outline !== data.outline) for (const s of sprites.values()) s.image = undefined;
