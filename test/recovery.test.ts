@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { MemoryEngine } from 'danmaku-layer-server';
 import { TestClient } from 'danmaku-layer-server/testing';
-import { PROTOCOL, type AckMessage } from 'danmaku-layer/protocol.js';
+import { PROTOCOL, type AckMessage } from 'danmaku-layer-protocol';
 import { startServer, type RunningServer } from './support/server.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { recordingClient, waitFor, type RecordingClient } from './support/clients.js';

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocketServer } from 'ws';
-import { PROTOCOL, type WelcomeMessage } from 'danmaku-layer/protocol.js';
+import { PROTOCOL, type WelcomeMessage } from 'danmaku-layer-protocol';
 import { recordingClient, waitFor } from './support/clients.js';
 
 const cleanup: Array<() => unknown> = [];

@@ -1,7 +1,7 @@
 /** Real widget connections (the browser code, run in Node over `ws`) that record what they get. */
 import { WebSocket } from 'ws';
 import { DanmakuConnection, type ConnectionOptions, type DanmakuError } from 'danmaku-layer';
-import type { Comment, WelcomeMessage } from 'danmaku-layer/protocol.js';
+import type { Comment, WelcomeMessage } from 'danmaku-layer-protocol';
 
 export interface RecordingClient {
   connection: DanmakuConnection;

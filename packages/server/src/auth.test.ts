@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type JWTPayload } from 'jose';
-import type { AckMessage, ErrorMessage, WelcomeMessage } from 'danmaku-layer/protocol.js';
+import type { AckMessage, ErrorMessage, WelcomeMessage } from 'danmaku-layer-protocol';
 import { createDanmakuServer, type DanmakuServerOptions } from './server.js';
 import { TestClient } from './testing/client.js';
 import { startTestServer, type TestContext } from './testing/test-server.js';

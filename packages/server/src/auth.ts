@@ -2,7 +2,7 @@
  * Optional JWT authentication: verifies the token a client sends in its first message.
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { Author } from 'danmaku-layer/protocol.js';
+import type { Author } from 'danmaku-layer-protocol';
 
 /**
  * JWT settings. Give either `secret` (HMAC, e.g. HS256) or `jwksUrl` (public keys, e.g. RS256 or

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AckMessage, Comment, WelcomeMessage } from 'danmaku-layer/protocol.js';
+import type { AckMessage, Comment, WelcomeMessage } from 'danmaku-layer-protocol';
 import { MemoryEngine } from './memory-engine.js';
 import { createDanmakuServer } from './server.js';
 import { TestClient } from './testing/client.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { SignJWT } from 'jose';
-import type { ErrorMessage, WelcomeMessage } from 'danmaku-layer/protocol.js';
+import type { ErrorMessage, WelcomeMessage } from 'danmaku-layer-protocol';
 import { FLAGS } from './cli.js';
 import { BIN, cleanEnv, startBin } from './testing/bin.js';
 import { TestClient, upgradeStatus } from './testing/client.js';

@@ -4,7 +4,7 @@
  * other logic lives in the server; this file only parses and wires.
  */
 import { parseArgs } from 'node:util';
-import { CloseCode } from 'danmaku-layer/protocol.js';
+import { CloseCode } from 'danmaku-layer-protocol';
 import type { AuthOptions } from './auth.js';
 import type { Engine } from './engine.js';
 import { MemoryEngine, ENGINE_DEFAULTS } from './memory-engine.js';

@@ -13,7 +13,7 @@ import {
   type ValidClientMessage,
   type ValidSendMessage,
   type WelcomeMessage,
-} from 'danmaku-layer/protocol.js';
+} from 'danmaku-layer-protocol';
 import { AuthError, mayJoin, type Authenticator, type Identity } from './auth.js';
 import type { Engine, NewComment } from './engine.js';
 import type { Logger } from './logger.js';

@@ -5,7 +5,7 @@
  * exist: {@link MemoryEngine} (the default, one process, nothing to install) and the Redis engine
  * (several processes sharing rooms). Every method may be called concurrently for many rooms.
  */
-import type { Author, Comment, CommentMode, CommentSize } from 'danmaku-layer/protocol.js';
+import type { Author, Comment, CommentMode, CommentSize } from 'danmaku-layer-protocol';
 
 /** A validated comment before the engine has given it a `seq` and timestamp. */
 export interface NewComment {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as tcpConnect } from 'node:net';
 import { WebSocket } from 'ws';
-import { PROTOCOL, type AckMessage, type ErrorMessage, type ServerMessage } from 'danmaku-layer/protocol.js';
+import { PROTOCOL, type AckMessage, type ErrorMessage, type ServerMessage } from 'danmaku-layer-protocol';
 import { startBin, type RunningBin } from './testing/bin.js';
 import { TestClient } from './testing/client.js';
 

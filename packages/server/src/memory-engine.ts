@@ -2,7 +2,7 @@
  * The in-memory engine: rooms live in this process only. The default; needs nothing installed.
  */
 import { randomBytes } from 'node:crypto';
-import type { Comment } from 'danmaku-layer/protocol.js';
+import type { Comment } from 'danmaku-layer-protocol';
 import type {
   CommentListener,
   Engine,

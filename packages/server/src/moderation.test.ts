@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AckMessage, ErrorMessage } from 'danmaku-layer/protocol.js';
+import type { AckMessage, ErrorMessage } from 'danmaku-layer-protocol';
 import { createModerator, type ModerationContext } from './moderation.js';
 import type { DanmakuServerOptions } from './server.js';
 import { TestClient } from './testing/client.js';

@@ -1,8 +1,8 @@
 /**
  * Moderation: a blocklist and a hook that may refuse or rewrite a comment before it is posted.
  */
-import { DEFAULT_LIMITS, normalizeText, textLength } from 'danmaku-layer/protocol.js';
-import type { Author } from 'danmaku-layer/protocol.js';
+import { DEFAULT_LIMITS, normalizeText, textLength } from 'danmaku-layer-protocol';
+import type { Author } from 'danmaku-layer-protocol';
 import type { NewComment } from './engine.js';
 
 /** What a moderation hook knows about the sender. */

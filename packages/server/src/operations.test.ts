@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type { AckMessage, ErrorMessage } from 'danmaku-layer/protocol.js';
+import type { AckMessage, ErrorMessage } from 'danmaku-layer-protocol';
 import type { Engine, ReadinessListener } from './engine.js';
 import { MemoryEngine } from './memory-engine.js';
 import { upgradeStatus } from './testing/client.js';

@@ -3,7 +3,7 @@
  * into a `TypeError` or `RangeError` naming it.
  */
 import type { Server } from 'node:http';
-import { DEFAULT_LIMITS } from 'danmaku-layer/protocol.js';
+import { DEFAULT_LIMITS } from 'danmaku-layer-protocol';
 import type { AuthOptions } from './auth.js';
 import type { Engine } from './engine.js';
 import type { LevelWithSilent, Logger } from 'pino';

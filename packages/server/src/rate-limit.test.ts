@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AckMessage, ErrorMessage } from 'danmaku-layer/protocol.js';
+import type { AckMessage, ErrorMessage } from 'danmaku-layer-protocol';
 import { TokenBucket, takeAll } from './rate-limit.js';
 import { createDanmakuServer, type DanmakuServerOptions } from './server.js';
 import { TestClient, upgradeStatus } from './testing/client.js';

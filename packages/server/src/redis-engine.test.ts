@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import type { Comment } from 'danmaku-layer/protocol.js';
+import type { Comment } from 'danmaku-layer-protocol';
 import type { Engine, NewComment } from './engine.js';
 import { MemoryEngine, type EngineOptions } from './memory-engine.js';
 import { RedisEngine, type RedisEngineOptions } from './redis-engine.js';
 import { roomKeys } from './redis-scripts.js';
 import { createDanmakuServer, RedisEngine as ExportedRedisEngine } from './index.js';
 import { TestClient } from './testing/client.js';
-import type { AckMessage } from 'danmaku-layer/protocol.js';
+import type { AckMessage } from 'danmaku-layer-protocol';
 import { TestRedis } from './testing/redis-server.js';
 
 let redis: TestRedis;

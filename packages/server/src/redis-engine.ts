@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Comment } from 'danmaku-layer/protocol.js';
+import type { Comment } from 'danmaku-layer-protocol';
 import type {
   CommentListener,
   Engine,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Comment } from 'danmaku-layer/protocol.js';
+import type { Comment } from 'danmaku-layer-protocol';
 import { MemoryEngine } from './memory-engine.js';
 import { RoomFeed } from './room-feed.js';
 

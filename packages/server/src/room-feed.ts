@@ -2,7 +2,7 @@
  * Turns an at-most-once stream of a room's comments (pub/sub messages) into the engine contract:
  * every comment exactly once, in `seq` order, no gaps — by filling gaps from the stored history.
  */
-import type { Comment } from 'danmaku-layer/protocol.js';
+import type { Comment } from 'danmaku-layer-protocol';
 import type { CommentListener, HistoryPage, ResetListener, RoomState } from './engine.js';
 
 /** A message on a room's channel: the epoch it belongs to and the comment. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Comment, CommentsMessage } from 'danmaku-layer/protocol.js';
+import type { Comment, CommentsMessage } from 'danmaku-layer-protocol';
 import { MemoryEngine } from './memory-engine.js';
 import { RoomHub, type RoomMember } from './room-hub.js';
 import { createDanmakuServer } from './server.js';

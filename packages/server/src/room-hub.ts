@@ -2,7 +2,7 @@
  * Per-process fan-out: one engine subscription per room, however many local clients watch it,
  * and comments coalesced into one frame per flush interval, encoded once for the whole room.
  */
-import type { Comment } from 'danmaku-layer/protocol.js';
+import type { Comment } from 'danmaku-layer-protocol';
 import type { Engine, Unsubscribe } from './engine.js';
 
 /** A local receiver of a room's comments (a client connection). */

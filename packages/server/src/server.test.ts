@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDanmakuServer, type DanmakuServer } from './server.js';
 import { TestClient } from './testing/client.js';
-import type { AckMessage, CommentsMessage, ErrorMessage } from 'danmaku-layer/protocol.js';
+import type { AckMessage, CommentsMessage, ErrorMessage } from 'danmaku-layer-protocol';
 
 let danmaku: DanmakuServer;
 let base: string;

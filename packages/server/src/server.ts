@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, PROTOCOL, isValidRoom } from 'danmaku-layer/protocol.js';
+import { CloseCode, PROTOCOL, isValidRoom } from 'danmaku-layer-protocol';
 import { createAuthenticator } from './auth.js';
 import { ClientIps, clientIp } from './client-ips.js';
 import { ClientSession, type Cursor, type JoinRequest, type SessionSettings } from './client-session.js';

@@ -3,7 +3,7 @@
  * server sends and lets a test wait for a message.
  */
 import { WebSocket, type ClientOptions } from 'ws';
-import { PROTOCOL, type Comment, type ServerMessage } from 'danmaku-layer/protocol.js';
+import { PROTOCOL, type Comment, type ServerMessage } from 'danmaku-layer-protocol';
 
 /** A connected test client. */
 export class TestClient {

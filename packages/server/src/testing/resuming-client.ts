@@ -4,7 +4,7 @@
  * unacknowledged comments with their original ids.
  */
 import { WebSocket } from 'ws';
-import { PROTOCOL, type Comment, type ServerMessage, type WelcomeMessage } from 'danmaku-layer/protocol.js';
+import { PROTOCOL, type Comment, type ServerMessage, type WelcomeMessage } from 'danmaku-layer-protocol';
 
 /** Options of {@link ResumingClient}. */
 export interface ResumingClientOptions {

@@ -1,0 +1,423 @@
+/**
+ * The danmaku wire protocol, version 1: message shapes, limits, error codes and validation.
+ *
+ * This module is the single source of truth shared by the `<danmaku-layer>` widget and the
+ * reference server, as the package `danmaku-layer-protocol`. It has no
+ * DOM and no Node.js dependencies, so it runs in both. `docs/protocol.md` describes the same
+ * contract for people who write their own client or server.
+ *
+ * @module
+ */
+
+/** The `Sec-WebSocket-Protocol` both sides negotiate. A server that does not echo it is refused. */
+export const PROTOCOL = 'danmaku.v1';
+
+/** Display modes of a comment. */
+export const CommentMode = {
+  /** Flies across the stage (right to left by default). */
+  Scroll: 'scroll',
+  /** Stays centred at the top for a few seconds. */
+  Top: 'top',
+  /** Stays centred at the bottom for a few seconds. */
+  Bottom: 'bottom',
+} as const;
+/** A display mode: `scroll`, `top` or `bottom`. */
+export type CommentMode = (typeof CommentMode)[keyof typeof CommentMode];
+
+/** Font sizes a viewer may pick. The widget maps them to pixels (see its `--danmaku-font-size`). */
+export const CommentSize = {
+  Small: 'small',
+  Medium: 'medium',
+  Large: 'large',
+} as const;
+/** A font size: `small`, `medium` or `large`. */
+export type CommentSize = (typeof CommentSize)[keyof typeof CommentSize];
+
+/** Limits a server applies by default. Servers may configure other values and announce them in `welcome`. */
+export const DEFAULT_LIMITS = {
+  /** Longest comment text, in Unicode code points, after normalisation and trimming. */
+  maxTextLength: 100,
+  /** Longest client-generated comment id, in characters. */
+  maxIdLength: 64,
+  /** Longest room name, in characters. */
+  maxRoomLength: 64,
+  /** Largest frame a server accepts, in bytes. */
+  maxPayload: 4096,
+} as const;
+
+/** Limits announced by a server in its `welcome` message. */
+export interface Limits {
+  maxTextLength: number;
+  maxPayload: number;
+}
+
+/**
+ * Stable error codes. They appear in `error` messages from the server, and the widget uses the
+ * same codes for errors it detects itself (`timeout`, `offline`, `closed`).
+ */
+export const ErrorCode = {
+  /** The frame was not valid JSON, or was binary. */
+  BadJson: 'bad_json',
+  /** Valid JSON, but not a known message (unknown `type`, missing or mistyped field). */
+  Invalid: 'invalid',
+  /** The text is empty after trimming. */
+  Empty: 'empty',
+  /** The text is longer than `maxTextLength`. */
+  TooLong: 'too_long',
+  /** The sender is over its rate limit; retry later. */
+  RateLimited: 'rate_limited',
+  /** Authentication is required or the token was refused. */
+  Unauthorized: 'unauthorized',
+  /** The user may not do this (e.g. send in a read-only room). */
+  Forbidden: 'forbidden',
+  /** The comment was refused by the server's moderation hook or blocklist. */
+  Rejected: 'rejected',
+  /** The server failed unexpectedly; the request may be retried. */
+  Internal: 'internal',
+  /** Client side: no acknowledgement arrived in time. */
+  Timeout: 'timeout',
+  /** Client side: the offline send queue is full. */
+  QueueFull: 'queue_full',
+  /** Client side: the layer was disconnected for good (element removed, `src` cleared). */
+  Closed: 'closed',
+} as const;
+/** One of the stable error codes in {@link ErrorCode}. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** WebSocket close codes the server uses (4000–4999 are reserved for applications by RFC 6455). */
+export const CloseCode = {
+  /** The server is shutting down or restarting; reconnect (standard "going away"). */
+  GoingAway: 1001,
+  /** The server is restarting; reconnect (standard "service restart"). */
+  ServiceRestart: 1012,
+  /** The room name is missing or invalid. */
+  BadRoom: 4000,
+  /** Authentication failed or did not arrive in time. */
+  Unauthorized: 4001,
+  /** The client did not read fast enough; its buffer exceeded the server's cap. Reconnect and resume. */
+  SlowConsumer: 4002,
+  /** The server holds as many rooms as it may; this room cannot be opened now. Retry later. */
+  TooManyRooms: 4005,
+} as const;
+/** One of the close codes in {@link CloseCode}. */
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** The author of a comment, when the server knows one (authenticated users). */
+export interface Author {
+  id: string;
+  name?: string;
+}
+
+/** A comment as broadcast by the server: what every viewer in the room receives. */
+export interface Comment {
+  /** Per-room sequence number, assigned by the server, strictly increasing, starting at 1. */
+  seq: number;
+  /** The sender's client-generated id (unique per sender); lets a sender recognise its own comment. */
+  id: string;
+  /** The text, to be rendered as text (never as HTML). */
+  text: string;
+  /** `#rrggbb`. */
+  color: string;
+  mode: CommentMode;
+  size: CommentSize;
+  /** Server time the comment was accepted, in milliseconds since the epoch. */
+  ts: number;
+  /** Media time in seconds the comment belongs to (VOD / time-coded comments), when given. */
+  time?: number;
+  /** The author, when known. */
+  user?: Author;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client → server
+// ---------------------------------------------------------------------------------------------
+
+/** Posts a comment. The server answers `ack` (or `error` with the same `id`). */
+export interface SendMessage {
+  type: 'send';
+  /** Client-generated id, 1–64 characters; resends with the same id are posted once. */
+  id: string;
+  text: string;
+  /** `#rrggbb`; defaults to `#ffffff`. */
+  color?: string;
+  /** Defaults to `scroll`. */
+  mode?: CommentMode;
+  /** Defaults to `medium`. */
+  size?: CommentSize;
+  /** Media time in seconds, for time-coded comments. */
+  time?: number;
+}
+
+/** Authenticates the connection (when the server requires it). Must be the first message. */
+export interface AuthMessage {
+  type: 'auth';
+  token: string;
+}
+
+/** Any message a client may send. */
+export type ClientMessage = SendMessage | AuthMessage;
+
+/** A `send` message after validation: normalised text, every default filled in. */
+export type ValidSendMessage = SendMessage & Required<Pick<SendMessage, 'color' | 'mode' | 'size'>>;
+
+/** A client message after validation. */
+export type ValidClientMessage = ValidSendMessage | AuthMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Server → client
+// ---------------------------------------------------------------------------------------------
+
+/** First message on every connection: where the room stands and whether the cursor was honoured. */
+export interface WelcomeMessage {
+  type: 'welcome';
+  room: string;
+  /** Random id of the room's current sequence; changes whenever `seq` restarts. */
+  epoch: string;
+  /** The room's latest `seq` at the moment of joining (0 when empty). */
+  seq: number;
+  /**
+   * `true` when the client sent a cursor and every comment after it follows (replay, then live).
+   * `false` when it sent a cursor that cannot be honoured (other epoch, or older than the history):
+   * the client must treat its view as reset. Absent when no cursor was sent.
+   */
+  recovered?: boolean;
+  /** Limits the server enforces. */
+  limits: Limits;
+  /** Whether this connection may send comments. */
+  canSend: boolean;
+  /** Interval of the server's heartbeat messages, in milliseconds; silence for much longer means a dead link. */
+  heartbeat: number;
+}
+
+/** One or more comments, in `seq` order (the server batches comments that arrive close together). */
+export interface CommentsMessage {
+  type: 'comments';
+  comments: Comment[];
+  /** `true` when these comments are a replay of history (recovery or late join), not live. */
+  replay?: boolean;
+}
+
+/** Acknowledges a `send`: the comment was accepted with this `seq`. */
+export interface AckMessage {
+  type: 'ack';
+  id: string;
+  seq: number;
+}
+
+/** A request failed. The connection stays open. */
+export interface ErrorMessage {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  /** The `id` of the `send` that failed, when the error answers one. */
+  id?: string;
+  /** For `rate_limited`: milliseconds until a retry may succeed. */
+  retryAfter?: number;
+}
+
+/** Application-level heartbeat (browsers cannot see WebSocket pings). */
+export interface HeartbeatMessage {
+  type: 'heartbeat';
+  /** Server time in milliseconds. */
+  ts: number;
+}
+
+/** The number of viewers in the room changed. */
+export interface PresenceMessage {
+  type: 'presence';
+  viewers: number;
+}
+
+/** Any message a server may send. */
+export type ServerMessage =
+  | WelcomeMessage
+  | CommentsMessage
+  | AckMessage
+  | ErrorMessage
+  | HeartbeatMessage
+  | PresenceMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+/** A validation failure: a stable code and a sentence for people. */
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+  id?: string;
+}
+
+/** The result of a validation: the value, or an error. Never throws. */
+export type Validated<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
+
+const COLOR = /^#[0-9a-fA-F]{6}$/;
+// Pure: a bundle that never validates a size (the widget's) leaves that set out.
+const MODES: ReadonlySet<unknown> = /* @__PURE__ */ new Set(/* @__PURE__ */ Object.values(CommentMode));
+const SIZES: ReadonlySet<unknown> = /* @__PURE__ */ new Set(/* @__PURE__ */ Object.values(CommentSize));
+const ID = /^[\w.:-]+$/;
+const ROOM = /^[\w.:~-]+$/;
+
+// Control characters (except tab/newline, which collapse to spaces below) and the bidi
+// override/isolate characters that let a comment reverse the text around it ("Trojan Source").
+// eslint-disable-next-line no-control-regex
+const STRIPPED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const WHITESPACE = /\s+/g;
+
+/**
+ * Normalises comment text the way the server stores it: Unicode NFC, control and bidi-override
+ * characters removed, runs of white space collapsed to one space, trimmed.
+ */
+export function normalizeText(text: string): string {
+  return text.normalize('NFC').replace(STRIPPED, '').replace(WHITESPACE, ' ').trim();
+}
+
+/** Length in Unicode code points, so that an emoji counts as one character, as people count. */
+export function textLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/** Whether `name` is a valid room name: 1–64 characters from `A-Z a-z 0-9 _ . : ~ -`. */
+export function isValidRoom(name: unknown, maxLength: number = DEFAULT_LIMITS.maxRoomLength): name is string {
+  return typeof name === 'string' && name.length > 0 && name.length <= maxLength && ROOM.test(name);
+}
+
+/** Whether `color` is `#rrggbb`. */
+export function isValidColor(color: unknown): color is string {
+  return typeof color === 'string' && COLOR.test(color);
+}
+
+function fail(code: ErrorCode, message: string, id?: string): { ok: false; error: ProtocolError } {
+  return { ok: false, error: id === undefined ? { code, message } : { code, message, id } };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Options of {@link parseClientMessage}. */
+export interface ParseOptions {
+  /** Longest text in code points. Default {@link DEFAULT_LIMITS}.maxTextLength. */
+  maxTextLength?: number;
+}
+
+/**
+ * Parses and validates one text frame from a client. The returned `send` message has its text
+ * normalised and its defaults filled in. Never throws: bad input yields a typed error.
+ *
+ * @example
+ * const result = parseClientMessage('{"type":"send","id":"a1","text":"hi"}');
+ * if (result.ok) room.publish(result.value);
+ * else socket.send(JSON.stringify({ type: 'error', ...result.error }));
+ */
+export function parseClientMessage(data: string, options: ParseOptions = {}): Validated<ValidClientMessage> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data);
+  } catch {
+    return fail(ErrorCode.BadJson, 'Messages must be JSON text.');
+  }
+  if (!isPlainObject(raw)) return fail(ErrorCode.Invalid, 'A message must be a JSON object.');
+  switch (raw.type) {
+    case 'send':
+      return validateSend(raw, options);
+    case 'auth':
+      if (typeof raw.token !== 'string' || raw.token.length === 0) {
+        return fail(ErrorCode.Invalid, '"auth" needs a non-empty string "token".');
+      }
+      return { ok: true, value: { type: 'auth', token: raw.token } };
+    default:
+      return fail(ErrorCode.Invalid, 'Unknown message type; expected "send" or "auth".');
+  }
+}
+
+function validateSend(raw: Record<string, unknown>, options: ParseOptions): Validated<ValidSendMessage> {
+  const maxTextLength = options.maxTextLength ?? DEFAULT_LIMITS.maxTextLength;
+  const { id } = raw;
+  if (typeof id !== 'string' || id.length === 0 || id.length > DEFAULT_LIMITS.maxIdLength || !ID.test(id)) {
+    return fail(ErrorCode.Invalid, '"id" must be 1–64 characters from A-Z a-z 0-9 _ . : -');
+  }
+  if (typeof raw.text !== 'string') return fail(ErrorCode.Invalid, '"text" must be a string.', id);
+  // Bound the work before normalising: a huge string is refused without scanning it twice.
+  if (raw.text.length > maxTextLength * 8) {
+    return fail(ErrorCode.TooLong, `Comments are at most ${maxTextLength} characters.`, id);
+  }
+  const text = normalizeText(raw.text);
+  if (text.length === 0) return fail(ErrorCode.Empty, 'The comment is empty.', id);
+  if (textLength(text) > maxTextLength) {
+    return fail(ErrorCode.TooLong, `Comments are at most ${maxTextLength} characters.`, id);
+  }
+  const color = raw.color ?? '#ffffff';
+  if (!isValidColor(color)) return fail(ErrorCode.Invalid, '"color" must be "#rrggbb".', id);
+  const mode = raw.mode ?? CommentMode.Scroll;
+  if (typeof mode !== 'string' || !MODES.has(mode)) {
+    return fail(ErrorCode.Invalid, '"mode" must be "scroll", "top" or "bottom".', id);
+  }
+  const size = raw.size ?? CommentSize.Medium;
+  if (typeof size !== 'string' || !SIZES.has(size)) {
+    return fail(ErrorCode.Invalid, '"size" must be "small", "medium" or "large".', id);
+  }
+  const message: ValidSendMessage = {
+    type: 'send',
+    id,
+    text,
+    color: color.toLowerCase(),
+    mode: mode as CommentMode,
+    size: size as CommentSize,
+  };
+  if (raw.time !== undefined) {
+    if (typeof raw.time !== 'number' || !Number.isFinite(raw.time) || raw.time < 0) {
+      return fail(ErrorCode.Invalid, '"time" must be a non-negative number of seconds.', id);
+    }
+    message.time = raw.time;
+  }
+  return { ok: true, value: message };
+}
+
+/**
+ * Parses one frame from a server. Used by the widget; lenient about extra fields (a newer
+ * server may add some) but strict about the ones it reads. Returns `undefined` for anything it
+ * does not understand, which the widget ignores.
+ */
+export function parseServerMessage(data: string): ServerMessage | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(raw) || typeof raw.type !== 'string') return undefined;
+  switch (raw.type) {
+    case 'comments':
+      if (!Array.isArray(raw.comments)) return undefined;
+      return {
+        type: 'comments',
+        comments: raw.comments.filter(isComment),
+        ...(raw.replay === true ? { replay: true } : {}),
+      };
+    case 'welcome':
+      return typeof raw.epoch === 'string' && typeof raw.seq === 'number' ? (raw as unknown as WelcomeMessage) : undefined;
+    case 'ack':
+      return typeof raw.id === 'string' && typeof raw.seq === 'number' ? (raw as unknown as AckMessage) : undefined;
+    case 'error':
+      return typeof raw.code === 'string' ? (raw as unknown as ErrorMessage) : undefined;
+    case 'heartbeat':
+    case 'presence':
+      return raw as unknown as ServerMessage;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether `value` has the shape of a {@link Comment} (used on input from servers and feeds). */
+export function isComment(value: unknown): value is Comment {
+  if (!isPlainObject(value)) return false;
+  return (
+    typeof value.seq === 'number' &&
+    typeof value.text === 'string' &&
+    typeof value.color === 'string' &&
+    MODES.has(value.mode)
+  );
+}
