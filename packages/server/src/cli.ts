@@ -9,7 +9,7 @@ import type { AuthOptions } from './auth.js';
 import type { Engine } from './engine.js';
 import { MemoryEngine, ENGINE_DEFAULTS } from './memory-engine.js';
 import { LOG_LEVELS, SERVER_DEFAULTS, type DanmakuServerOptions } from './options.js';
-import type { LevelWithSilent } from 'pino';
+import { abandonLogger, createLogger, settleLogger, type LevelWithSilent, type Logger } from './logger.js';
 import { RedisEngine } from './redis-engine.js';
 
 /** A flag: its type, environment variable and help line. */
@@ -204,9 +204,8 @@ export function helpText(): string {
   ].join('\n');
 }
 
-/** Builds the room engine the command line asks for. */
 /** The engine the flags ask for: Redis with `--redis-url`, otherwise in memory. */
-function createEngine(config: CliConfig): Engine {
+function createEngine(config: CliConfig, logger: Logger): Engine {
   const history = { historySize: config.historySize, historyAge: config.historyAge };
   if (!config.redisUrl) return new MemoryEngine(history);
   // Each distinct error is reported once per outage, not once per reconnect attempt.
@@ -216,12 +215,17 @@ function createEngine(config: CliConfig): Engine {
     url: config.redisUrl,
     onError: (error) => {
       const message = error instanceof Error ? error.message : String(error);
-      if (message !== lastError) process.stderr.write(`danmaku-layer-server: redis: ${(lastError = message)}\n`);
+      if (message !== lastError) logger.error({ err: error }, `redis: ${(lastError = message)}`);
     },
   });
   engine.onReadiness(() => (lastError = ''));
   return engine;
 }
+
+/** How long the process waits, past `--shutdown-timeout`, before it exits whatever still runs. */
+export const SHUTDOWN_MARGIN = 1000;
+/** How long an exit waits for buffered log lines to be written. */
+export const LOG_FLUSH_TIMEOUT = 500;
 
 /** Runs the CLI: parses, starts the server, shuts down gracefully on SIGTERM/SIGINT. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
@@ -236,19 +240,22 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     process.stdout.write(helpText());
     return;
   }
+  const logger = createLogger(config.server.logLevel ?? D.logLevel);
+  const exit = exitWith(logger);
+  installFailureHandlers(logger, exit);
+
   // Loaded only now, so that --help and usage errors answer at once.
   const { createDanmakuServer } = await import('./server.js');
-  const engine = createEngine(config);
+  const engine = createEngine(config, logger);
   let danmaku;
   try {
-    danmaku = await createDanmakuServer({ ...config.server, engine });
+    danmaku = await createDanmakuServer({ ...config.server, engine, logger });
   } catch (error) {
     await engine.close();
     // Option checks throw TypeError/RangeError naming the option: that is a usage error too.
     if (error instanceof TypeError || error instanceof RangeError) return usageFailure(error.message);
     throw error;
   }
-  const { logger } = danmaku;
   try {
     const address = await danmaku.listen(config.port, config.host);
     logger.info({ host: address.address, port: address.port, path: config.server.path, demo: config.server.demo }, 'listening');
@@ -256,34 +263,34 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     logger.fatal({ err: error }, 'could not listen');
     await danmaku.close();
     await engine.close();
-    process.exitCode = 1;
-    return;
+    return exit(1);
   }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      // A second signal: the operator does not want to wait.
-      logger.warn({ signal }, 'exiting now');
-      process.exit(1);
+      // A second signal: the operator does not want to wait, not even for the logs.
+      exit(1, 0);
+      return;
     }
     stopping = true;
-    logger.info({ signal }, 'signal received');
-    // The bound holds even if something below hangs.
+    // Armed before anything that can throw or hang, logging included.
+    const deadline = (config.server.shutdownTimeout ?? D.shutdownTimeout) + SHUTDOWN_MARGIN;
     setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, (config.server.shutdownTimeout ?? D.shutdownTimeout) + 2000).unref();
+      safely(() => logger.error('shutdown took too long; exiting'));
+      exit(1);
+    }, deadline);
+    safely(() => logger.info({ signal }, 'signal received'));
     // SIGTERM usually means a redeploy: "service restart". SIGINT is someone stopping it: "going away".
     const code = signal === 'SIGTERM' ? CloseCode.ServiceRestart : CloseCode.GoingAway;
-    danmaku
-      .close({ code })
+    Promise.resolve()
+      .then(() => danmaku.close({ code }))
       .then(() => engine.close())
       .then(
-        () => process.exit(0),
+        () => exit(0),
         (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
+          safely(() => logger.error({ err: error }, 'shutdown failed'));
+          exit(1);
         },
       );
   };
@@ -291,8 +298,51 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   process.on('SIGTERM', stop);
 }
 
+/**
+ * Returns the one way this process exits: with `code`, after giving the logger up to `flush` ms to
+ * write what it holds. The first call wins; the exit happens within `flush` ms whatever the log
+ * destination does.
+ */
+function exitWith(logger: Logger): (code: number, flush?: number) => void {
+  let exiting = false;
+  return (code, flush = LOG_FLUSH_TIMEOUT) => {
+    if (exiting) return;
+    exiting = true;
+    process.exitCode = code;
+    const now = (): never => {
+      abandonLogger(logger);
+      process.exit(code);
+    };
+    if (flush <= 0) now();
+    setTimeout(now, flush + 100);
+    void settleLogger(logger, flush).then(() => process.exit(code));
+  };
+}
+
+/**
+ * An exception nothing caught, or a rejection nothing handled, leaves the server in an unknown
+ * state: it is logged (best effort) and the process exits 1, so that a supervisor starts a fresh
+ * one; clients reconnect and resume from their cursors.
+ */
+function installFailureHandlers(logger: Logger, exit: (code: number) => void): void {
+  const fail = (error: unknown, origin: string): void => {
+    safely(() => logger.fatal({ err: error, origin }, 'uncaught failure; exiting'));
+    exit(1);
+  };
+  process.on('uncaughtException', (error, origin) => fail(error, origin));
+  process.on('unhandledRejection', (reason) => fail(reason, 'unhandledRejection'));
+}
+
+/** Runs a logging call that must not stop what follows it. */
+function safely(log: () => void): void {
+  try {
+    log();
+  } catch {
+    // The logger reports its own failures; nothing more can be done here.
+  }
+}
+
 function usageFailure(message: string): void {
   process.stderr.write(`danmaku-layer-server: ${message}\nRun with --help for the options.\n`);
   process.exitCode = 2;
 }
-
