@@ -30,25 +30,33 @@ test('--help lists every flag with its environment variable, and exits 0', async
   }
 });
 
+/** Bad input, and the flag (with its environment variable) the message must name. */
 const bad: Array<[string, string[], Record<string, string>, RegExp]> = [
   ['an unknown flag', ['--bogus'], {}, /Unknown option '--bogus'/],
-  ['a number flag with text', ['--rate-limit', 'fast'], {}, /--rate-limit .* must be a number/],
-  ['a negative integer from the environment', [], { DANMAKU_MAX_ROOMS: '-1' }, /\$DANMAKU_MAX_ROOMS/],
-  ['a boolean variable that is not one', [], { DANMAKU_READ_ONLY: 'maybe' }, /\$DANMAKU_READ_ONLY must be true or false/],
-  ['a port out of range', ['--port', '70000'], {}, /--port/],
-  ['an unknown log level', ['--log-level', 'loud'], {}, /--log-level/],
-  ['a JWT secret without audience', ['--jwt-secret', 'x'.repeat(32)], {}, /--jwt-audience/],
-  ['both JWT sources', ['--jwt-secret', 'x'.repeat(32), '--jwt-jwks-url', 'https://id.test/jwks', '--jwt-audience', 'a'], {}, /not both/],
-  ['a short JWT secret', ['--jwt-audience', 'a'], { DANMAKU_JWT_SECRET: 'short' }, /at least 32 bytes/],
-  ['a malformed origin', ['--allowed-origins', 'example.com'], {}, /allowedOrigins/],
+  ['a number flag with text', ['--rate-limit', 'fast'], {}, /--rate-limit \(or \$DANMAKU_RATE_LIMIT\) must be a number/],
+  ['a negative integer from the environment', [], { DANMAKU_MAX_ROOMS: '-1' }, /--max-rooms \(or \$DANMAKU_MAX_ROOMS\) must be an integer ≥ 0; got "-1"/],
+  ['a boolean variable that is not one', [], { DANMAKU_READ_ONLY: 'maybe' }, /--read-only \(or \$DANMAKU_READ_ONLY\) must be true or false/],
+  ['a port out of range', ['--port', '70000'], {}, /--port \(or \$PORT\)/],
+  ['an unknown log level', ['--log-level', 'loud'], {}, /--log-level \(or \$DANMAKU_LOG_LEVEL\)/],
+  ['a JWT secret without audience', ['--jwt-secret', 'x'.repeat(32)], {}, /--jwt-audience \(or \$DANMAKU_JWT_AUDIENCE\) is required/],
+  ['an audience without a key', ['--jwt-audience', 'a'], {}, /--jwt-secret \(or \$DANMAKU_JWT_SECRET\) or --jwt-jwks-url \(or \$DANMAKU_JWT_JWKS_URL\)/],
+  ['both JWT sources', ['--jwt-secret', 'x'.repeat(32), '--jwt-jwks-url', 'https://id.test/jwks', '--jwt-audience', 'a'], {}, /--jwt-secret \(or \$DANMAKU_JWT_SECRET\) or --jwt-jwks-url \(or \$DANMAKU_JWT_JWKS_URL\), not both/],
+  ['a short JWT secret (flag)', ['--jwt-secret', 'short', '--jwt-audience', 'a'], {}, /--jwt-secret \(or \$DANMAKU_JWT_SECRET\) must be at least 32 bytes/],
+  ['a short JWT secret (environment)', ['--jwt-audience', 'a'], { DANMAKU_JWT_SECRET: 'short' }, /--jwt-secret \(or \$DANMAKU_JWT_SECRET\) must be at least 32 bytes/],
+  ['a JWKS URL that is not a URL', ['--jwt-jwks-url', 'keys', '--jwt-audience', 'a'], {}, /--jwt-jwks-url \(or \$DANMAKU_JWT_JWKS_URL\) must be a URL/],
+  ['a malformed origin', ['--allowed-origins', 'example.com'], {}, /--allowed-origins \(or \$DANMAKU_ALLOWED_ORIGINS\) has "example.com"/],
+  ['a path without a slash', ['--path', 'ws'], {}, /--path \(or \$DANMAKU_PATH\) must be a string starting with "\/"/],
+  ['a Redis URL of another scheme', ['--redis-url', 'http://127.0.0.1:6379'], {}, /--redis-url \(or \$DANMAKU_REDIS_URL\) must start with redis:\/\//],
 ];
 
 for (const [name, args, env, message] of bad) {
-  test(`${name} exits 2 with a clear message`, async () => {
+  test(`${name} exits 2 with a message naming the flag and its variable, without a stack trace`, async () => {
     const { code, stderr, stdout } = await run(args, env);
     assert.equal(code, 2);
     assert.match(stderr, message);
     assert.match(stderr, /--help/);
+    assert.doesNotMatch(stderr, /Option "|\n\s+at /);
+    assert.equal(stderr.trim().split('\n').length, 2, stderr);
     assert.equal(stdout, '');
   });
 }

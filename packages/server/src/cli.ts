@@ -10,7 +10,7 @@ import type { Engine } from './engine.js';
 import { MemoryEngine, ENGINE_DEFAULTS } from './memory-engine.js';
 import { LOG_LEVELS, SERVER_DEFAULTS, type DanmakuServerOptions } from './options.js';
 import { abandonLogger, createLogger, settleLogger, type LevelWithSilent, type Logger } from './logger.js';
-import { RedisEngine } from './redis-engine.js';
+import type { CloseOptions, DanmakuServer } from './server.js';
 
 /** A flag: its type, environment variable and help line. */
 interface Flag {
@@ -88,7 +88,6 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const source = (name: FlagName): string => (FLAGS[name].env ? `--${name} (or $${FLAGS[name].env})` : `--${name}`);
   const get = (name: FlagName): string | boolean | undefined => {
     const flag: Flag = FLAGS[name];
     if (values[name] !== undefined) return values[name];
@@ -97,7 +96,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       if (flag.type === 'string') return fromEnv;
       if (TRUE.test(fromEnv)) return true;
       if (FALSE.test(fromEnv)) return false;
-      throw new UsageError(`$${flag.env} must be true or false; got "${fromEnv}".`);
+      throw new UsageError(`${source(name)} must be true or false; got "${fromEnv}".`);
     }
     return flag.default;
   };
@@ -170,17 +169,66 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
 function parseAuth(secret?: string, jwksUrl?: string, audience?: string, issuer?: string): AuthOptions | undefined {
   if (secret === undefined && jwksUrl === undefined) {
     if (audience !== undefined || issuer !== undefined) {
-      throw new UsageError('--jwt-audience and --jwt-issuer need --jwt-secret or --jwt-jwks-url.');
+      throw new UsageError(`${source('jwt-audience')} and ${source('jwt-issuer')} need ${source('jwt-secret')} or ${source('jwt-jwks-url')}.`);
     }
     return undefined;
   }
-  if (secret !== undefined && jwksUrl !== undefined) throw new UsageError('Give either --jwt-secret or --jwt-jwks-url, not both.');
-  if (!audience) throw new UsageError('--jwt-audience (or $DANMAKU_JWT_AUDIENCE) is required with JWT authentication.');
+  if (secret !== undefined && jwksUrl !== undefined) {
+    throw new UsageError(`Give either ${source('jwt-secret')} or ${source('jwt-jwks-url')}, not both.`);
+  }
+  if (!audience) throw new UsageError(`${source('jwt-audience')} is required with JWT authentication.`);
   return {
     ...(secret !== undefined ? { secret } : { jwksUrl: jwksUrl! }),
     audience: audience.split(',').map((a) => a.trim()),
     ...(issuer ? { issuer } : {}),
   };
+}
+
+/** How a flag is named in messages: the flag and its environment variable. */
+function source(name: FlagName): string {
+  return FLAGS[name].env ? `--${name} (or $${FLAGS[name].env})` : `--${name}`;
+}
+
+/** The flag behind each option of `createDanmakuServer` and of the engines, for their error messages. */
+const FLAG_OF_OPTION: Record<string, FlagName> = {
+  path: 'path',
+  demo: 'demo',
+  allowedOrigins: 'allowed-origins',
+  rateLimit: 'rate-limit',
+  rateBurst: 'rate-burst',
+  ipRateLimit: 'ip-rate-limit',
+  ipRateBurst: 'ip-rate-burst',
+  maxConnectionsPerIp: 'max-connections-per-ip',
+  maxRooms: 'max-rooms',
+  maxBufferedAmount: 'max-buffered',
+  trustProxy: 'trust-proxy',
+  readOnly: 'read-only',
+  blocklist: 'blocklist',
+  'auth.secret': 'jwt-secret',
+  'auth.jwksUrl': 'jwt-jwks-url',
+  'auth.audience': 'jwt-audience',
+  'auth.issuer': 'jwt-issuer',
+  authTimeout: 'auth-timeout',
+  maxTextLength: 'max-text-length',
+  maxPayload: 'max-payload',
+  flushInterval: 'flush-interval',
+  heartbeatInterval: 'heartbeat-interval',
+  historySize: 'history-size',
+  historyAge: 'history-age',
+  shutdownWindow: 'shutdown-window',
+  shutdownTimeout: 'shutdown-timeout',
+  logLevel: 'log-level',
+};
+
+/**
+ * Rewrites an option error of the server or an engine (`Option "auth.secret" must be …`) in terms
+ * of the command line (`--jwt-secret (or $DANMAKU_JWT_SECRET) must be …`).
+ */
+export function inFlagTerms(message: string): string {
+  return message.replace(/Option "([\w.]+)"/g, (whole, option: string) => {
+    const flag = FLAG_OF_OPTION[option];
+    return flag ? source(flag) : whole;
+  });
 }
 
 /** The `--help` text. */
@@ -204,22 +252,48 @@ export function helpText(): string {
   ].join('\n');
 }
 
-/** The engine the flags ask for: Redis with `--redis-url`, otherwise in memory. */
-function createEngine(config: CliConfig, logger: Logger): Engine {
+/**
+ * The engine the flags ask for: Redis with `--redis-url`, otherwise in memory. The Redis engine (and
+ * ioredis with it) is loaded only when asked for.
+ */
+async function createEngine(config: CliConfig, logger: Logger): Promise<Engine> {
   const history = { historySize: config.historySize, historyAge: config.historyAge };
   if (!config.redisUrl) return new MemoryEngine(history);
-  // Each distinct error is reported once per outage, not once per reconnect attempt.
+  const { RedisEngine } = await import('./redis-engine.js');
+  const redis = redactUrl(config.redisUrl);
+  // One line per outage and cause, not one per reconnect attempt.
   let lastError = '';
   const engine = new RedisEngine({
     ...history,
     url: config.redisUrl,
     onError: (error) => {
-      const message = error instanceof Error ? error.message : String(error);
-      if (message !== lastError) logger.error({ err: error }, `redis: ${(lastError = message)}`);
+      const reason = describeError(error);
+      if (reason === lastError) return;
+      lastError = reason;
+      const what = engine.ready ? 'Redis call failed' : 'not ready: Redis is unreachable; retrying';
+      safely(() => logger.error({ redis, reason }, `${what} (${reason})`));
     },
   });
   engine.onReadiness(() => (lastError = ''));
   return engine;
+}
+
+/** A Redis URL without its password, for logs. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return 'redis://?';
+  }
+}
+
+/** A one-line reason from an error (ioredis reports some failures as an AggregateError without message). */
+function describeError(error: unknown): string {
+  if (error instanceof AggregateError && !error.message) return error.errors.map(describeError).join('; ');
+  if (error instanceof Error) return error.message || (error as NodeJS.ErrnoException).code || error.name;
+  return String(error);
 }
 
 /** How long the process waits, past `--shutdown-timeout`, before it exits whatever still runs. */
@@ -244,28 +318,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const exit = exitWith(logger);
   installFailureHandlers(logger, exit);
 
-  // Loaded only now, so that --help and usage errors answer at once.
-  const { createDanmakuServer } = await import('./server.js');
-  const engine = createEngine(config, logger);
-  let danmaku;
-  try {
-    danmaku = await createDanmakuServer({ ...config.server, engine, logger });
-  } catch (error) {
-    await engine.close();
-    // Option checks throw TypeError/RangeError naming the option: that is a usage error too.
-    if (error instanceof TypeError || error instanceof RangeError) return usageFailure(error.message);
-    throw error;
-  }
-  try {
-    const address = await danmaku.listen(config.port, config.host);
-    logger.info({ host: address.address, port: address.port, path: config.server.path, demo: config.server.demo }, 'listening');
-  } catch (error) {
-    logger.fatal({ err: error }, 'could not listen');
-    await danmaku.close();
-    await engine.close();
-    return exit(1);
-  }
-
+  // What a signal has to close; nothing until the server has started.
+  let shutdown: ((code: CloseOptions['code']) => Promise<void>) | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -284,8 +338,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     // SIGTERM usually means a redeploy: "service restart". SIGINT is someone stopping it: "going away".
     const code = signal === 'SIGTERM' ? CloseCode.ServiceRestart : CloseCode.GoingAway;
     Promise.resolve()
-      .then(() => danmaku.close({ code }))
-      .then(() => engine.close())
+      .then(() => shutdown?.(code))
       .then(
         () => exit(0),
         (error: unknown) => {
@@ -294,8 +347,42 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
         },
       );
   };
+  // Installed before anything starts, so that an early signal is never the default (kill) one.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  let engine: Engine | undefined;
+  let danmaku: DanmakuServer;
+  try {
+    // Loaded only now, so that --help and usage errors answer at once.
+    const { createDanmakuServer } = await import('./server.js');
+    engine = await createEngine(config, logger);
+    danmaku = await createDanmakuServer({ ...config.server, engine, logger });
+  } catch (error) {
+    await engine?.close();
+    // Option checks throw TypeError/RangeError naming the option: that is a usage error too.
+    if (error instanceof TypeError || error instanceof RangeError) {
+      usageFailure(inFlagTerms(error.message));
+      return exit(2, 0);
+    }
+    safely(() => logger.fatal({ err: error }, `could not start: ${describeError(error)}`));
+    return exit(1);
+  }
+  const running = engine;
+  shutdown = async (code) => {
+    await danmaku.close({ code });
+    await running.close();
+  };
+  if (stopping) return;
+  try {
+    const address = await danmaku.listen(config.port, config.host);
+    logger.info({ host: address.address, port: address.port, path: config.server.path, demo: config.server.demo, ready: danmaku.ready }, 'listening');
+  } catch (error) {
+    safely(() => logger.fatal({ err: error }, `could not listen: ${describeError(error)}`));
+    await danmaku.close();
+    await running.close();
+    return exit(1);
+  }
 }
 
 /**

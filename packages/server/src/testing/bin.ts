@@ -22,6 +22,16 @@ export interface RunningBin {
   lines: Array<Record<string, unknown>>;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
+  /** What the process wrote to stderr, when started with `stderr: 'pipe'` (else `''`). */
+  stderr: () => string;
+}
+
+/** Options of {@link startBin}. */
+export interface StartOptions {
+  /** `'inherit'` (default): the server's stderr shows in the test output; `'pipe'`: kept for `stderr()`. */
+  stderr?: 'inherit' | 'pipe';
+  /** Node flags before the bin, e.g. `--import` of a fixture. */
+  execArgv?: string[];
 }
 
 /**
@@ -32,11 +42,14 @@ export function startBin(
   t: { after: (fn: () => unknown) => void },
   args: string[],
   env: Record<string, string> = {},
+  options: StartOptions = {},
 ): Promise<RunningBin> {
-  const child = spawn(process.execPath, [BIN, '--host', '127.0.0.1', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), BIN, '--host', '127.0.0.1', '--port', '0', ...args], {
     env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'],
   });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -51,7 +64,7 @@ export function startBin(
         const line = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
         buffer = buffer.slice(newline + 1);
         lines.push(line);
-        if (line.msg === 'listening') resolve({ child, port: line.port as number, lines, exited });
+        if (line.msg === 'listening') resolve({ child, port: line.port as number, lines, exited, stderr: () => stderr });
       }
     });
     void exited.then((code) => reject(new Error(`exited with ${code} before listening`)));
