@@ -49,11 +49,15 @@ test('nothing is sent before the token; then welcome, and comments carry the use
   assert.deepEqual(probe.comments[0]?.user ?? (await probe.waitForComments(1))[0]!.user, { id: 'u1', name: 'Aiko' });
 });
 
-test('no token within authTimeout closes with 4001', async (t) => {
+test('no token within authTimeout: an unauthorized error, then close 4001', async (t) => {
   const { open } = await start(t, { ...secretAuth, authTimeout: 100 });
   const client = await open('room=auth2');
   assert.equal((await client.closed).code, 4001);
-  assert.equal(client.messages.length, 0);
+  assert.equal(client.messages.length, 1);
+  const [error] = client.messages as ErrorMessage[];
+  assert.equal(error!.type, 'error');
+  assert.equal(error!.code, 'unauthorized');
+  assert.match(error!.message, /timed out/);
 });
 
 test('a first message other than auth gets unauthorized and 4001', async (t) => {
@@ -167,4 +171,18 @@ test('without auth, readOnly makes anonymous connections read-only', async (t) =
   client.ws.send(JSON.stringify({ type: 'auth', token: 'whatever' }));
   const again = client.sendComment('still read-only');
   assert.equal((await client.next<ErrorMessage>((m) => m.type === 'error' && m.id === again)).code, 'forbidden');
+});
+
+test('a JWKS URL must be https, unless it is on this machine or allowHttpJwks says so', async () => {
+  await assert.rejects(createDanmakuServer({ auth: { jwksUrl: 'http://keys.example/jwks.json', audience: AUDIENCE } }), {
+    name: 'TypeError',
+    message: /"auth.jwksUrl" must be an https URL/,
+  });
+  await assert.rejects(createDanmakuServer({ auth: { jwksUrl: 'ftp://keys.example/jwks.json', audience: AUDIENCE } }), { name: 'TypeError' });
+  for (const jwksUrl of ['https://keys.example/jwks.json', 'http://localhost:8000/jwks', 'http://127.0.0.5/jwks', 'http://[::1]:8000/jwks']) {
+    const danmaku = await createDanmakuServer({ auth: { jwksUrl, audience: AUDIENCE }, logLevel: 'silent' });
+    await danmaku.close();
+  }
+  const trusted = await createDanmakuServer({ auth: { jwksUrl: 'http://keys.internal/jwks.json', audience: AUDIENCE, allowHttpJwks: true }, logLevel: 'silent' });
+  await trusted.close();
 });

@@ -26,6 +26,12 @@ export interface AuthOptions {
   issuer?: string | string[];
   /** Allowed clock skew when checking `exp` and `nbf`, in seconds. Default `30`. */
   clockTolerance?: number;
+  /**
+   * Accept an `http:` `jwksUrl` on a host other than loopback. Keys fetched in clear text can be
+   * swapped by anyone on the path, who could then sign any token: only for a trusted private
+   * network. Default `false` (`https:`, or `http:` to `localhost`, `127.0.0.0/8` or `[::1]`).
+   */
+  allowHttpJwks?: boolean;
 }
 
 /** Who a verified token says the user is and what they may do. */
@@ -75,7 +81,12 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
       throw new TypeError(`Option "auth.jwksUrl" must be a URL; got "${String(jwksUrl)}".`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new TypeError(`Option "auth.jwksUrl" must be an http(s) URL; got "${url.href}".`);
+      throw new TypeError(`Option "auth.jwksUrl" must be an https URL; got "${url.href}".`);
+    }
+    if (url.protocol === 'http:' && !isLoopback(url.hostname) && options.allowHttpJwks !== true) {
+      throw new TypeError(
+        `Option "auth.jwksUrl" must be an https URL (http only to a loopback address, or with "auth.allowHttpJwks"); got "${url.href}".`,
+      );
     }
     key = createRemoteJWKSet(url);
   }
@@ -95,6 +106,11 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     }
     return identityOf(payload);
   };
+}
+
+/** Whether a URL host name is this machine: `localhost`, `127.0.0.0/8` or `::1`. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /** Whether an identity may join `room`. */

@@ -46,6 +46,9 @@ const bad: Array<[string, string[], Record<string, string>, RegExp]> = [
   ['a JWKS URL that is not a URL', ['--jwt-jwks-url', 'keys', '--jwt-audience', 'a'], {}, /--jwt-jwks-url \(or \$DANMAKU_JWT_JWKS_URL\) must be a URL/],
   ['a malformed origin', ['--allowed-origins', 'example.com'], {}, /--allowed-origins \(or \$DANMAKU_ALLOWED_ORIGINS\) has "example.com"/],
   ['a path without a slash', ['--path', 'ws'], {}, /--path \(or \$DANMAKU_PATH\) must be a string starting with "\/"/],
+  ['a JWKS URL over plain http to another host', ['--jwt-jwks-url', 'http://keys.example/jwks.json', '--jwt-audience', 'a'], {}, /--jwt-jwks-url \(or \$DANMAKU_JWT_JWKS_URL\) must be an https URL .*--jwt-jwks-allow-http \(or \$DANMAKU_JWT_JWKS_ALLOW_HTTP\)/],
+  ['an internal port out of range', ['--internal-port', '70000'], {}, /--internal-port \(or \$DANMAKU_INTERNAL_PORT\) must be at most 65535/],
+  ['a connection cap that is neither auto nor a number', ['--max-connections', 'many'], {}, /--max-connections \(or \$DANMAKU_MAX_CONNECTIONS\) must be an integer/],
   ['a Redis URL of another scheme', ['--redis-url', 'http://127.0.0.1:6379'], {}, /--redis-url \(or \$DANMAKU_REDIS_URL\) must start with redis:\/\//],
 ];
 
@@ -112,4 +115,41 @@ test('SIGTERM closes every client with 1012 and exits 0; SIGINT uses 1001', asyn
     const messages = server.lines.map((line) => line.msg);
     assert.ok(messages.includes('shutting down') && messages.includes('shut down'), messages.join(', '));
   }
+});
+
+test('--internal-port serves /metrics, /healthz and /readyz on 127.0.0.1 and takes /metrics off the public port', async (t) => {
+  const server = await start(t, ['--internal-port', '0']);
+  const internal = server.lines.find((line) => line.msg === 'listening')!.internal as { host: string; port: number };
+  assert.equal(internal.host, '127.0.0.1');
+  const publicBase = `http://127.0.0.1:${server.port}`;
+  const internalBase = `http://127.0.0.1:${internal.port}`;
+  assert.equal((await fetch(`${publicBase}/metrics`)).status, 404);
+  const metrics = await fetch(`${internalBase}/metrics`);
+  assert.equal(metrics.status, 200);
+  assert.match(await metrics.text(), /danmaku_connections/);
+  for (const base of [publicBase, internalBase]) {
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+  }
+  assert.equal((await fetch(`${internalBase}/danmaku-layer.bundle.js`)).status, 404, 'operators only on the internal port');
+});
+
+test('--no-metrics and $DANMAKU_NO_METRICS serve no /metrics; by default it is on the public port', async (t) => {
+  const plain = await start(t, []);
+  assert.equal((await fetch(`http://127.0.0.1:${plain.port}/metrics`)).status, 200);
+  for (const [args, env] of [[['--no-metrics'], {}], [[], { DANMAKU_NO_METRICS: '1' }]] as const) {
+    const server = await start(t, [...args], env);
+    assert.equal((await fetch(`http://127.0.0.1:${server.port}/metrics`)).status, 404);
+    assert.equal((await fetch(`http://127.0.0.1:${server.port}/readyz`)).status, 200);
+  }
+  const both = await start(t, ['--no-metrics', '--internal-port', '0']);
+  const internal = both.lines.find((line) => line.msg === 'listening')!.internal as { port: number };
+  assert.equal((await fetch(`http://127.0.0.1:${internal.port}/metrics`)).status, 404);
+});
+
+test('--max-connections and --jwt-jwks-allow-http reach the server', async (t) => {
+  const server = await start(t, ['--max-connections', '50', '--jwt-jwks-url', 'http://keys.example/jwks.json', '--jwt-jwks-allow-http', '--jwt-audience', 'a']);
+  assert.equal(server.lines.find((line) => line.msg === 'listening')!.maxConnections, 50);
+  const loopback = await start(t, [], { DANMAKU_JWT_JWKS_URL: 'http://127.0.0.1:9/jwks.json', DANMAKU_JWT_AUDIENCE: 'a', DANMAKU_MAX_CONNECTIONS: '0' });
+  assert.equal(loopback.lines.find((line) => line.msg === 'listening')!.maxConnections, 0);
 });

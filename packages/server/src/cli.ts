@@ -35,12 +35,14 @@ export const FLAGS = {
   'ip-rate-burst': { type: 'string', env: 'DANMAKU_IP_RATE_BURST', default: String(D.ipRateBurst), help: 'Comments an IP address may post at once.' },
   'max-connections-per-ip': { type: 'string', env: 'DANMAKU_MAX_CONNECTIONS_PER_IP', default: String(D.maxConnectionsPerIp), help: 'Simultaneous connections per IP address (0 = no limit).' },
   'max-rooms': { type: 'string', env: 'DANMAKU_MAX_ROOMS', default: String(D.maxRooms), help: 'Rooms open at once (0 = no limit).' },
+  'max-connections': { type: 'string', env: 'DANMAKU_MAX_CONNECTIONS', default: 'auto', help: 'TCP connections held at once, before and after the upgrade; auto = the open-file limit less a tenth (at least 64); 0 = no limit.' },
   'max-buffered': { type: 'string', env: 'DANMAKU_MAX_BUFFERED', default: String(D.maxBufferedAmount), help: 'Bytes queued per client before it is closed as a slow consumer (4002).' },
   'trust-proxy': { type: 'boolean', env: 'DANMAKU_TRUST_PROXY', help: 'Take client addresses from X-Forwarded-For (only behind a reverse proxy).' },
   'read-only': { type: 'boolean', env: 'DANMAKU_READ_ONLY', help: 'Anonymous viewers may read but not send.' },
   blocklist: { type: 'string', env: 'DANMAKU_BLOCKLIST', help: 'Comma-separated words that get a comment rejected.' },
   'jwt-secret': { type: 'string', env: 'DANMAKU_JWT_SECRET', help: 'Require JWTs signed with this shared secret (HS256/384/512, ≥ 32 bytes). Prefer the env variable.' },
   'jwt-jwks-url': { type: 'string', env: 'DANMAKU_JWT_JWKS_URL', help: 'Require JWTs signed by a key from this JWKS URL.' },
+  'jwt-jwks-allow-http': { type: 'boolean', env: 'DANMAKU_JWT_JWKS_ALLOW_HTTP', help: 'Accept an http:// JWKS URL on a host other than loopback (trusted private networks only).' },
   'jwt-audience': { type: 'string', env: 'DANMAKU_JWT_AUDIENCE', help: 'Required "aud" of tokens (needed with --jwt-secret or --jwt-jwks-url).' },
   'jwt-issuer': { type: 'string', env: 'DANMAKU_JWT_ISSUER', help: 'Required "iss" of tokens; default not checked.' },
   'auth-timeout': { type: 'string', env: 'DANMAKU_AUTH_TIMEOUT', default: String(D.authTimeout), help: 'Time to authenticate before close 4001, in ms.' },
@@ -52,6 +54,9 @@ export const FLAGS = {
   'history-age': { type: 'string', env: 'DANMAKU_HISTORY_AGE', default: String(ENGINE_DEFAULTS.historyAge), help: 'Longest time a comment is kept, in ms.' },
   'shutdown-window': { type: 'string', env: 'DANMAKU_SHUTDOWN_WINDOW', default: String(D.shutdownWindow), help: 'On SIGTERM/SIGINT, spread closing connections over this many ms.' },
   'shutdown-timeout': { type: 'string', env: 'DANMAKU_SHUTDOWN_TIMEOUT', default: String(D.shutdownTimeout), help: 'Cut remaining connections and exit after this many ms.' },
+  'internal-port': { type: 'string', env: 'DANMAKU_INTERNAL_PORT', help: 'Serve /metrics, /healthz and /readyz on this port too, and /metrics only there; default none.' },
+  'internal-host': { type: 'string', env: 'DANMAKU_INTERNAL_HOST', default: D.internalHost, help: 'Address of the internal port.' },
+  'no-metrics': { type: 'boolean', env: 'DANMAKU_NO_METRICS', help: 'Serve no /metrics at all.' },
   'log-level': { type: 'string', env: 'DANMAKU_LOG_LEVEL', default: D.logLevel, help: `Log level: ${LOG_LEVELS.join(', ')}.` },
   'redis-url': { type: 'string', env: 'DANMAKU_REDIS_URL', help: 'Share rooms with other instances through Redis (redis:// or rediss:// URL); default: in memory.' },
   help: { type: 'boolean', env: '', help: 'Show this help and exit.' },
@@ -143,13 +148,20 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     shutdownWindow: number('shutdown-window', 0),
     shutdownTimeout: number('shutdown-timeout', 0),
     logLevel,
+    metrics: get('no-metrics') !== true,
+    internalHost: String(get('internal-host')),
+    maxConnections: string('max-connections') === 'auto' ? 'auto' : number('max-connections', 0),
   };
+  if (get('internal-port') !== undefined) {
+    server.internalPort = number('internal-port', 0);
+    if (server.internalPort > 65535) throw new UsageError(`${source('internal-port')} must be at most 65535; got ${server.internalPort}.`);
+  }
   const origins = list('allowed-origins');
   if (origins) server.allowedOrigins = origins;
   const blocklist = list('blocklist');
   if (blocklist) server.blocklist = blocklist;
   const auth = parseAuth(string('jwt-secret'), string('jwt-jwks-url'), string('jwt-audience'), string('jwt-issuer'));
-  if (auth) server.auth = auth;
+  if (auth) server.auth = get('jwt-jwks-allow-http') === true ? { ...auth, allowHttpJwks: true } : auth;
 
   const redisUrl = string('redis-url');
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
@@ -208,6 +220,10 @@ const FLAG_OF_OPTION: Record<string, FlagName> = {
   'auth.jwksUrl': 'jwt-jwks-url',
   'auth.audience': 'jwt-audience',
   'auth.issuer': 'jwt-issuer',
+  'auth.allowHttpJwks': 'jwt-jwks-allow-http',
+  maxConnections: 'max-connections',
+  internalPort: 'internal-port',
+  internalHost: 'internal-host',
   authTimeout: 'auth-timeout',
   maxTextLength: 'max-text-length',
   maxPayload: 'max-payload',
@@ -225,7 +241,7 @@ const FLAG_OF_OPTION: Record<string, FlagName> = {
  * of the command line (`--jwt-secret (or $DANMAKU_JWT_SECRET) must be …`).
  */
 export function inFlagTerms(message: string): string {
-  return message.replace(/Option "([\w.]+)"/g, (whole, option: string) => {
+  return message.replace(/(?:Option )?"([\w.]+)"/g, (whole, option: string) => {
     const flag = FLAG_OF_OPTION[option];
     return flag ? source(flag) : whole;
   });
@@ -376,7 +392,19 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   if (stopping) return;
   try {
     const address = await danmaku.listen(config.port, config.host);
-    logger.info({ host: address.address, port: address.port, path: config.server.path, demo: config.server.demo, ready: danmaku.ready }, 'listening');
+    const internal = danmaku.internalAddress;
+    logger.info(
+      {
+        host: address.address,
+        port: address.port,
+        path: config.server.path,
+        demo: config.server.demo,
+        ready: danmaku.ready,
+        ...(internal ? { internal: { host: internal.address, port: internal.port } } : {}),
+        maxConnections: danmaku.server.maxConnections ?? 0,
+      },
+      'listening',
+    );
   } catch (error) {
     safely(() => logger.fatal({ err: error }, `could not listen: ${describeError(error)}`));
     await danmaku.close();

@@ -31,7 +31,8 @@ export interface Cursor {
 /** What the upgrade request asked for. */
 export interface JoinRequest {
   room: string;
-  cursor?: Cursor;
+  /** The resume cursor; `'invalid'` when the URL named one that could not be read (answered with `recovered: false`). */
+  cursor?: Cursor | 'invalid';
   /** How many recent comments to replay when there is no usable cursor. */
   last: number;
 }
@@ -96,6 +97,8 @@ export class ClientSession implements RoomMember {
   #pendingJoin?: JoinRequest;
   /** Live comments that arrived while joining. */
   #held: Comment[] = [];
+  /** Replies (`ack`, `error`) to messages sent before `welcome` went out: they follow it. */
+  #heldReplies: ServerMessage[] = [];
   /** Highest `seq` sent to this client; nothing at or below it is sent again. */
   #sentSeq = 0;
   #alive = true;
@@ -115,7 +118,10 @@ export class ClientSession implements RoomMember {
     ws.on('error', () => this.#close());
     if (settings.authenticate) {
       this.#phase = Phase.Authenticating;
-      this.#timer = setTimeout(() => this.#refuse(CloseCode.Unauthorized, 'auth_timeout', 'authentication timed out'), settings.authTimeout);
+      this.#timer = setTimeout(() => {
+        this.#sendError({ code: ErrorCode.Unauthorized, message: 'Authentication timed out: the first message must be "auth", within the time allowed.' });
+        this.#refuse(CloseCode.Unauthorized, 'auth_timeout', 'authentication timed out');
+      }, settings.authTimeout);
       this.#pendingJoin = request;
     } else {
       this.#phase = Phase.Joining;
@@ -182,7 +188,8 @@ export class ClientSession implements RoomMember {
   async #join(request: JoinRequest): Promise<void> {
     const { engine, hub, replayLimit, maxRooms } = this.#settings;
     if (!mayJoin(this.#identity, request.room)) {
-      this.#sendError({ code: ErrorCode.Forbidden, message: 'The token does not allow this room.' });
+      // Sent now: this connection will never get a `welcome` to wait for.
+      this.#sendError({ code: ErrorCode.Forbidden, message: 'The token does not allow this room.' }, true);
       this.#refuse(CloseCode.Unauthorized, 'room_forbidden', 'room not allowed');
       return;
     }
@@ -197,13 +204,13 @@ export class ClientSession implements RoomMember {
     this.#counted = true;
     await engine.addViewers(request.room, 1);
     const state = await engine.state(request.room);
-    let recovered: boolean | undefined;
+    // Always said, so a client never has to guess: `true` only for a cursor honoured in full.
+    let recovered = false;
     let replay: Comment[] = [];
     this.#sentSeq = state.seq;
 
     const { cursor } = request;
-    if (cursor) {
-      recovered = false;
+    if (cursor && cursor !== 'invalid') {
       // A client that saw nothing (seq 0) lost nothing: any epoch will do, replay from the start.
       if ((cursor.epoch === state.epoch || cursor.seq === 0) && cursor.seq <= state.seq) {
         const page = await engine.history(request.room, cursor.seq, replayLimit);
@@ -225,7 +232,7 @@ export class ClientSession implements RoomMember {
       room: request.room,
       epoch: state.epoch,
       seq: state.seq,
-      ...(recovered === undefined ? {} : { recovered }),
+      recovered,
       limits: { maxTextLength: this.#settings.maxTextLength, maxPayload: this.#settings.maxPayload },
       canSend: this.canSend,
       heartbeat: this.#settings.heartbeatInterval,
@@ -238,6 +245,9 @@ export class ClientSession implements RoomMember {
     const held = this.#held.filter((c) => c.seq > this.#sentSeq);
     this.#held = [];
     this.#sendComments(held);
+    const replies = this.#heldReplies;
+    this.#heldReplies = [];
+    for (const reply of replies) this.#send(reply);
     this.#startHeartbeat();
   }
 
@@ -338,7 +348,7 @@ export class ClientSession implements RoomMember {
     this.#settings.engine.publish(this.room, comment).then(
       ({ comment: stored, duplicate }) => {
         if (!duplicate) this.#settings.metrics.commentsIn.inc();
-        this.#send({ type: 'ack', id: stored.id, seq: stored.seq });
+        this.#reply({ type: 'ack', id: stored.id, seq: stored.seq });
       },
       (error: unknown) => {
         this.#settings.logger.error({ err: error, room: this.room }, 'publish failed');
@@ -354,9 +364,20 @@ export class ClientSession implements RoomMember {
     this.#sentSeq = comments[comments.length - 1]!.seq;
   }
 
-  #sendError(error: Omit<ErrorMessage, 'type'>): void {
+  /** Sends an error reply; `now` skips waiting for `welcome` (for a connection about to be refused). */
+  #sendError(error: Omit<ErrorMessage, 'type'>, now = false): void {
     this.#settings.metrics.errors.inc({ code: error.code });
-    this.#send({ type: 'error', ...error });
+    if (now) this.#send({ type: 'error', ...error });
+    else this.#reply({ type: 'error', ...error });
+  }
+
+  /**
+   * Sends a reply to a client message, after `welcome`: a client that sends at once on open (it
+   * may) must still see `welcome` first, however fast its comment is stored.
+   */
+  #reply(message: ServerMessage): void {
+    if (this.#phase === Phase.Joining) this.#heldReplies.push(message);
+    else this.#send(message);
   }
 
   #send(message: ServerMessage): boolean {
@@ -416,6 +437,7 @@ export class ClientSession implements RoomMember {
     clearTimeout(this.#timer);
     clearInterval(this.#timer);
     this.#held = [];
+    this.#heldReplies = [];
     this.#settings.hub.leave(this.room, this);
     if (this.#counted) void this.#settings.engine.addViewers(this.room, -1).catch(() => {});
     this.#settings.onClose?.(this);

@@ -75,8 +75,29 @@ export interface DanmakuServerOptions {
   logger?: Logger;
   /** Level of the default logger: `trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`. Default `'info'`. */
   logLevel?: LevelWithSilent;
-  /** Serve Prometheus metrics at `/metrics` (through `handleRequest`). Default `true`. */
+  /**
+   * Serve Prometheus metrics at `/metrics`: on the public port (through `handleRequest`), or only
+   * on the internal port when `internalPort` is set. `false` serves them nowhere. Default `true`.
+   */
   metrics?: boolean;
+  /**
+   * Port of a second, internal HTTP server for operators (`/metrics`, `/healthz`, `/readyz`),
+   * started by `listen()` on `internalHost`. When set, `/metrics` leaves the public port. Default: none.
+   */
+  internalPort?: number;
+  /** Address the internal server listens on. Default `'127.0.0.1'` (this machine only). */
+  internalHost?: string;
+  /**
+   * Most TCP connections the server it creates holds at once (HTTP and WebSocket, before and after
+   * the upgrade); more are closed as they arrive. `'auto'` derives it from the process's open-file
+   * limit (see {@link connectionLimit}); `0` means no limit. Ignored when attached to your server.
+   * Default `'auto'`.
+   */
+  maxConnections?: number | 'auto';
+  /** A client must send its complete request headers (the upgrade included) within this many ms (own server only). Default `10000`. */
+  headersTimeout?: number;
+  /** A client must send its complete HTTP request within this many ms (own server only). Default `30000`. */
+  requestTimeout?: number;
   /** On `close()`, connections are closed at random moments over this many ms, so clients do not all reconnect at once. Default `2000`. */
   shutdownWindow?: number;
   /** `close()` terminates whatever is still open after this many ms. Default `10000`. */
@@ -105,6 +126,10 @@ export const SERVER_DEFAULTS = {
   maxBufferedAmount: 256 * 1024,
   logLevel: 'info',
   metrics: true,
+  internalHost: '127.0.0.1',
+  maxConnections: 'auto',
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
   shutdownWindow: 2000,
   shutdownTimeout: 10_000,
 } as const satisfies DanmakuServerOptions;
@@ -150,6 +175,16 @@ export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
   number('authTimeout', 1);
   integer('maxBufferedAmount', 1024);
   number('shutdownWindow', 0);
+  integer('headersTimeout', 1);
+  integer('requestTimeout', 1);
+  if (settings.maxConnections !== 'auto') integer('maxConnections', 0);
+  if (settings.internalPort !== undefined) {
+    integer('internalPort', 0);
+    if (settings.internalPort > 65535) throw new RangeError(`Option "internalPort" must be at most 65535; got ${settings.internalPort}.`);
+  }
+  if (typeof settings.internalHost !== 'string' || settings.internalHost === '') {
+    throw new TypeError(`Option "internalHost" must be a host name or address; got ${String(settings.internalHost)}.`);
+  }
   number('shutdownTimeout', 0);
   for (const name of ['trustProxy', 'readOnly', 'metrics'] as const) boolean(name);
 

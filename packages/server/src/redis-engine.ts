@@ -44,6 +44,13 @@ export interface RedisEngineOptions extends Omit<EngineOptions, 'now'> {
    * instance silent for three intervals (it died) no longer counts towards viewers. Default `5000`.
    */
   heartbeatInterval?: number;
+  /**
+   * Longest wait for a Redis reply, in milliseconds: a call that takes longer fails (a sender gets
+   * `internal` and may retry), and the engine reports not ready until Redis answers again, so a
+   * Redis that hangs (paused, swapping, a network black hole) turns `/readyz` to 503 like one that
+   * is down. Default `2000`.
+   */
+  commandTimeout?: number;
   /** Receives Redis failures (lost connection, failed reads); the engine recovers by itself. Default: ignored. */
   onError?: (error: unknown) => void;
 }
@@ -53,6 +60,7 @@ export const REDIS_ENGINE_DEFAULTS = {
   url: 'redis://127.0.0.1:6379',
   prefix: 'danmaku:',
   heartbeatInterval: 5000,
+  commandTimeout: 2000,
 } as const;
 
 /** How long a failed catch-up waits before it is tried again, in milliseconds. */
@@ -110,6 +118,8 @@ export class RedisEngine implements Engine {
   readonly #readinessListeners = new Set<ReadinessListener>();
   readonly #timer: NodeJS.Timeout;
   #ready = false;
+  /** Set when a call timed out; cleared when Redis answers again. */
+  #stalled = false;
   #closing?: Promise<void>;
 
   constructor(options: RedisEngineOptions = {}) {
@@ -127,6 +137,7 @@ export class RedisEngine implements Engine {
       // Fail calls made during an outage (after the current connection attempt) instead of queueing
       // them until Redis returns: a sender gets an `internal` error now, not a late surprise.
       maxRetriesPerRequest: 0,
+      commandTimeout: positive('commandTimeout', options.commandTimeout ?? REDIS_ENGINE_DEFAULTS.commandTimeout),
       // Resubscription is done by the engine, which must also catch up on what it missed.
       autoResubscribe: false,
       ...options.redis,
@@ -142,7 +153,7 @@ export class RedisEngine implements Engine {
 
     for (const connection of [this.#redis, this.#sub]) {
       // ioredis reports every failed reconnect attempt as an `error` event; without a listener it logs them.
-      connection.on('error', (error: unknown) => this.#onError(error));
+      connection.on('error', (error: unknown) => this.#failed(error));
       for (const event of ['ready', 'close', 'end', 'reconnecting']) connection.on(event, () => this.#updateReadiness());
     }
     this.#sub.on('ready', () => this.#resubscribe());
@@ -208,7 +219,7 @@ export class RedisEngine implements Engine {
             await this.#redis.danmakuRollback(keys.meta, epoch, last, newEpoch());
           },
         },
-        { historySize: this.#historySize, retryDelay: RETRY_DELAY, onError: this.#onError },
+        { historySize: this.#historySize, retryDelay: RETRY_DELAY, onError: (error) => this.#failed(error) },
       );
       const created: WatchedRoom = { name: room, keys, feed, started: Promise.resolve(), closed: false };
       created.started = this.#start(created);
@@ -314,7 +325,7 @@ export class RedisEngine implements Engine {
     try {
       room.feed.receive(JSON.parse(raw) as FeedMessage);
     } catch (error) {
-      this.#onError(error);
+      this.#failed(error);
     }
   }
 
@@ -326,13 +337,21 @@ export class RedisEngine implements Engine {
       () => {
         for (const room of rooms) if (room.feed.begun) room.feed.sync();
       },
-      (error: unknown) => this.#onError(error),
+      (error: unknown) => this.#failed(error),
     );
   }
 
   /** Heartbeat: confirms viewer counts, keeps watched rooms alive, spots a missed last comment. */
   async #housekeeping(): Promise<void> {
-    if (!this.#ready) return;
+    if (!this.#connected) return;
+    // Connected is not answering: a paused Redis keeps its sockets open. A PING shows which.
+    try {
+      await this.#redis.ping();
+      this.#setStalled(false);
+    } catch (error) {
+      this.#failed(error);
+      return;
+    }
     const pipeline = this.#redis.pipeline() as unknown as ScriptCommands & { exec(): Promise<Array<[Error | null, unknown]> | null> };
     const viewerRooms = this.#viewers.size;
     for (const [room, count] of this.#viewers) {
@@ -345,21 +364,38 @@ export class RedisEngine implements Engine {
     try {
       results = await pipeline.exec();
     } catch (error) {
-      this.#onError(error);
+      this.#failed(error);
       return;
     }
     const touched = (results ?? []).slice(viewerRooms);
     rooms.forEach((room, i) => {
       const [error, value] = touched[i] ?? [new Error('no reply'), undefined];
-      if (error) return this.#onError(error);
+      if (error) return this.#failed(error);
       const [epoch, seq] = value as [string, number];
       if (!room.closed) room.feed.check({ epoch, seq });
     });
   }
 
+  /** Whether both connections are up (which is not yet answering: see `#stalled`). */
+  get #connected(): boolean {
+    return this.#redis.status === 'ready' && this.#sub.status === 'ready';
+  }
+
   #updateReadiness(): void {
     if (this.#closing) return;
-    this.#setReady(this.#redis.status === 'ready' && this.#sub.status === 'ready');
+    this.#setReady(this.#connected && !this.#stalled);
+  }
+
+  #setStalled(stalled: boolean): void {
+    if (stalled === this.#stalled) return;
+    this.#stalled = stalled;
+    this.#updateReadiness();
+  }
+
+  /** Reports a Redis failure; a timed-out call means Redis is not answering: not ready. */
+  #failed(error: unknown): void {
+    if (error instanceof Error && /timed out/i.test(error.message)) this.#setStalled(true);
+    this.#onError(error);
   }
 
   #setReady(ready: boolean): void {

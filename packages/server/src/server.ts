@@ -9,7 +9,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, PROTOCOL, isValidRoom } from 'danmaku-layer-protocol';
 import { createAuthenticator } from './auth.js';
 import { ClientIps, clientIp } from './client-ips.js';
-import { ClientSession, type Cursor, type JoinRequest, type SessionSettings } from './client-session.js';
+import { connectionLimit, openFileLimit } from './connection-limit.js';
+import { ClientSession, type JoinRequest, type SessionSettings } from './client-session.js';
 import type { Engine } from './engine.js';
 import { createLogger, type Logger } from './logger.js';
 import { MemoryEngine } from './memory-engine.js';
@@ -54,12 +55,18 @@ export interface DanmakuServer {
   /** Whether the server takes new connections: running, and its engine is ready. Same as `/readyz`. */
   readonly ready: boolean;
   /**
-   * Handles the server's own HTTP routes (`/healthz`, `/readyz`, `/metrics`, the bundle, the demo).
+   * Handles the server's own HTTP routes (`/healthz`, `/readyz`, `/metrics` unless it moved to the
+   * internal port, the bundle, the demo).
    * Resolves `false` when the request is not one of them. Only needed when you attached to your own server.
    */
   handleRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
-  /** Starts listening (own server only). Resolves with the bound address. */
+  /**
+   * Starts listening (own server only), and the internal server when `internalPort` is set.
+   * Resolves with the bound (public) address.
+   */
   listen(port?: number, host?: string): Promise<AddressInfo>;
+  /** Where the internal server listens, once `listen()` has started it; otherwise `undefined`. */
+  readonly internalAddress: AddressInfo | undefined;
   /**
    * Shuts down gracefully: reports not ready, refuses new connections (HTTP 503), closes every
    * connection at a random moment within `shutdownWindow`, terminates what is left after
@@ -148,36 +155,40 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : false),
   });
 
-  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  /** `/metrics` leaves the public port when an internal port is set; `metrics: false` serves it nowhere. */
+  const publicMetrics = settings.metrics && settings.internalPort === undefined;
+
+  /** Answers the operator endpoints; `false` when the path is not one of them. */
+  async function handleOperatorRoute(path: string, res: ServerResponse, withMetrics: boolean): Promise<boolean> {
     switch (path) {
       case '/healthz':
         sendJson(res, 200, { status: 'ok' });
         return true;
       case '/readyz': {
+        // Not ready while the engine's store is unreachable or slow: a load balancer sends new clients elsewhere.
         const ready = isReady();
         sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : state === ServerState.Running ? 'engine_not_ready' : state });
         return true;
       }
       case '/metrics':
-        if (!settings.metrics) break;
-        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+        if (!withMetrics) return false;
+        res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' }).end(await metrics.registry.metrics());
         return true;
+      default:
+        return false;
     }
-    if (path === '/readyz') {
-      // Not ready while the engine's store is unreachable: a load balancer sends new clients elsewhere.
-      const ready = engine.ready;
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : 'not ready' }));
-      return true;
-    }
+  }
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (await handleOperatorRoute(path, res, publicMetrics)) return true;
     return serveStatic(req, res);
   }
 
-  const ownsServer = !settings.server;
-  const server =
-    settings.server ??
-    createServer((req, res) => {
-      handleRequest(req, res).then(
+  /** Answers 404 for whatever `handle` does not take, and 500 when it fails. */
+  function respond(handle: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>) {
+    return (req: IncomingMessage, res: ServerResponse): void => {
+      handle(req, res).then(
         (handled) => {
           if (!handled) res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
         },
@@ -186,7 +197,27 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
           if (!res.headersSent) res.writeHead(500).end();
         },
       );
-    });
+    };
+  }
+
+  const ownsServer = !settings.server;
+  const serverOptions = {
+    // Bounds on sockets that have not finished their request (the upgrade included): a silent or
+    // dribbling client is cut, it cannot hold a descriptor for minutes. Checked every second.
+    headersTimeout: settings.headersTimeout,
+    requestTimeout: Math.max(settings.requestTimeout, settings.headersTimeout),
+    connectionsCheckingInterval: Math.min(1000, settings.headersTimeout),
+  };
+  const server = settings.server ?? createServer(serverOptions, respond(handleRequest));
+  if (ownsServer) {
+    const maxConnections = settings.maxConnections === 'auto' ? connectionLimit(openFileLimit()) : settings.maxConnections;
+    if (maxConnections > 0) server.maxConnections = maxConnections;
+  }
+  /** The operators' server, when `internalPort` is set: health, readiness and metrics only. */
+  const internalServer =
+    settings.internalPort === undefined
+      ? undefined
+      : createServer(serverOptions, respond(async (req, res) => handleOperatorRoute(new URL(req.url ?? '/', 'http://localhost').pathname, res, settings.metrics)));
 
   function refuse(socket: Duplex, reason: string, status: number, text: string, headers = ''): void {
     metrics.refused.inc({ reason });
@@ -244,14 +275,13 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
       return isReady();
     },
     handleRequest,
-    listen(port = 0, host?: string) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      });
+    async listen(port = 0, host?: string) {
+      const address = await listenOn(server, port, host);
+      if (internalServer) await listenOn(internalServer, settings.internalPort ?? 0, settings.internalHost);
+      return address;
+    },
+    get internalAddress() {
+      return internalServer?.listening ? (internalServer.address() as AddressInfo) : undefined;
     },
     close({ code = CloseCode.ServiceRestart }: CloseOptions = {}) {
       closing ??= (async () => {
@@ -264,9 +294,10 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
         ips.close();
         stopWatchingEngine();
         if (ownsEngine) await engine.close();
-        if (ownsServer && server.listening) {
-          server.closeAllConnections?.();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const own of [ownsServer ? server : undefined, internalServer]) {
+          if (!own?.listening) continue;
+          own.closeAllConnections?.();
+          await new Promise<void>((resolve) => own.close(() => resolve()));
         }
         state = ServerState.Closed;
         logger.info('shut down');
@@ -300,16 +331,34 @@ async function drain(wss: WebSocketServer, code: number, window: number, timeout
   for (const ws of wss.clients) ws.terminate();
 }
 
-/** Reads `room`, the resume cursor (`epoch` + `seq`) and `last` from the upgrade URL. */
+/**
+ * Reads `room`, the resume cursor (`epoch` + `seq`) and `last` from the upgrade URL. A cursor is
+ * taken only whole and well formed (`epoch` of 1–64 `[A-Za-z0-9_-]`, `seq` a non-negative decimal
+ * integer); anything else that names one (one half of it, a malformed `seq`) is an invalid cursor,
+ * answered with `recovered: false`, never treated as "from the start".
+ */
 function parseJoinRequest(url: URL): JoinRequest | undefined {
   const room = url.searchParams.get('room');
   if (!isValidRoom(room)) return undefined;
   const epoch = url.searchParams.get('epoch');
-  const seq = Number(url.searchParams.get('seq'));
-  const cursor: Cursor | undefined =
-    epoch && /^[\w-]{1,64}$/.test(epoch) && Number.isSafeInteger(seq) && seq >= 0 ? { epoch, seq } : undefined;
+  const seqText = url.searchParams.get('seq');
+  let cursor: JoinRequest['cursor'];
+  if (epoch !== null || seqText !== null) {
+    const seq = seqText !== null && /^\d{1,16}$/.test(seqText) ? Number(seqText) : NaN;
+    cursor = epoch !== null && /^[\w-]{1,64}$/.test(epoch) && Number.isSafeInteger(seq) ? { epoch, seq } : 'invalid';
+  }
   const last = Number(url.searchParams.get('last') ?? 0);
   return { room, ...(cursor ? { cursor } : {}), last: Number.isSafeInteger(last) && last > 0 ? last : 0 };
+}
+
+function listenOn(server: Server, port: number, host?: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
 }
 
 function rejectUpgrade(socket: Duplex, status: number, reason: string, headers = ''): void {

@@ -68,6 +68,19 @@ export class TestRedis {
     }
   }
 
+  /**
+   * Freezes the server (SIGSTOP): its sockets stay open but nothing answers, like a Redis that
+   * hangs. {@link resume} undoes it; `stop()` and `close()` resume it first.
+   */
+  pause(): void {
+    this.#process?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void {
+    this.#process?.kill('SIGCONT');
+  }
+
   /** Kills the server (SIGKILL, like a crash) and waits until it has exited. */
   async stop(): Promise<void> {
     const child = this.#process;
