@@ -70,3 +70,44 @@ test('a reader that stops reading is closed with 4002 and catches up by resuming
   const metrics = await danmaku.metrics.registry.getSingleMetricAsString('danmaku_connections_refused_total');
   assert.match(metrics, /reason="slow_consumer"\} 1/);
 });
+
+/** A server with a small cap, a sender, and a reader that has stopped reading and been closed as a slow consumer. */
+async function stalledReader(t: { after: (fn: () => unknown) => void }) {
+  const danmaku = await createDanmakuServer({
+    maxBufferedAmount: CAP,
+    maxTextLength: 2000,
+    maxPayload: 8192,
+    rateLimit: 0,
+    ipRateLimit: 0,
+    flushInterval: 0,
+    logLevel: 'silent',
+  });
+  const { port } = await danmaku.listen(0, '127.0.0.1');
+  const base = `ws://127.0.0.1:${port}/ws`;
+  const sender = await TestClient.connect(base, 'room=cut');
+  const stalled = await TestClient.connect(base, 'room=cut');
+  t.after(async () => {
+    sender.close();
+    stalled.close();
+    await danmaku.close();
+  });
+  const socket = (stalled.ws as unknown as { _socket: { pause(): void; resume(): void; read(size?: number): unknown } })._socket;
+  socket.pause();
+  const text = 'x'.repeat(1900);
+  for (let sent = 0; danmaku.connections === 2 && sent < 40_000; sent += 50) {
+    const ids = Array.from({ length: 50 }, () => sender.sendComment(text));
+    await sender.next<AckMessage>((m) => m.type === 'ack' && m.id === ids.at(-1));
+  }
+  assert.equal(danmaku.connections, 1, 'the stalled reader was closed as a slow consumer');
+  return { stalled, socket };
+}
+
+test('a slow consumer that reads again, however slowly, reaches its close frame: it sees 4002, not 1006', { timeout: 60_000 }, async (t) => {
+  const { stalled, socket } = await stalledReader(t);
+  // Stalled for well over a second after the close, then reading a buffer's worth every 20 ms,
+  // far slower than the room: the close frame is still there at the end of the backlog.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const timer = setInterval(() => socket.read(), 20);
+  t.after(() => clearInterval(timer));
+  assert.equal((await stalled.closed).code, 4002);
+});

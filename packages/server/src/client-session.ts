@@ -398,13 +398,26 @@ export class ClientSession implements RoomMember {
       this.#settings.metrics.refused.inc({ reason: 'slow_consumer' });
       this.#settings.logger.info({ room: this.room, ip: this.ip, buffered: this.#ws.bufferedAmount }, 'closing slow consumer');
       this.#ws.close(CloseCode.SlowConsumer, 'slow consumer');
-      // The close frame waits behind the backlog; a reader that never drains it is cut.
-      setTimeout(() => this.#ws.terminate(), SLOW_CONSUMER_GRACE).unref();
+      this.#cutIfStalled();
       this.#close();
       return false;
     }
     this.#ws.send(frame);
     return true;
+  }
+
+  /**
+   * After a slow consumer's close, nothing more is queued for it and the close frame waits behind
+   * what already was (at most `maxBufferedAmount` plus one frame): a client that reads again within
+   * {@link SLOW_CONSUMER_LIMIT} reaches it and sees 4002. Past that, it is cut at the socket, the
+   * backlog is freed, and a client that reads later finds the connection gone without a close
+   * frame (1006). Progress cannot be told from here (the kernel's buffers hide it), hence one bound.
+   */
+  #cutIfStalled(): void {
+    const ws = this.#ws;
+    const timer = setTimeout(() => ws.terminate(), SLOW_CONSUMER_LIMIT);
+    timer.unref();
+    ws.once('close', () => clearTimeout(timer));
   }
 
   /** Closes with an application code after counting and logging the reason. */
@@ -444,5 +457,5 @@ export class ClientSession implements RoomMember {
   }
 }
 
-/** How long a slow consumer's close frame may wait behind its backlog, in ms. */
-const SLOW_CONSUMER_GRACE = 1000;
+/** Longest a slow consumer's close frame may wait behind its backlog before the socket is cut, in ms. */
+const SLOW_CONSUMER_LIMIT = 30_000;
