@@ -76,3 +76,26 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeout = 10_000
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+test('the operator and connection flags read their environment variables too', () => {
+  const fromEnv = parseCli([], {
+    DANMAKU_INTERNAL_PORT: '9091',
+    DANMAKU_INTERNAL_HOST: '0.0.0.0',
+    DANMAKU_MAX_CONNECTIONS: '500',
+    DANMAKU_JWT_JWKS_URL: 'http://keys.internal/jwks.json',
+    DANMAKU_JWT_JWKS_ALLOW_HTTP: 'yes',
+    DANMAKU_JWT_AUDIENCE: 'a',
+    DANMAKU_NO_METRICS: 'true',
+  });
+  assert.equal(fromEnv.server.internalPort, 9091);
+  assert.equal(fromEnv.server.internalHost, '0.0.0.0');
+  assert.equal(fromEnv.server.maxConnections, 500);
+  assert.equal(fromEnv.server.auth?.allowHttpJwks, true);
+  assert.equal(fromEnv.server.metrics, false);
+  const defaults = parseCli([], {});
+  assert.equal(defaults.server.internalPort, undefined);
+  assert.equal(defaults.server.internalHost, '127.0.0.1');
+  assert.equal(defaults.server.maxConnections, 'auto');
+  assert.equal(defaults.server.metrics, true);
+  assert.equal(parseCli(['--internal-host', '::1'], { DANMAKU_INTERNAL_HOST: '0.0.0.0' }).server.internalHost, '::1');
+});

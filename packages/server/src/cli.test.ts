@@ -75,8 +75,10 @@ test('flags and environment variables reach the server; logs are JSON', async (t
   client.sendComment('first');
   const second = client.sendComment('second');
   assert.equal((await client.next<ErrorMessage>((m) => m.type === 'error' && m.id === second)).code, 'rate_limited');
-  assert.ok(server.lines.every((line) => typeof line.level === 'number' && typeof line.time === 'number'));
+  // Log lines are written asynchronously: the refusal's may follow the answer by a moment.
+  for (let i = 0; i < 100 && !server.lines.some((line) => line.msg === 'upgrade refused'); i++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(server.lines.some((line) => line.msg === 'upgrade refused' && line.reason === 'origin'));
+  assert.ok(server.lines.every((line) => typeof line.level === 'number' && typeof line.time === 'number'));
 });
 
 test('JWT settings from the environment require a token; --read-only applies to anonymous users', async (t) => {
