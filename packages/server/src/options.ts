@@ -212,6 +212,9 @@ export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
   if (settings.server !== undefined && typeof settings.server?.on !== 'function') {
     throw new TypeError('Option "server" must be an http.Server (or https.Server).');
   }
+  if (settings.server !== undefined && settings.internalPort !== undefined) {
+    throw new TypeError('Option "internalPort" works with the server\'s own HTTP server only (without "server"); attached to yours, serve `metrics.registry` where you like.');
+  }
   if (settings.engine !== undefined && typeof settings.engine?.publish !== 'function') {
     throw new TypeError('Option "engine" must implement the Engine interface.');
   }

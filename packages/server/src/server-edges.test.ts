@@ -149,3 +149,9 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeout = 10_000
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+test('internalPort needs the server\'s own HTTP server', async () => {
+  const { createServer } = await import('node:http');
+  const { createDanmakuServer } = await import('./server.js');
+  await assert.rejects(createDanmakuServer({ server: createServer(), internalPort: 0 }), { name: 'TypeError', message: /internalPort/ });
+});
