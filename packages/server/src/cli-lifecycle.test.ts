@@ -110,3 +110,22 @@ test('a second signal ends the process at once, even while connections drain and
   server.child.kill('SIGTERM');
   assert.equal(await exitWithin(server, 5000), 1);
 });
+
+test('a log reader that lives but stops reading neither blocks the server nor its shutdown', { timeout: 60_000 }, async (t) => {
+  const shutdownTimeout = 1000;
+  const server = await startWithCollector(t, ['--log-level', 'debug', '--allowed-origins', 'https://ok.example', '--shutdown-timeout', String(shutdownTimeout)], {
+    stderr: 'test',
+  });
+  server.pauseCollector();
+  // Each refusal writes a debug line (~250 bytes): 4,000 of them are far more than the pipe holds.
+  for (let batch = 0; batch < 40; batch++) {
+    const statuses = await Promise.all(
+      Array.from({ length: 100 }, () => upgradeStatus(`ws://127.0.0.1:${server.port}/ws?room=x`, { origin: 'https://evil.example' })),
+    );
+    assert.deepEqual(new Set(statuses), new Set([403]));
+  }
+  assert.equal(await readyz(server.port), 200);
+  server.child.kill('SIGTERM');
+  const code = await exitWithin(server, shutdownTimeout + SHUTDOWN_MARGIN + LOG_FLUSH_TIMEOUT + 3000);
+  assert.ok(code === 0 || code === 1, `exit code ${String(code)}`);
+});

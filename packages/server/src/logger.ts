@@ -35,7 +35,7 @@ const outputs = new WeakMap<Logger, Output>();
  */
 export function createLogger(level: LevelWithSilent, options: LoggerOptions = {}): Logger {
   const { fd = 1, reportFd = 2 } = options;
-  const stream = pino.destination({ dest: fd, sync: false, maxLength: LOG_BUFFER_LIMIT });
+  const stream = pino.destination({ dest: nonBlocking(fd), sync: false, maxLength: LOG_BUFFER_LIMIT });
   const logger = pino({ name: 'danmaku-layer-server', level }, stream);
   const output: Output = { stream, broken: false };
   outputs.set(logger, output);
@@ -111,7 +111,19 @@ function stopWriting(logger: Logger, output: Output): void {
 /** One JSON line on `fd`, written without blocking and without caring whether it arrives. */
 function report(fd: number, level: number, msg: string, fields: Record<string, unknown>): void {
   const line = JSON.stringify({ level, time: Date.now(), pid: process.pid, name: 'danmaku-layer-server', ...fields, msg }) + '\n';
-  write(fd, line, () => {});
+  write(nonBlocking(fd), line, () => {});
+}
+
+/**
+ * Returns `fd`, first letting Node open stdout or stderr as a stream (as pino does by default): a
+ * pipe is then non-blocking, so a reader that stops reading makes a write fail with EAGAIN (pino
+ * retries later) instead of blocking a thread in `write()` for ever. Such a thread would also hang
+ * the process's exit, which waits for every thread of its pool.
+ */
+function nonBlocking(fd: number): number {
+  if (fd === 1) return process.stdout.fd ?? fd;
+  if (fd === 2) return process.stderr.fd ?? fd;
+  return fd;
 }
 
 export type { Logger, LevelWithSilent };

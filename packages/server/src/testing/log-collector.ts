@@ -18,6 +18,8 @@ export interface CollectedBin {
   exited: Promise<number | string | null>;
   /** Kills the collector and waits until it is gone: from then on the server's log pipe is broken. */
   killCollector(): Promise<void>;
+  /** Freezes the collector (SIGSTOP): it lives but reads nothing, so the server's log pipe fills up. */
+  pauseCollector(): void;
 }
 
 /** Options of {@link startWithCollector}. */
@@ -69,6 +71,9 @@ export async function startWithCollector(
     lines,
     stderr: () => stderr,
     exited,
+    pauseCollector() {
+      collector.kill('SIGSTOP');
+    },
     async killCollector() {
       collector.kill('SIGKILL');
       await collectorGone;
