@@ -1,8 +1,12 @@
 import { test, before, after } from 'node:test';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { createServer } from 'node:net';
 import assert from 'node:assert/strict';
 import type { AckMessage } from 'danmaku-layer-protocol';
 import { LOG_FLUSH_TIMEOUT, SHUTDOWN_MARGIN } from './cli.js';
 import { startWithCollector, type CollectedBin } from './testing/log-collector.js';
+import { BIN, cleanEnv } from './testing/bin.js';
 import { TestClient, upgradeStatus } from './testing/client.js';
 import { TestRedis } from './testing/redis-server.js';
 
@@ -15,7 +19,7 @@ after(() => redis.close());
 const FAIL_ON_SIGNAL = new URL('./testing/fail-on-signal.js', import.meta.url).href;
 
 /** Resolves with the exit code, or fails the test when the process outlives `bound` ms. */
-async function exitWithin(server: CollectedBin, bound: number): Promise<number | string | null> {
+async function exitWithin(server: Pick<CollectedBin, 'exited'>, bound: number): Promise<number | string | null> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`still running ${bound} ms later`)), bound);
@@ -129,3 +133,45 @@ test('a log reader that lives but stops reading neither blocks the server nor it
   const code = await exitWithin(server, shutdownTimeout + SHUTDOWN_MARGIN + LOG_FLUSH_TIMEOUT + 3000);
   assert.ok(code === 0 || code === 1, `exit code ${String(code)}`);
 });
+
+test('a full log destination (ENOSPC: stdout on /dev/full) is reported once on stderr, and the server keeps serving', { timeout: 30_000 }, async (t) => {
+  const port = await freePort();
+  const full = openSync('/dev/full', 'w');
+  const child = spawn(process.execPath, [BIN, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'debug'], {
+    env: cleanEnv(),
+    stdio: ['ignore', full, 'pipe'],
+  });
+  closeSync(full);
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+  for (let i = 0; i < 200; i++) {
+    const status = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
+    if (status === 200) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const client = await TestClient.connect(`ws://127.0.0.1:${port}/ws`, 'room=full-disk');
+  t.after(() => client.close());
+  const id = client.sendComment('still here');
+  assert.equal((await client.next<AckMessage>((m) => m.type === 'ack' && m.id === id)).seq, 1);
+  const reports = stderr.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.equal(reports.length, 1, stderr);
+  assert.equal(reports[0]!.code, 'ENOSPC');
+  child.kill('SIGTERM');
+  const code = await exitWithin({ exited }, 15_000);
+  assert.ok(code === 0 || code === 1, `exit code ${String(code)}`);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
