@@ -263,7 +263,7 @@ export function helpText(): string {
     'Options (each also read from the environment variable shown; flags win):',
     ...lines,
     '',
-    'Exit codes: 0 after a graceful shutdown, 1 when the server fails, 2 for a bad flag or variable.',
+    'Exit codes: 0 after a graceful shutdown; 1 when the server fails, or its shutdown passed --shutdown-timeout + 1 s or was cut short by a second signal; 2 for a bad flag or variable.',
     '',
   ].join('\n');
 }
