@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import {
   CloseCode,
   ErrorCode,
+  normalizeAuthor,
   parseClientMessage,
   type Comment,
   type ErrorMessage,
@@ -280,7 +281,14 @@ export class ClientSession implements RoomMember {
       (identity) => {
         if (this.#closed) return;
         clearTimeout(this.#timer);
-        this.#identity = identity;
+        // Token claims are broadcast with every comment: they get the same sanitiser as text.
+        const user = normalizeAuthor(identity.user);
+        if (!user) {
+          this.#sendError({ code: ErrorCode.Unauthorized, message: 'The token\'s "sub" has no visible character.' });
+          this.#refuse(CloseCode.Unauthorized, 'auth_failed', 'authentication failed');
+          return;
+        }
+        this.#identity = { ...identity, user };
         this.#phase = Phase.Joining;
         this.#startJoin(request);
       },
