@@ -99,6 +99,11 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const CloseCode = {
   /** The server is shutting down or restarting; reconnect (standard "going away"). */
   GoingAway: 1001,
+  /**
+   * The client sent more invalid frames than its budget allows (standard "policy violation"); its
+   * address is refused new connections for a while (HTTP 429 with `Retry-After`). Fix the client.
+   */
+  PolicyViolation: 1008,
   /** The server is restarting; reconnect (standard "service restart"). */
   ServiceRestart: 1012,
   /** The room name is missing or invalid. */
@@ -280,10 +285,11 @@ const STRIPPED = /[^\P{C}\s\p{Co}\p{Cn}\u200c\u200d]|[^\P{DI}\p{VS}\u200c\u200d]
 const WHITESPACE = /\s+/g;
 // A joiner survives only where it joins: U+200D between pictographs of an emoji ZWJ sequence
 // (👩‍💻, 🏳️‍🌈), U+200C/D between letters of Arabic or Indic scripts, where they change the shape
-// of a word. A variation selector survives only as the first after a character: a run of them shows
-// nothing and can smuggle data.
+// of a word. A variation selector survives only right after a character that is not white space,
+// a blank, a joiner or a mark: at the start, after a space, or in a run it shows nothing and can
+// smuggle data.
 const JOINERS =
-  /(?!(?<=[\p{ExtPict}\p{EMod}\ufe0f])\u200d\p{ExtPict}|(?<=[\p{sc=Arab}\u0900-\u0dff]\p{M}*)[\u200c\u200d][\p{sc=Arab}\u0900-\u0dff])[\u200c\u200d]|(?<=\p{VS})\p{VS}/gu;
+  /(?!(?<=[\p{ExtPict}\p{EMod}\ufe0f])\u200d\p{ExtPict}|(?<=[\p{sc=Arab}\u0900-\u0dff]\p{M}*)[\u200c\u200d][\p{sc=Arab}\u0900-\u0dff])[\u200c\u200d]|(?<![^\s\p{M}\u200c\u200d\u2800])\p{VS}/gu;
 // White space, and the braille blank that renders as nothing, collapse to one space.
 const BLANK = /[\s\u2800]+/g;
 // What a person can see: anything but white space and marks (joiners left are between visible characters).

@@ -39,6 +39,10 @@ test('emoji ZWJ sequences and variation selectors keep working; stray joiners go
   assert.equal(sanitizeText('\u200d👩'), '👩');
   assert.equal(sanitizeText('👩\u200d\u200d💻'), '👩💻');
   assert.equal(sanitizeText('❤\ufe0f\ufe0f\ufe0f\u{e0100}'), '❤\ufe0f', 'one variation selector after a character');
+  assert.equal(sanitizeText('\u{e0100}a \ufe0fb\u0301\ufe0e'), 'a b\u0301', 'none at the start, after a space or after a mark');
+  assert.equal(sanitizeText('#\ufe0f\u20e3'), '#\ufe0f\u20e3', 'keycap');
+  assert.equal(sanitizeText('\u200d\ufe0f a'), 'a', 'not after a joiner that goes');
+  assert.equal(sanitizeText('\u2800\ufe0fa'), 'a', 'not after a blank');
   // Joiners that shape Persian and Devanagari words stay.
   assert.equal(sanitizeText('می\u200cخواهم'), 'می\u200cخواهم');
   assert.equal(sanitizeText('क्\u200dष'), 'क्\u200dष');

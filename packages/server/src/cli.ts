@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { CloseCode } from 'danmaku-layer-protocol';
 import type { AuthOptions } from './auth.js';
 import type { Engine } from './engine.js';
-import { MemoryEngine, ENGINE_DEFAULTS } from './memory-engine.js';
+import { MemoryEngine, ENGINE_DEFAULTS, MEMORY_ENGINE_DEFAULTS } from './memory-engine.js';
 import { LOG_LEVELS, SERVER_DEFAULTS, type DanmakuServerOptions } from './options.js';
 import type { LevelWithSilent } from 'pino';
 import { RedisEngine } from './redis-engine.js';
@@ -50,6 +50,13 @@ export const FLAGS = {
   'heartbeat-interval': { type: 'string', env: 'DANMAKU_HEARTBEAT_INTERVAL', default: String(D.heartbeatInterval), help: 'Ping/heartbeat interval, in ms (0 = off).' },
   'history-size': { type: 'string', env: 'DANMAKU_HISTORY_SIZE', default: String(ENGINE_DEFAULTS.historySize), help: 'Comments kept per room for recovery.' },
   'history-age': { type: 'string', env: 'DANMAKU_HISTORY_AGE', default: String(ENGINE_DEFAULTS.historyAge), help: 'Longest time a comment is kept, in ms.' },
+  'dedupe-window': { type: 'string', env: 'DANMAKU_DEDUPE_WINDOW', default: String(ENGINE_DEFAULTS.dedupeWindow), help: 'How long a sent id is remembered to drop resends, in ms.' },
+  'max-held-rooms': { type: 'string', env: 'DANMAKU_MAX_HELD_ROOMS', default: String(MEMORY_ENGINE_DEFAULTS.maxHeldRooms), help: 'Rooms held in memory, idle ones included; past it the least recently used idle room is forgotten.' },
+  'max-sockets-per-ip': { type: 'string', env: 'DANMAKU_MAX_SOCKETS_PER_IP', default: String(D.maxSocketsPerIp), help: 'TCP sockets per address (IPv6: per /64), counted before any HTTP (0 = no limit).' },
+  'new-room-rate': { type: 'string', env: 'DANMAKU_NEW_ROOM_RATE', default: String(D.newRoomRate), help: 'New rooms per second per address (0 = no limit).' },
+  'new-room-burst': { type: 'string', env: 'DANMAKU_NEW_ROOM_BURST', default: String(D.newRoomBurst), help: 'New rooms an address may open at once.' },
+  'invalid-frame-rate': { type: 'string', env: 'DANMAKU_INVALID_FRAME_RATE', default: String(D.invalidFrameRate), help: 'Invalid frames per second per connection (0 = no limit).' },
+  'invalid-frame-burst': { type: 'string', env: 'DANMAKU_INVALID_FRAME_BURST', default: String(D.invalidFrameBurst), help: 'Invalid frames a connection may send at once; past that, close 1008.' },
   'shutdown-window': { type: 'string', env: 'DANMAKU_SHUTDOWN_WINDOW', default: String(D.shutdownWindow), help: 'On SIGTERM/SIGINT, spread closing connections over this many ms.' },
   'shutdown-timeout': { type: 'string', env: 'DANMAKU_SHUTDOWN_TIMEOUT', default: String(D.shutdownTimeout), help: 'Cut remaining connections and exit after this many ms.' },
   'log-level': { type: 'string', env: 'DANMAKU_LOG_LEVEL', default: D.logLevel, help: `Log level: ${LOG_LEVELS.join(', ')}.` },
@@ -72,6 +79,9 @@ export interface CliConfig {
   server: DanmakuServerOptions;
   historySize: number;
   historyAge: number;
+  dedupeWindow: number;
+  /** Rooms the in-memory engine holds at most. */
+  maxHeldRooms: number;
   /** Redis URL of the shared engine; absent for the in-memory engine. */
   redisUrl?: string;
 }
@@ -143,6 +153,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     heartbeatInterval: number('heartbeat-interval', 0),
     shutdownWindow: number('shutdown-window', 0),
     shutdownTimeout: number('shutdown-timeout', 0),
+    maxSocketsPerIp: number('max-sockets-per-ip', 0),
+    newRoomRate: number('new-room-rate', 0, false),
+    newRoomBurst: number('new-room-burst', 1),
+    invalidFrameRate: number('invalid-frame-rate', 0, false),
+    invalidFrameBurst: number('invalid-frame-burst', 1),
     logLevel,
   };
   const origins = list('allowed-origins');
@@ -163,6 +178,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     port,
     historySize: number('history-size', 1),
     historyAge: number('history-age', 1),
+    dedupeWindow: number('dedupe-window', 1),
+    maxHeldRooms: number('max-held-rooms', 1),
     server,
   };
 }
@@ -207,8 +224,8 @@ export function helpText(): string {
 /** Builds the room engine the command line asks for. */
 /** The engine the flags ask for: Redis with `--redis-url`, otherwise in memory. */
 function createEngine(config: CliConfig): Engine {
-  const history = { historySize: config.historySize, historyAge: config.historyAge };
-  if (!config.redisUrl) return new MemoryEngine(history);
+  const history = { historySize: config.historySize, historyAge: config.historyAge, dedupeWindow: config.dedupeWindow };
+  if (!config.redisUrl) return new MemoryEngine({ ...history, maxHeldRooms: config.maxHeldRooms });
   // Each distinct error is reported once per outage, not once per reconnect attempt.
   let lastError = '';
   const engine = new RedisEngine({
