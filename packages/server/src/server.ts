@@ -211,8 +211,10 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     socket.on('error', () => socket.destroy());
     if (state !== ServerState.Running) return refuse(socket, 'shutting_down', 503, 'Service Unavailable');
     if (!originAllowed(req.headers.origin)) return refuse(socket, 'origin', 403, 'Forbidden');
-    const ip = addressKey(clientIp(req, settings.trustProxy));
-    const refusal = ips.admit(ip);
+    // The full address goes to logs and the moderation hook; limits count per key (IPv6 per /64).
+    const ip = clientIp(req, settings.trustProxy);
+    const key = addressKey(ip);
+    const refusal = ips.admit(key);
     if (refusal) return refuse(socket, refusal.reason, 429, 'Too Many Requests', `Retry-After: ${refusal.retryAfter}\r\n`);
     const join = parseJoinRequest(url);
     // ws completes the handshake synchronously, so the per-IP check above and the count below
@@ -223,7 +225,7 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
         ws.close(CloseCode.BadRoom, 'room must be 1-64 characters from A-Z a-z 0-9 _ . : ~ -');
         return;
       }
-      const entry = ips.acquire(ip);
+      const entry = ips.acquire(key);
       const peer = { ip, ipBucket: entry.bucket, roomBucket: entry.roomBucket, penalize: () => ips.penalize(entry) };
       const session = new ClientSession(ws, join, peer, {
         ...sessionSettings,
