@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { CloseCode, type ErrorMessage } from 'danmaku-layer-protocol';
+import { parseCli } from './cli.js';
 import { TestClient, upgradeStatus } from './testing/client.js';
 import { startTestServer } from './testing/test-server.js';
 
@@ -80,4 +81,19 @@ test('the engine, dedupe and limiter sizes are exported as metrics', async (t) =
   assert.match(metrics, /^danmaku_engine_dedupe_entries 1$/m);
   assert.match(metrics, /^danmaku_limiter_keys [1-9]\d*$/m);
   client.close();
+});
+
+test('the limit flags and their environment variables reach the options', () => {
+  const config = parseCli(
+    ['--dedupe-window', '5000', '--max-held-rooms', '300', '--max-sockets-per-ip', '7', '--new-room-rate', '0.5', '--invalid-frame-burst', '9'],
+    { DANMAKU_NEW_ROOM_BURST: '4', DANMAKU_INVALID_FRAME_RATE: '0.25' },
+  );
+  assert.equal(config.dedupeWindow, 5000);
+  assert.equal(config.maxHeldRooms, 300);
+  assert.deepEqual(
+    [config.server.maxSocketsPerIp, config.server.newRoomRate, config.server.newRoomBurst, config.server.invalidFrameRate, config.server.invalidFrameBurst],
+    [7, 0.5, 4, 0.25, 9],
+  );
+  assert.throws(() => parseCli(['--dedupe-window', '0'], {}), /--dedupe-window/);
+  assert.throws(() => parseCli([], { DANMAKU_MAX_SOCKETS_PER_IP: '-1' }), /DANMAKU_MAX_SOCKETS_PER_IP/);
 });
