@@ -290,6 +290,7 @@ const WHITESPACE = /\s+/g;
 // smuggle data.
 const JOINERS =
   /(?!(?<=[\p{ExtPict}\p{EMod}\ufe0f])\u200d\p{ExtPict}|(?<=[\p{sc=Arab}\u0900-\u0dff]\p{M}*)[\u200c\u200d][\p{sc=Arab}\u0900-\u0dff])[\u200c\u200d]|(?<![^\s\p{M}\u200c\u200d\u2800])\p{VS}/gu;
+const ALL_JOINERS = /[\u200c\u200d]|\p{VS}/gu;
 // White space, and the braille blank that renders as nothing, collapse to one space.
 const BLANK = /[\s\u2800]+/g;
 // What a person can see: anything but white space and marks (joiners left are between visible characters).
@@ -309,9 +310,9 @@ export function normalizeText(text: string): string {
 
 /**
  * The one sanitiser for text that is broadcast: comment text, and user names and ids from tokens.
- * {@link normalizeText}, then: NFC again (stripping can bring a letter and its mark together),
- * joiners kept only inside emoji sequences and joining scripts, one variation selector after a
- * character, the braille blank counted as white space. Text with no visible character left (only
+ * {@link normalizeText}, then: joiners kept only inside emoji sequences and joining scripts, one
+ * variation selector after a visible character, the braille blank counted as white space, and NFC
+ * again (stripping can bring a letter and its mark together). Applying it twice changes nothing. Text with no visible character left (only
  * white space, marks, invisible characters) becomes `''`, which a server answers with `empty`.
  *
  * @example
@@ -319,7 +320,16 @@ export function normalizeText(text: string): string {
  * sanitizeText('👩\u200d💻\u200d') // '👩‍💻'
  */
 export function sanitizeText(text: string): string {
-  const clean = normalizeText(text).normalize('NFC').replace(JOINERS, '').replace(BLANK, ' ').trim();
+  let clean = normalizeText(text);
+  // Removing one joiner or selector can strand the next one, so the rule runs until nothing
+  // changes; a text that still changes after a few passes is built to, and loses them all.
+  for (let pass = 0; ; pass++) {
+    const next = clean.replace(JOINERS, '');
+    if (next === clean) break;
+    clean = pass < 3 ? next : next.replace(ALL_JOINERS, '');
+  }
+  // NFC last: a removed character may have stood between a letter and its mark.
+  clean = clean.replace(BLANK, ' ').normalize('NFC').trim();
   return VISIBLE.test(clean) ? clean : '';
 }
 
