@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { CloseCode, type ErrorMessage } from 'danmaku-layer-protocol';
 import { parseCli } from './cli.js';
+import { resolveOptions } from './options.js';
 import { TestClient, upgradeStatus } from './testing/client.js';
 import { startTestServer } from './testing/test-server.js';
 
@@ -96,4 +97,12 @@ test('the limit flags and their environment variables reach the options', () => 
   );
   assert.throws(() => parseCli(['--dedupe-window', '0'], {}), /--dedupe-window/);
   assert.throws(() => parseCli([], { DANMAKU_MAX_SOCKETS_PER_IP: '-1' }), /DANMAKU_MAX_SOCKETS_PER_IP/);
+});
+
+test('the socket cap follows the connection cap unless it is set', () => {
+  assert.equal(resolveOptions({}).maxSocketsPerIp, 64);
+  assert.equal(resolveOptions({ maxConnectionsPerIp: 100 }).maxSocketsPerIp, 200);
+  assert.equal(resolveOptions({ maxConnectionsPerIp: 0 }).maxSocketsPerIp, 0);
+  assert.equal(resolveOptions({ maxConnectionsPerIp: 0, maxSocketsPerIp: 5 }).maxSocketsPerIp, 5);
+  assert.equal(parseCli([], {}).server.maxSocketsPerIp, undefined);
 });

@@ -55,7 +55,8 @@ export interface DanmakuServerOptions {
   /**
    * Most simultaneous TCP sockets from one address (an IPv6 /64), counted from the first byte,
    * before any HTTP parsing: more are destroyed at once. Applies to the server's own HTTP server
-   * only, and not with `trustProxy` (every socket then comes from the proxy); `0` = no limit. Default `64`.
+   * only, and not with `trustProxy` (every socket then comes from the proxy); `0` = no limit.
+   * Default: `max(64, 2 × maxConnectionsPerIp)`, or no limit when `maxConnectionsPerIp` is `0`.
    */
   maxSocketsPerIp?: number;
   /** Rooms per second one address may open (join while no connection here holds them; more close with 4005); `0` = no limit. Default `0.2`. */
@@ -145,6 +146,11 @@ export type ResolvedOptions = Omit<DanmakuServerOptions, keyof typeof SERVER_DEF
 export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('The options must be an object.');
   const settings = { ...SERVER_DEFAULTS, ...withoutUndefined(options) } as ResolvedOptions;
+  // Sockets include the WebSocket ones: the default follows the connection limit, and lifting that
+  // limit (a load test from one machine) lifts this one too.
+  if (options.maxSocketsPerIp === undefined && typeof settings.maxConnectionsPerIp === 'number') {
+    (settings as { maxSocketsPerIp: number }).maxSocketsPerIp = settings.maxConnectionsPerIp === 0 ? 0 : Math.max(SERVER_DEFAULTS.maxSocketsPerIp, 2 * settings.maxConnectionsPerIp);
+  }
   const integer = (name: keyof ResolvedOptions, min: number): void => {
     const value = settings[name];
     if (typeof value !== 'number') throw new TypeError(`Option "${name}" must be a number; got ${typeof value}.`);
