@@ -45,6 +45,17 @@ export const DEFAULT_LIMITS = {
   maxPayload: 4096,
 } as const;
 
+/**
+ * Longest author fields broadcast with a comment, in code points; longer ones are cut
+ * ({@link normalizeAuthor}). Apart from {@link DEFAULT_LIMITS} so the widget's bundle leaves them out.
+ */
+export const AUTHOR_LIMITS = {
+  /** Longest user name. */
+  maxNameLength: 64,
+  /** Longest user id. */
+  maxUserIdLength: 128,
+} as const;
+
 /** Limits announced by a server in its `welcome` message. */
 export interface Limits {
   maxTextLength: number;
@@ -60,7 +71,7 @@ export const ErrorCode = {
   BadJson: 'bad_json',
   /** Valid JSON, but not a known message (unknown `type`, missing or mistyped field). */
   Invalid: 'invalid',
-  /** The text is empty after trimming. */
+  /** The text has no visible character once normalised (white space, marks and invisible characters only). */
   Empty: 'empty',
   /** The text is longer than `maxTextLength`. */
   TooLong: 'too_long',
@@ -88,6 +99,11 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const CloseCode = {
   /** The server is shutting down or restarting; reconnect (standard "going away"). */
   GoingAway: 1001,
+  /**
+   * The client sent more invalid frames than its budget allows (standard "policy violation"); its
+   * address is refused new connections for a while (HTTP 429 with `Retry-After`). Fix the client.
+   */
+  PolicyViolation: 1008,
   /** The server is restarting; reconnect (standard "service restart"). */
   ServiceRestart: 1012,
   /** The room name is missing or invalid. */
@@ -258,18 +274,100 @@ const SIZES: ReadonlySet<unknown> = /* @__PURE__ */ new Set(/* @__PURE__ */ Obje
 const ID = /^[\w.:-]+$/;
 const ROOM = /^[\w.:~-]+$/;
 
-// Control characters (except tab/newline, which collapse to spaces below) and the bidi
-// override/isolate characters that let a comment reverse the text around it ("Trojan Source").
-// eslint-disable-next-line no-control-regex
-const STRIPPED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Removed wherever they appear: lone surrogates (not well-formed Unicode); control characters other
+// than white space; format characters (Cf), which include every bidi control (U+061C, U+200E/F,
+// U+202A–202E, U+2066–2069, U+206A–206F) that lets text reverse what follows it, zero-width spaces
+// and the word joiner; and every other default-ignorable code point (Hangul fillers, tag characters
+// U+E0000–E0FFF, ...). Kept for sanitizeText to judge: variation selectors and the zero-width
+// (non-)joiner, which real emoji and real scripts need. Private-use and unassigned code points stay
+// (a newer emoji is unassigned to an older table).
+const STRIPPED = /[^\P{C}\s\p{Co}\p{Cn}\u200c\u200d]|[^\P{DI}\p{VS}\u200c\u200d]/gu;
 const WHITESPACE = /\s+/g;
+// A joiner survives only where it joins: U+200D between pictographs of an emoji ZWJ sequence
+// (👩‍💻, 🏳️‍🌈), U+200C/D between letters of Arabic or Indic scripts, where they change the shape
+// of a word. A variation selector survives only right after a character that is not white space,
+// a blank, a joiner or a mark: at the start, after a space, or in a run it shows nothing and can
+// smuggle data.
+const JOINERS =
+  /(?!(?<=[\p{ExtPict}\p{EMod}\ufe0f])\u200d\p{ExtPict}|(?<=[\p{sc=Arab}\u0900-\u0dff]\p{M}*)[\u200c\u200d][\p{sc=Arab}\u0900-\u0dff])[\u200c\u200d]|(?<![^\s\p{M}\u200c\u200d\u2800])\p{VS}/gu;
+const ALL_JOINERS = /[\u200c\u200d]|\p{VS}/gu;
+// White space, and the braille blank that renders as nothing, collapse to one space.
+const BLANK = /[\s\u2800]+/g;
+// What a person can see: anything but white space and marks (joiners left are between visible characters).
+const VISIBLE = /[^\s\p{M}]/u;
 
 /**
- * Normalises comment text the way the server stores it: Unicode NFC, control and bidi-override
- * characters removed, runs of white space collapsed to one space, trimmed.
+ * The display-safe part of {@link sanitizeText}, small enough for the widget to apply to everything
+ * it draws: Unicode NFC; control, format, bidi, tag and other invisible characters removed (joiners
+ * and variation selectors kept); runs of white space collapsed to one space; trimmed.
+ *
+ * @example
+ * normalizeText(' a\u202eb\u200b ') // 'ab'
  */
 export function normalizeText(text: string): string {
   return text.normalize('NFC').replace(STRIPPED, '').replace(WHITESPACE, ' ').trim();
+}
+
+/**
+ * The one sanitiser for text that is broadcast: comment text, and user names and ids from tokens.
+ * {@link normalizeText}, then: joiners kept only inside emoji sequences and joining scripts, one
+ * variation selector after a visible character, the braille blank counted as white space, and NFC
+ * again (stripping can bring a letter and its mark together). Applying it twice changes nothing. Text with no visible character left (only
+ * white space, marks, invisible characters) becomes `''`, which a server answers with `empty`.
+ *
+ * @example
+ * sanitizeText('\u200b\u2060\u3164') // ''
+ * sanitizeText('👩\u200d💻\u200d') // '👩‍💻'
+ */
+export function sanitizeText(text: string): string {
+  let clean = normalizeText(text);
+  // Removing one joiner or selector can strand the next one, so the rule runs until nothing
+  // changes; a text that still changes after a few passes is built to, and loses them all.
+  for (let pass = 0; ; pass++) {
+    const next = clean.replace(JOINERS, '');
+    if (next === clean) break;
+    clean = pass < 3 ? next : next.replace(ALL_JOINERS, '');
+  }
+  // NFC last: a removed character may have stood between a letter and its mark.
+  clean = clean.replace(BLANK, ' ').normalize('NFC').trim();
+  return VISIBLE.test(clean) ? clean : '';
+}
+
+/**
+ * Sanitises `text` ({@link sanitizeText}) and cuts it to at most `max` code points, at a grapheme
+ * boundary where one is close enough: a cut never splits a code point (a surrogate pair), and never
+ * leaves half an emoji sequence or a dangling joiner.
+ */
+export function cutText(text: string, max: number): string {
+  let clean = sanitizeText(text);
+  if (textLength(clean) <= max) return clean;
+  let end = 0;
+  let n = 0;
+  const segments = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter().segment(clean) : undefined;
+  for (const part of segments ? Array.from(segments, (s) => s.segment) : clean) {
+    const length = textLength(part);
+    // A cluster longer than the whole limit (marks piled on one letter) is cut by code point.
+    if (n + length > max) {
+      if (end === 0) for (const c of part) if (n++ < max) end += c.length;
+      break;
+    }
+    n += length;
+    end += part.length;
+  }
+  clean = sanitizeText(clean.slice(0, end));
+  return clean;
+}
+
+/**
+ * Sanitises an author before it is broadcast: `id` and `name` through {@link sanitizeText}, cut to
+ * `maxUserIdLength` and `maxNameLength` code points ({@link cutText}). A name with nothing visible
+ * is left out; an id with nothing visible makes the author unusable (`undefined`).
+ */
+export function normalizeAuthor(author: Author): Author | undefined {
+  const id = cutText(String(author.id), AUTHOR_LIMITS.maxUserIdLength);
+  if (!id) return undefined;
+  const name = typeof author.name === 'string' ? cutText(author.name, AUTHOR_LIMITS.maxNameLength) : '';
+  return name ? { id, name } : { id };
 }
 
 /** Length in Unicode code points, so that an emoji counts as one character, as people count. */
@@ -344,7 +442,7 @@ function validateSend(raw: Record<string, unknown>, options: ParseOptions): Vali
   if (raw.text.length > maxTextLength * 8) {
     return fail(ErrorCode.TooLong, `Comments are at most ${maxTextLength} characters.`, id);
   }
-  const text = normalizeText(raw.text);
+  const text = sanitizeText(raw.text);
   if (text.length === 0) return fail(ErrorCode.Empty, 'The comment is empty.', id);
   if (textLength(text) > maxTextLength) {
     return fail(ErrorCode.TooLong, `Comments are at most ${maxTextLength} characters.`, id);

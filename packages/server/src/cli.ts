@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { CloseCode } from 'danmaku-layer-protocol';
 import type { AuthOptions } from './auth.js';
 import type { Engine } from './engine.js';
-import { MemoryEngine, ENGINE_DEFAULTS } from './memory-engine.js';
+import { MemoryEngine, ENGINE_DEFAULTS, MEMORY_ENGINE_DEFAULTS } from './memory-engine.js';
 import { LOG_LEVELS, SERVER_DEFAULTS, type DanmakuServerOptions } from './options.js';
 import { abandonLogger, createLogger, settleLogger, type LevelWithSilent, type Logger } from './logger.js';
 import type { CloseOptions, DanmakuServer } from './server.js';
@@ -52,6 +52,13 @@ export const FLAGS = {
   'heartbeat-interval': { type: 'string', env: 'DANMAKU_HEARTBEAT_INTERVAL', default: String(D.heartbeatInterval), help: 'Ping/heartbeat interval, in ms (0 = off).' },
   'history-size': { type: 'string', env: 'DANMAKU_HISTORY_SIZE', default: String(ENGINE_DEFAULTS.historySize), help: 'Comments kept per room for recovery.' },
   'history-age': { type: 'string', env: 'DANMAKU_HISTORY_AGE', default: String(ENGINE_DEFAULTS.historyAge), help: 'Longest time a comment is kept, in ms.' },
+  'dedupe-window': { type: 'string', env: 'DANMAKU_DEDUPE_WINDOW', default: String(ENGINE_DEFAULTS.dedupeWindow), help: 'How long a sent id is remembered to drop resends, in ms.' },
+  'max-held-rooms': { type: 'string', env: 'DANMAKU_MAX_HELD_ROOMS', default: String(MEMORY_ENGINE_DEFAULTS.maxHeldRooms), help: 'Rooms held in memory, idle ones included; past it the least recently used idle room is forgotten.' },
+  'max-sockets-per-ip': { type: 'string', env: 'DANMAKU_MAX_SOCKETS_PER_IP', help: `TCP sockets per address (IPv6: per /64), counted before any HTTP (0 = no limit); default max(${D.maxSocketsPerIp}, 2 × --max-connections-per-ip), none when that is 0.` },
+  'new-room-rate': { type: 'string', env: 'DANMAKU_NEW_ROOM_RATE', default: String(D.newRoomRate), help: 'New rooms per second per address (0 = no limit).' },
+  'new-room-burst': { type: 'string', env: 'DANMAKU_NEW_ROOM_BURST', default: String(D.newRoomBurst), help: 'New rooms an address may open at once.' },
+  'invalid-frame-rate': { type: 'string', env: 'DANMAKU_INVALID_FRAME_RATE', default: String(D.invalidFrameRate), help: 'Invalid frames per second per connection (0 = no limit).' },
+  'invalid-frame-burst': { type: 'string', env: 'DANMAKU_INVALID_FRAME_BURST', default: String(D.invalidFrameBurst), help: 'Invalid frames a connection may send at once; past that, close 1008.' },
   'shutdown-window': { type: 'string', env: 'DANMAKU_SHUTDOWN_WINDOW', default: String(D.shutdownWindow), help: 'On SIGTERM/SIGINT, spread closing connections over this many ms.' },
   'shutdown-timeout': { type: 'string', env: 'DANMAKU_SHUTDOWN_TIMEOUT', default: String(D.shutdownTimeout), help: 'Cut remaining connections and exit after this many ms.' },
   'internal-port': { type: 'string', env: 'DANMAKU_INTERNAL_PORT', help: 'Serve /metrics, /healthz and /readyz on this port too, and /metrics only there; default none.' },
@@ -77,6 +84,9 @@ export interface CliConfig {
   server: DanmakuServerOptions;
   historySize: number;
   historyAge: number;
+  dedupeWindow: number;
+  /** Rooms the in-memory engine holds at most. */
+  maxHeldRooms: number;
   /** Redis URL of the shared engine; absent for the in-memory engine. */
   redisUrl?: string;
 }
@@ -147,6 +157,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     heartbeatInterval: number('heartbeat-interval', 0),
     shutdownWindow: number('shutdown-window', 0),
     shutdownTimeout: number('shutdown-timeout', 0),
+    ...(get('max-sockets-per-ip') !== undefined ? { maxSocketsPerIp: number('max-sockets-per-ip', 0) } : {}),
+    newRoomRate: number('new-room-rate', 0, false),
+    newRoomBurst: number('new-room-burst', 1),
+    invalidFrameRate: number('invalid-frame-rate', 0, false),
+    invalidFrameBurst: number('invalid-frame-burst', 1),
     logLevel,
     metrics: get('no-metrics') !== true,
     internalHost: String(get('internal-host')),
@@ -174,6 +189,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     port,
     historySize: number('history-size', 1),
     historyAge: number('history-age', 1),
+    dedupeWindow: number('dedupe-window', 1),
+    maxHeldRooms: number('max-held-rooms', 1),
     server,
   };
 }
@@ -273,8 +290,8 @@ export function helpText(): string {
  * ioredis with it) is loaded only when asked for.
  */
 async function createEngine(config: CliConfig, logger: Logger): Promise<Engine> {
-  const history = { historySize: config.historySize, historyAge: config.historyAge };
-  if (!config.redisUrl) return new MemoryEngine(history);
+  const history = { historySize: config.historySize, historyAge: config.historyAge, dedupeWindow: config.dedupeWindow };
+  if (!config.redisUrl) return new MemoryEngine({ ...history, maxHeldRooms: config.maxHeldRooms });
   const { RedisEngine } = await import('./redis-engine.js');
   const redis = redactUrl(config.redisUrl);
   // One line per outage and cause, not one per reconnect attempt.

@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import {
   CloseCode,
   ErrorCode,
+  normalizeAuthor,
   parseClientMessage,
   type Comment,
   type ErrorMessage,
@@ -42,6 +43,10 @@ export interface Peer {
   ip: string;
   /** The comment bucket shared by every connection from this address. */
   ipBucket: TokenBucket;
+  /** The address's bucket of new rooms; absent = no limit. */
+  roomBucket?: TokenBucket;
+  /** Slows the address down after this connection spent its invalid-frame budget. */
+  penalize?: () => void;
 }
 
 /** Settings a session needs from the server (shared by every session). */
@@ -60,6 +65,9 @@ export interface SessionSettings {
   maxRooms: number;
   /** Bytes that may wait to be sent before the client is closed as a slow consumer. */
   maxBufferedAmount: number;
+  /** Invalid frames per second, and at once, before the connection is closed with 1008. */
+  invalidFrameRate?: number;
+  invalidFrameBurst?: number;
   /** Present when every connection must authenticate first. */
   authenticate?: Authenticator;
   authTimeout: number;
@@ -91,6 +99,9 @@ export class ClientSession implements RoomMember {
   readonly #ws: WebSocket;
   readonly #settings: SessionSettings;
   readonly #buckets: readonly TokenBucket[];
+  readonly #peer: Peer;
+  /** Invalid frames this connection may still send; see {@link SessionSettings.invalidFrameBurst}. */
+  readonly #invalid: TokenBucket;
   #phase: Phase;
   #identity?: Identity;
   /** The join request, kept until the token has been checked. */
@@ -112,6 +123,8 @@ export class ClientSession implements RoomMember {
     this.#ws = ws;
     this.#settings = settings;
     this.#buckets = [new TokenBucket(settings.rateLimit, settings.rateBurst), peer.ipBucket];
+    this.#peer = peer;
+    this.#invalid = new TokenBucket(settings.invalidFrameRate ?? 0, settings.invalidFrameBurst ?? 1);
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('pong', () => (this.#alive = true));
     ws.on('close', () => this.#close());
@@ -197,6 +210,16 @@ export class ClientSession implements RoomMember {
       this.#refuse(CloseCode.TooManyRooms, 'room_limit', 'too many rooms on this server');
       return;
     }
+    // Opening a room costs the server a subscription and, in memory, the room itself: an address
+    // opens them at a bounded rate, so one client cannot fill `maxRooms` for everyone.
+    const rooms = this.#peer.roomBucket;
+    if (rooms && !hub.has(request.room)) {
+      if (rooms.wait() > 0) {
+        this.#refuse(CloseCode.TooManyRooms, 'new_room_rate', 'too many new rooms from this address; retry later');
+        return;
+      }
+      rooms.take();
+    }
     // Subscribe before reading: anything published meanwhile is held, so replay and live meet
     // with no gap; the seq filter removes the overlap.
     await hub.join(request.room, this);
@@ -254,17 +277,17 @@ export class ClientSession implements RoomMember {
   #onMessage(data: unknown, isBinary: boolean): void {
     if (this.#closed) return;
     if (isBinary) {
-      this.#sendError({ code: ErrorCode.BadJson, message: 'Binary frames are not accepted; send JSON text.' });
+      if (this.#spendInvalid()) this.#sendError({ code: ErrorCode.BadJson, message: 'Binary frames are not accepted; send JSON text.' });
       return;
     }
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
     const parsed = parseClientMessage(text, { maxTextLength: this.#settings.maxTextLength });
     if (this.#phase === Phase.Authenticating) {
-      this.#authenticate(parsed.ok ? parsed.value : undefined);
+      if (this.#pendingJoin || this.#spendInvalid()) this.#authenticate(parsed.ok ? parsed.value : undefined);
       return;
     }
     if (!parsed.ok) {
-      this.#sendError(parsed.error);
+      if (this.#spendInvalid()) this.#sendError(parsed.error);
       return;
     }
     const message = parsed.value;
@@ -290,7 +313,14 @@ export class ClientSession implements RoomMember {
       (identity) => {
         if (this.#closed) return;
         clearTimeout(this.#timer);
-        this.#identity = identity;
+        // Token claims are broadcast with every comment: they get the same sanitiser as text.
+        const user = normalizeAuthor(identity.user);
+        if (!user) {
+          this.#sendError({ code: ErrorCode.Unauthorized, message: 'The token\'s "sub" has no visible character.' });
+          this.#refuse(CloseCode.Unauthorized, 'auth_failed', 'authentication failed');
+          return;
+        }
+        this.#identity = { ...identity, user };
         this.#phase = Phase.Joining;
         this.#startJoin(request);
       },
@@ -308,7 +338,7 @@ export class ClientSession implements RoomMember {
     const { metrics } = this.#settings;
     const { id } = message;
     if (!this.canSend) {
-      this.#sendError({ code: ErrorCode.Forbidden, message: 'This connection may only read.', id });
+      if (this.#spendInvalid()) this.#sendError({ code: ErrorCode.Forbidden, message: 'This connection may only read.', id });
       return;
     }
     const wait = takeAll(this.#buckets);
@@ -420,6 +450,24 @@ export class ClientSession implements RoomMember {
     ws.once('close', () => clearTimeout(timer));
   }
 
+  /**
+   * Takes one token of the invalid-frame budget. Past it, every error reply would be work done for
+   * nothing: the connection is closed with 1008 (policy violation), stops being read, and its
+   * address is refused new connections for a while. Returns whether the frame may be answered.
+   */
+  #spendInvalid(): boolean {
+    if (this.#invalid.wait() === 0) {
+      this.#invalid.take();
+      return true;
+    }
+    this.#peer.penalize?.();
+    this.#refuse(CloseCode.PolicyViolation, 'invalid_frames', 'too many invalid frames');
+    // Frames already on the way are not parsed; one that never answers the close is cut.
+    this.#ws.pause();
+    setTimeout(() => this.#ws.terminate(), INVALID_FRAME_GRACE).unref();
+    return false;
+  }
+
   /** Closes with an application code after counting and logging the reason. */
   #refuse(code: number, reason: string, text: string): void {
     this.#settings.metrics.refused.inc({ reason });
@@ -459,3 +507,6 @@ export class ClientSession implements RoomMember {
 
 /** Longest a slow consumer's close frame may wait behind its backlog before the socket is cut, in ms. */
 const SLOW_CONSUMER_LIMIT = 30_000;
+
+/** How long a connection closed for invalid frames may take to answer the close before it is cut, in ms. */
+const INVALID_FRAME_GRACE = 1_000;

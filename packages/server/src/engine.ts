@@ -60,6 +60,14 @@ export type ResetListener = () => void;
 /** Ends a subscription. Safe to call twice. */
 export type Unsubscribe = () => Promise<void>;
 
+/** What an engine holds in this process, for metrics (`danmaku_engine_*`). */
+export interface EngineStats {
+  /** Rooms held: with subscribers, viewers, history or recent sends. */
+  rooms: number;
+  /** Send ids remembered for deduplication, over every room. */
+  dedupeEntries: number;
+}
+
 /** Receives changes of an engine's health (for `/readyz`). */
 export type ReadinessListener = (ready: boolean) => void;
 
@@ -106,4 +114,7 @@ export interface Engine {
 
   /** Releases every resource. Safe to call twice. */
   close(): Promise<void>;
+
+  /** What the engine holds in this process; optional (an engine whose store expires keys itself may omit it). */
+  stats?(): EngineStats;
 }

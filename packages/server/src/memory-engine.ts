@@ -6,6 +6,7 @@ import type { Comment } from 'danmaku-layer-protocol';
 import type {
   CommentListener,
   Engine,
+  EngineStats,
   HistoryPage,
   NewComment,
   PublishResult,
@@ -33,6 +34,30 @@ export const ENGINE_DEFAULTS = {
   dedupeWindow: 120_000,
 } as const;
 
+/** Options of {@link MemoryEngine}. */
+export interface MemoryEngineOptions extends EngineOptions {
+  /**
+   * Most rooms held in memory. Past it, the least recently used room without subscribers or viewers
+   * is forgotten (its history and dedupe window with it; a client resuming into it gets
+   * `recovered: false`). Rooms with subscribers or viewers are never forgotten, so this is exceeded
+   * only while more rooms than that are in use. Default `20000`.
+   */
+  maxHeldRooms?: number;
+  /**
+   * How often idle rooms are swept, in milliseconds (`0` = never): a room without subscribers or
+   * viewers is forgotten once its history has aged out and its dedupe window expired. Default: half
+   * the longer of `historyAge` and `dedupeWindow`, between 1 and 30 seconds.
+   */
+  sweepInterval?: number;
+}
+
+/** Defaults of {@link MemoryEngineOptions} beyond {@link ENGINE_DEFAULTS}. */
+export const MEMORY_ENGINE_DEFAULTS = {
+  maxHeldRooms: 20_000,
+  /** Longest default sweep interval, in ms. */
+  sweepInterval: 30_000,
+} as const;
+
 /** Most send ids remembered per room, whatever the dedupe window. */
 const MAX_RECENT = 10_000;
 
@@ -54,8 +79,10 @@ interface Room {
 
 /**
  * Rooms in a `Map`, each with its sequence, a bounded history and a bounded dedupe window.
- * Rooms with no listeners, no viewers and no history left are forgotten, so memory follows
- * activity rather than every room name ever used.
+ * Nothing a client names stays longer than its time: a background sweep (unref'd, like socket.io's
+ * session sweep) forgets every room without listeners or viewers once its history and dedupe window
+ * have expired, and the number of rooms held is capped, least recently used first. The `Map` keeps
+ * rooms in order of last use (a used room is moved to the end), so both walk from the oldest.
  */
 export class MemoryEngine implements Engine {
   readonly ready = true;
@@ -63,13 +90,36 @@ export class MemoryEngine implements Engine {
   readonly #historySize: number;
   readonly #historyAge: number;
   readonly #dedupeWindow: number;
+  readonly #maxHeldRooms: number;
   readonly #now: () => number;
+  readonly #sweeper?: NodeJS.Timeout;
+  /** Sum of every room's `recent.size`, kept as entries come and go. */
+  #dedupeEntries = 0;
 
-  constructor(options: EngineOptions = {}) {
+  constructor(options: MemoryEngineOptions = {}) {
     this.#historySize = options.historySize ?? ENGINE_DEFAULTS.historySize;
     this.#historyAge = options.historyAge ?? ENGINE_DEFAULTS.historyAge;
     this.#dedupeWindow = options.dedupeWindow ?? ENGINE_DEFAULTS.dedupeWindow;
+    this.#maxHeldRooms = options.maxHeldRooms ?? MEMORY_ENGINE_DEFAULTS.maxHeldRooms;
     this.#now = options.now ?? Date.now;
+    // No room can go before its windows end: sweeping much more often than that finds nothing.
+    const interval =
+      options.sweepInterval ??
+      Math.min(MEMORY_ENGINE_DEFAULTS.sweepInterval, Math.max(1000, Math.max(this.#historyAge, this.#dedupeWindow) / 2));
+    for (const [name, value, min] of [
+      ['historySize', this.#historySize, 1],
+      ['historyAge', this.#historyAge, 1],
+      ['dedupeWindow', this.#dedupeWindow, 1],
+      ['maxHeldRooms', this.#maxHeldRooms, 1],
+      ['sweepInterval', interval, 0],
+    ] as const) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new RangeError(`Option "${name}" must be a number ≥ ${min}; got ${String(value)}.`);
+    }
+    if (interval > 0) {
+      this.#sweeper = setInterval(() => this.sweep(), interval);
+      // The sweep must never keep a process alive on its own.
+      this.#sweeper.unref();
+    }
   }
 
   async publish(roomName: string, input: NewComment): Promise<PublishResult> {
@@ -81,8 +131,12 @@ export class MemoryEngine implements Engine {
 
     const comment: Comment = { seq: ++room.seq, ...input, ts: now };
     room.recent.set(input.id, comment);
+    this.#dedupeEntries++;
     // Bound the window by count too, so a flood within the window cannot grow it without limit.
-    if (room.recent.size > MAX_RECENT) room.recent.delete(room.recent.keys().next().value!);
+    if (room.recent.size > MAX_RECENT) {
+      room.recent.delete(room.recent.keys().next().value!);
+      this.#dedupeEntries--;
+    }
     room.history.push(comment);
     if (room.history.length > this.#historySize) room.history.splice(0, room.history.length - this.#historySize);
     for (const listener of room.listeners) listener(comment);
@@ -131,7 +185,9 @@ export class MemoryEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#sweeper);
     this.#rooms.clear();
+    this.#dedupeEntries = 0;
   }
 
   /** Number of rooms held in memory (for metrics and tests). */
@@ -139,13 +195,54 @@ export class MemoryEngine implements Engine {
     return this.#rooms.size;
   }
 
+  /** Rooms held and dedupe entries, for `danmaku_engine_rooms` and `danmaku_engine_dedupe_entries`. */
+  stats(): EngineStats {
+    return { rooms: this.#rooms.size, dedupeEntries: this.#dedupeEntries };
+  }
+
+  /**
+   * Forgets every room without listeners or viewers whose history and dedupe window have expired.
+   * Runs every `sweepInterval` ms by itself; public so that tests and embedders can run it now.
+   */
+  sweep(): void {
+    for (const [name, room] of this.#rooms) this.#forgetIfIdle(name, room);
+  }
+
   #room(name: string): Room {
     let room = this.#rooms.get(name);
-    if (!room) {
-      room = { epoch: newEpoch(), seq: 0, history: [], recent: new Map(), listeners: new Set(), viewers: 0 };
+    if (room) {
+      // Move to the end: the Map's order is the order of last use.
+      this.#rooms.delete(name);
+      this.#rooms.set(name, room);
+      return room;
+    }
+    if (this.#rooms.size >= this.#maxHeldRooms) this.#evict();
+    room = { epoch: newEpoch(), seq: 0, history: [], recent: new Map(), listeners: new Set(), viewers: 0 };
+    this.#rooms.set(name, room);
+    return room;
+  }
+
+  /** Forgets the least recently used idle room, to make space for a new one. */
+  #evict(): void {
+    // Rooms in use are moved to the end as they are passed, so a run of them at the front is not
+    // walked again for the next new room. Bounded: each room is looked at once.
+    let budget = this.#rooms.size;
+    for (const [name, room] of this.#rooms) {
+      if (budget-- <= 0) return;
+      if (room.listeners.size === 0 && room.viewers === 0) {
+        this.#delete(name, room);
+        return;
+      }
+      this.#rooms.delete(name);
       this.#rooms.set(name, room);
     }
-    return room;
+  }
+
+  #delete(name: string, room: Room): void {
+    // A late unsubscribe may name a room that was evicted and opened again since: leave that one.
+    if (this.#rooms.get(name) !== room) return;
+    this.#dedupeEntries -= room.recent.size;
+    this.#rooms.delete(name);
   }
 
   #expireHistory(room: Room, now: number): void {
@@ -161,6 +258,7 @@ export class MemoryEngine implements Engine {
     for (const [id, comment] of room.recent) {
       if (comment.ts >= cutoff) break;
       room.recent.delete(id);
+      this.#dedupeEntries--;
     }
   }
 
@@ -170,6 +268,6 @@ export class MemoryEngine implements Engine {
     this.#expireHistory(room, now);
     this.#expireRecent(room, now);
     // Keep a room with history: its epoch and seq must survive for clients that resume into it.
-    if (room.history.length === 0 && room.recent.size === 0) this.#rooms.delete(name);
+    if (room.history.length === 0 && room.recent.size === 0) this.#delete(name, room);
   }
 }

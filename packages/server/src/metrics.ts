@@ -3,12 +3,17 @@
  * or the host application's metrics, can live in one process.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EngineStats } from './engine.js';
 
 /** Live values read when `/metrics` is scraped. */
 export interface MetricsSources {
   connections: () => number;
   rooms: () => number;
   bufferedBytes: () => number;
+  /** What the engine holds in this process; `undefined` when it does not say. */
+  engine?: () => EngineStats | undefined;
+  /** Addresses with per-address limiter state. */
+  limiterKeys?: () => number;
 }
 
 /** The server's metrics. */
@@ -46,6 +51,15 @@ export function createMetrics(sources: MetricsSources): Metrics {
   gauge('danmaku_connections', 'Open WebSocket connections.', sources.connections);
   gauge('danmaku_rooms', 'Rooms with at least one local connection.', sources.rooms);
   gauge('danmaku_buffered_bytes', 'Bytes queued for sending to clients, summed over connections.', sources.bufferedBytes);
+  // Everything a client can name or hold is bounded; these show the bounds at work.
+  const engine = sources.engine;
+  if (engine?.()) {
+    gauge('danmaku_engine_rooms', 'Rooms the engine holds in this process (with connections, history or recent sends).', () => engine()?.rooms ?? 0);
+    gauge('danmaku_engine_dedupe_entries', 'Send ids the engine remembers for deduplication.', () => engine()?.dedupeEntries ?? 0);
+  }
+  if (sources.limiterKeys) {
+    gauge('danmaku_limiter_keys', 'Addresses (IPv4, or IPv6 /64) with per-address limiter state.', sources.limiterKeys);
+  }
   const counter = <T extends string = never>(name: string, help: string, labelNames: T[] = []): Counter<T> =>
     new Counter<T>({ name, help, labelNames, registers: [registry] });
   return {

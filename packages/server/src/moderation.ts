@@ -1,7 +1,7 @@
 /**
  * Moderation: a blocklist and a hook that may refuse or rewrite a comment before it is posted.
  */
-import { DEFAULT_LIMITS, normalizeText, textLength } from 'danmaku-layer-protocol';
+import { DEFAULT_LIMITS, sanitizeText, textLength } from 'danmaku-layer-protocol';
 import type { Author } from 'danmaku-layer-protocol';
 import type { NewComment } from './engine.js';
 
@@ -56,7 +56,7 @@ export function createModerator(
   const judge = (answer: boolean | string, original: string): Verdict => {
     if (answer === true) return { ok: true, text: original };
     if (typeof answer !== 'string') return { ok: false };
-    const text = normalizeText(answer);
+    const text = sanitizeText(answer);
     if (text.length === 0 || textLength(text) > maxTextLength || blocked(text)) return { ok: false };
     return { ok: true, text };
   };

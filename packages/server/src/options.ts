@@ -52,6 +52,24 @@ export interface DanmakuServerOptions {
   maxConnectionsPerIp?: number;
   /** Most rooms with connections on this server (joining a new one beyond that closes with 4005); `0` = no limit. Default `10000`. */
   maxRooms?: number;
+  /**
+   * Most simultaneous TCP sockets from one address (an IPv6 /64), counted from the first byte,
+   * before any HTTP parsing: more are destroyed at once. Applies to the server's own HTTP server
+   * only, and not with `trustProxy` (every socket then comes from the proxy); `0` = no limit.
+   * Default: `max(64, 2 × maxConnectionsPerIp)`, or no limit when `maxConnectionsPerIp` is `0`.
+   */
+  maxSocketsPerIp?: number;
+  /** Rooms per second one address may open (join while no connection here holds them; more close with 4005); `0` = no limit. Default `0.2`. */
+  newRoomRate?: number;
+  /** Rooms one address may open at once. Default `20`. */
+  newRoomBurst?: number;
+  /** Invalid frames per second a connection may send (answered with an error each); `0` = no limit. Default `1`. */
+  invalidFrameRate?: number;
+  /**
+   * Invalid frames a connection may send at once. One more closes it with 1008 and refuses new
+   * connections from its address for 10 s, doubling with each repeat up to 5 minutes. Default `20`.
+   */
+  invalidFrameBurst?: number;
   /** Take the client address from the last `X-Forwarded-For` entry (set it behind a reverse proxy only). Default `false`. */
   trustProxy?: boolean;
   /**
@@ -119,6 +137,11 @@ export const SERVER_DEFAULTS = {
   ipRateBurst: 20,
   maxConnectionsPerIp: 20,
   maxRooms: 10_000,
+  maxSocketsPerIp: 64,
+  newRoomRate: 0.2,
+  newRoomBurst: 20,
+  invalidFrameRate: 1,
+  invalidFrameBurst: 20,
   trustProxy: false,
   authTimeout: 5000,
   readOnly: false,
@@ -148,6 +171,11 @@ export type ResolvedOptions = Omit<DanmakuServerOptions, keyof typeof SERVER_DEF
 export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('The options must be an object.');
   const settings = { ...SERVER_DEFAULTS, ...withoutUndefined(options) } as ResolvedOptions;
+  // Sockets include the WebSocket ones: the default follows the connection limit, and lifting that
+  // limit (a load test from one machine) lifts this one too.
+  if (options.maxSocketsPerIp === undefined && typeof settings.maxConnectionsPerIp === 'number') {
+    (settings as { maxSocketsPerIp: number }).maxSocketsPerIp = settings.maxConnectionsPerIp === 0 ? 0 : Math.max(SERVER_DEFAULTS.maxSocketsPerIp, 2 * settings.maxConnectionsPerIp);
+  }
   const integer = (name: keyof ResolvedOptions, min: number): void => {
     const value = settings[name];
     if (typeof value !== 'number') throw new TypeError(`Option "${name}" must be a number; got ${typeof value}.`);
@@ -172,6 +200,11 @@ export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
   number('ipRateBurst', 1);
   integer('maxConnectionsPerIp', 0);
   integer('maxRooms', 0);
+  integer('maxSocketsPerIp', 0);
+  number('newRoomRate', 0);
+  number('newRoomBurst', 1);
+  number('invalidFrameRate', 0);
+  number('invalidFrameBurst', 1);
   number('authTimeout', 1);
   integer('maxBufferedAmount', 1024);
   number('shutdownWindow', 0);

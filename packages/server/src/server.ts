@@ -3,12 +3,12 @@
  * file wires the parts together; each concern lives in a module of its own.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, PROTOCOL, isValidRoom } from 'danmaku-layer-protocol';
 import { createAuthenticator } from './auth.js';
-import { ClientIps, clientIp } from './client-ips.js';
+import { ClientIps, addressKey, clientIp } from './client-ips.js';
 import { connectionLimit, openFileLimit } from './connection-limit.js';
 import { ClientSession, type JoinRequest, type SessionSettings } from './client-session.js';
 import type { Engine } from './engine.js';
@@ -107,8 +107,11 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
   const hub = new RoomHub(engine, { flushInterval: settings.flushInterval });
   const ips = new ClientIps({
     maxConnections: settings.maxConnectionsPerIp,
+    maxSockets: settings.maxSocketsPerIp,
     rate: settings.ipRateLimit,
     burst: settings.ipRateBurst,
+    newRoomRate: settings.newRoomRate,
+    newRoomBurst: settings.newRoomBurst,
   });
   const sessions = new Set<ClientSession>();
   const metrics = createMetrics({
@@ -119,6 +122,8 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
       for (const session of sessions) total += session.bufferedAmount;
       return total;
     },
+    engine: () => engine.stats?.(),
+    limiterKeys: () => ips.size,
   });
   let state: ServerState = ServerState.Running;
   const isReady = (): boolean => state === ServerState.Running && engine.ready;
@@ -138,6 +143,8 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     rateBurst: settings.rateBurst,
     maxRooms: settings.maxRooms,
     maxBufferedAmount: settings.maxBufferedAmount,
+    invalidFrameRate: settings.invalidFrameRate,
+    invalidFrameBurst: settings.invalidFrameBurst,
     ...(authenticate ? { authenticate } : {}),
     authTimeout: settings.authTimeout,
     readOnly: settings.readOnly,
@@ -235,8 +242,11 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     socket.on('error', () => socket.destroy());
     if (state !== ServerState.Running) return refuse(socket, 'shutting_down', 503, 'Service Unavailable');
     if (!originAllowed(req.headers.origin)) return refuse(socket, 'origin', 403, 'Forbidden');
+    // The full address goes to logs and the moderation hook; limits count per key (IPv6 per /64).
     const ip = clientIp(req, settings.trustProxy);
-    if (!ips.canConnect(ip)) return refuse(socket, 'ip_limit', 429, 'Too Many Requests', 'Retry-After: 10\r\n');
+    const key = addressKey(ip);
+    const refusal = ips.admit(key);
+    if (refusal) return refuse(socket, refusal.reason, 429, 'Too Many Requests', `Retry-After: ${refusal.retryAfter}\r\n`);
     const join = parseJoinRequest(url);
     // ws completes the handshake synchronously, so the per-IP check above and the count below
     // cannot be separated by another upgrade.
@@ -246,8 +256,9 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
         ws.close(CloseCode.BadRoom, 'room must be 1-64 characters from A-Z a-z 0-9 _ . : ~ -');
         return;
       }
-      const entry = ips.acquire(ip);
-      const session = new ClientSession(ws, join, { ip, ipBucket: entry.bucket }, {
+      const entry = ips.acquire(key);
+      const peer = { ip, ipBucket: entry.bucket, roomBucket: entry.roomBucket, penalize: () => ips.penalize(entry) };
+      const session = new ClientSession(ws, join, peer, {
         ...sessionSettings,
         onClose: (s) => {
           sessions.delete(s);
@@ -258,6 +269,19 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     });
   }
   server.on('upgrade', onUpgrade);
+
+  // Per-address socket cap, from the first byte: silent or header-dribbling sockets from one
+  // address cannot hold every file descriptor. Behind a trusted proxy every socket is the proxy's.
+  const onConnection = (socket: Socket): void => {
+    const entry = ips.openSocket(addressKey(socket.remoteAddress));
+    if (!entry) {
+      metrics.refused.inc({ reason: 'socket_limit' });
+      socket.destroy();
+      return;
+    }
+    socket.once('close', () => ips.closeSocket(entry));
+  };
+  if (ownsServer && !settings.trustProxy && settings.maxSocketsPerIp > 0) server.on('connection', onConnection);
 
   let closing: Promise<void> | undefined;
   return {
@@ -289,6 +313,7 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
         logger.info({ connections: wss.clients.size, window: settings.shutdownWindow }, 'shutting down');
         await drain(wss, code, settings.shutdownWindow, settings.shutdownTimeout);
         server.off('upgrade', onUpgrade);
+        server.off('connection', onConnection);
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         await hub.close();
         ips.close();
