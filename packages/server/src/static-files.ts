@@ -40,8 +40,11 @@ const REVALIDATE = 'no-cache';
 /** The two files a page names in its script tags; answered with a hint when not built. */
 const ENTRY_NAMES = ['danmaku-layer.bundle.js', 'danmaku-composer.bundle.js'];
 
-/** Headers that let any page load the file: the bundles are public, the WebSocket has its own allowlist. */
-const CROSS_ORIGIN = {
+/**
+ * On every response: any page may load the files (they are public and no credentials are involved;
+ * who may connect is the WebSocket's own allowlist), and the declared type is the type.
+ */
+const EVERY_RESPONSE = {
   'access-control-allow-origin': '*',
   'cross-origin-resource-policy': 'cross-origin',
   'x-content-type-options': 'nosniff',
@@ -104,7 +107,7 @@ export async function createStaticHandler(
     let file = prepared.get(item);
     if (!file) {
       file = readFile(item.file).then((body) => encodeFile(body, COMPRESSIBLE.test(item.type)));
-      file.catch(() => prepared.delete(item)); // a file built later is picked up on a later request
+      file.catch(() => prepared.delete(item)); // an entry built after start-up is found later
       prepared.set(item, file);
     }
     return file;
@@ -120,7 +123,7 @@ export async function createStaticHandler(
       const requested = req.headers['access-control-request-headers'];
       res
         .writeHead(204, {
-          ...CROSS_ORIGIN,
+          ...EVERY_RESPONSE,
           allow: ALLOW,
           'access-control-allow-methods': ALLOW,
           ...(requested ? { 'access-control-allow-headers': requested } : {}),
@@ -130,7 +133,7 @@ export async function createStaticHandler(
       return true;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { ...CROSS_ORIGIN, allow: ALLOW, 'content-type': 'text/plain; charset=utf-8' }).end('Method not allowed\n');
+      res.writeHead(405, { ...EVERY_RESPONSE, allow: ALLOW, 'content-type': 'text/plain; charset=utf-8' }).end('Method not allowed\n');
       return true;
     }
     let file: EncodedFile;
@@ -138,13 +141,13 @@ export async function createStaticHandler(
       file = await prepare(item);
     } catch {
       const built = ENTRY_NAMES.some((name) => path === `/${name}`) ? 'Widget bundle not built: run `npm run build`.\n' : 'Not found\n';
-      res.writeHead(404, { ...CROSS_ORIGIN, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(built);
+      res.writeHead(404, { ...EVERY_RESPONSE, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(built);
       return true;
     }
     const form = chooseRepresentation(file, req.headers['accept-encoding']);
     // What a 304 must repeat (RFC 9110 §15.4.5), plus CORS, which the browser checks on it too.
     const validators: OutgoingHttpHeaders = {
-      ...CROSS_ORIGIN,
+      ...EVERY_RESPONSE,
       'cache-control': item.cacheControl,
       etag: form.etag,
       ...(file.varies ? { vary: 'Accept-Encoding' } : {}),
