@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { MemoryEngine } from 'danmaku-layer-server';
-import { TestClient } from 'danmaku-layer-server/testing';
+import { TestClient } from '#server-testing/client.js';
 import { PROTOCOL, type AckMessage } from 'danmaku-layer-protocol';
 import { startServer, type RunningServer } from './support/server.js';
 import { TcpProxy } from './support/tcp-proxy.js';
