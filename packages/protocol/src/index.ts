@@ -80,6 +80,8 @@ export const ErrorCode = {
   QueueFull: 'queue_full',
   /** Client side: the layer was disconnected for good (element removed, `src` cleared). */
   Closed: 'closed',
+  /** Client side: a part of the widget's script-tag bundle could not be fetched (host the whole `dist/` folder). */
+  LoadFailed: 'load_failed',
 } as const;
 /** One of the stable error codes in {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
