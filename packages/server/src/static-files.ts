@@ -52,7 +52,10 @@ export async function createStaticHandler(
 ): Promise<(req: IncomingMessage, res: ServerResponse) => Promise<boolean>> {
   const dist = dirname(bundleFile());
   // The entry, the composer's part, and whatever other parts the build split off (loaded on use).
-  const built = existsSync(dist) ? (await readdir(dist)).filter((name) => name.endsWith('.bundle.js')) : [];
+  const built = existsSync(dist) ? (await readdir(dist)).filter((name) => /\.(bundle|standalone)\.js$/.test(name)) : [];
+  if (existsSync(join(dist, 'chunks'))) {
+    for (const name of await readdir(join(dist, 'chunks'))) if (name.endsWith('.js')) built.push(`chunks/${name}`);
+  }
   const bundles = new Set([BUNDLE_PATH, COMPOSER_BUNDLE_PATH, ...built.map((name) => `/${name}`)]);
   const files = new Map<string, string>([...bundles].map((path) => [path, join(dist, path.slice(1))]));
   if (demoDir) {

@@ -20,6 +20,14 @@ import type { MediaSync } from './internal/media-sync.js';
 import { isBlocked, Thinner, type BlockRule } from './internal/filter.js';
 import { emit, type LayerComment } from './events.js';
 import { layerStyles } from './styles.js';
+import { chunk } from './internal/load-chunk.js';
+
+// The optional parts, each fetched the first time a layer on the page needs it (see load-chunk.ts).
+const loadCanvas = chunk(() => import('./internal/canvas-stage.js'));
+const loadAnnounce = chunk(() => import('./internal/announce.js'));
+const loadInteraction = chunk(() => import('./internal/interaction.js'));
+const loadMediaSync = chunk(() => import('./internal/media-sync.js'));
+const loadFollow = chunk(() => import('./internal/follow.js'));
 
 /** What {@link DanmakuLayer.add} accepts: a comment's text plus any of its other fields. */
 export type LocalComment = Partial<Comment> & { text: string };
@@ -231,6 +239,14 @@ export class DanmakuLayer extends ReactiveElement {
   }
 
   #status: ConnectionStatus = ConnectionStatus.Idle;
+  /** The status the last `danmaku-status` carried. */
+  #told: ConnectionStatus = ConnectionStatus.Idle;
+  /**
+   * Set from `connectedCallback` until the current task has ended: frameworks (React, Vue) insert
+   * an element, then finish mounting the component that holds it, so a status event fired at once
+   * would reach a component that is not mounted yet.
+   */
+  #mounting = false;
   #limits: Limits = { maxTextLength: DEFAULT_LIMITS.maxTextLength, maxPayload: DEFAULT_LIMITS.maxPayload };
   #connection?: DanmakuConnection;
   #connectionKey?: string;
@@ -334,6 +350,11 @@ export class DanmakuLayer extends ReactiveElement {
     this.#motion.addEventListener('change', this.#onMotion);
     document.addEventListener('visibilitychange', this.#onVisibility);
     if (this.#stage) this.#resizeObserver.observe(this);
+    this.#mounting = true;
+    setTimeout(() => {
+      this.#mounting = false;
+      this.#tellStatus();
+    });
     this.#connect();
     if (this.hasUpdated) this.#bindMedia();
   }
@@ -367,10 +388,19 @@ export class DanmakuLayer extends ReactiveElement {
   protected override firstUpdated(): void {
     const root = this.renderRoot.querySelector<HTMLElement>('.stage')!;
     if (this.renderer !== 'canvas') return this.#start(new Stage(root, this.#options()));
-    // Loaded on first use; comments that come meanwhile wait for it.
+    // Loaded on first use; comments that come meanwhile wait for it. Without it, the DOM renderer.
     this.#early = [];
-    void import('./internal/canvas-stage.js').then(({ canvasStage }) => this.#start(canvasStage(root, this.#options())));
+    void loadCanvas()
+      .then(({ canvasStage }) => canvasStage(root, this.#options()))
+      .catch((error: DanmakuError) => {
+        this.#failed(error);
+        return new Stage(root, this.#options());
+      })
+      .then((stage) => this.#start(stage));
   }
+
+  /** Reports an optional part that could not be loaded; the layer goes on without it. */
+  #failed = (error: DanmakuError): void => emit(this, 'danmaku-error', { error });
 
   #start(stage: Stage): void {
     stage.onDrop = (comment, reason: DropReason) => emit(this, 'danmaku-drop', { comment, reason });
@@ -391,17 +421,21 @@ export class DanmakuLayer extends ReactiveElement {
     if (changed.has('announce')) {
       if (!this.announce) this.#say?.('');
       // Loaded on first use, like interaction below; it adds the live region.
-      else if (!this.#say) import('./internal/announce.js').then(({ announcer }) => {
+      else if (!this.#say) loadAnnounce().then(({ announcer }) => {
         this.#say ??= announcer(this.renderRoot, () => this.announce && this.isConnected);
         if (this.#heard) this.#say(this.#heard);
-      });
+      }, this.#failed);
     }
     this.#applyOptions();
     if (changed.has('interactive')) {
       if (!this.interactive) this.#unhover?.();
       // Loaded on first use: most layers are click-through and never need it.
-      else this.#interaction ??= import('./internal/interaction.js').then(({ interact }) => {
+      else this.#interaction ??= loadInteraction().then(({ interact }) => {
         this.#unhover = interact(this, this.#stage!);
+      }, (error: DanmakuError) => {
+        // Turning `interactive` on again tries again.
+        this.#interaction = undefined;
+        this.#failed(error);
       });
     }
     if (changed.has('media')) this.#bindMedia();
@@ -464,7 +498,7 @@ export class DanmakuLayer extends ReactiveElement {
     this.#applyPause();
     if (!(media instanceof HTMLMediaElement) || !this.isConnected) return;
     // Loaded on first use: pages without a bound <video> or <audio> never download it.
-    void import('./internal/media-sync.js').then(({ MediaSync }) => {
+    loadMediaSync().then(({ MediaSync }) => {
       if (this.#mediaBound !== media || this.#sync || !this.isConnected) return;
       this.#sync = new MediaSync(media, this.#timed, {
         show: (comment) => this.#show(comment),
@@ -477,7 +511,7 @@ export class DanmakuLayer extends ReactiveElement {
         },
         seek: () => this.clear(),
       });
-    });
+    }, this.#failed);
   }
 
   #show(input: LocalComment): boolean {
@@ -558,6 +592,14 @@ export class DanmakuLayer extends ReactiveElement {
   #setStatus(status: ConnectionStatus): void {
     if (status === this.#status) return;
     this.#status = status;
+    if (!this.#mounting) this.#tellStatus();
+  }
+
+  /** Fires `danmaku-status` if the status changed since it was last told. */
+  #tellStatus(): void {
+    const status = this.#status;
+    if (status === this.#told) return;
+    this.#told = status;
     emit(this, 'danmaku-status', { status });
   }
 
@@ -575,10 +617,10 @@ export class DanmakuLayer extends ReactiveElement {
     if (!target) return;
     this.#target = target;
     // Loaded on first use: most layers overlay their own children and never need it.
-    void import('./internal/follow.js').then(({ overlay }) => {
+    loadFollow().then(({ overlay }) => {
       if (this.#target !== target || this.#stopFollowing) return;
       this.#stopFollowing = overlay(this, target, (box) => this.#stage?.resize(box.width, box.height));
-    });
+    }, this.#failed);
   }
 
   #unfollow(): void {

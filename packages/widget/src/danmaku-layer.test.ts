@@ -396,3 +396,21 @@ describe('<danmaku-layer> rendering', () => {
     expect(region.textContent, 'not before the interval').to.equal('second');
   });
 });
+
+describe('<danmaku-layer> status events', () => {
+  it('fires its first danmaku-status once the task that connected it has ended, so frameworks hear it after mount', async () => {
+    const layer = document.createElement('danmaku-layer');
+    // Nothing listens on this port: the layer stays `connecting`.
+    layer.src = 'ws://127.0.0.1:9/ws';
+    const heard: string[] = [];
+    layer.addEventListener('danmaku-status', (e) => heard.push(e.detail.status));
+    document.body.append(layer);
+    await Promise.resolve();
+    expect(layer.status, 'the property is current at once').to.equal('connecting');
+    expect(heard, 'not in the task that connected it, microtasks included').to.deep.equal([]);
+    await sleep(0);
+    expect(heard).to.deep.equal(['connecting']);
+    layer.remove();
+    expect(heard, 'later changes are told at once').to.deep.equal(['connecting', 'closed']);
+  });
+});

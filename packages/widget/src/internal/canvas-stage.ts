@@ -12,11 +12,27 @@ import { Stage, type Shown, type StageOptions } from './stage.js';
 import type { PaintMessage, PaintedComment } from './canvas-protocol.js';
 
 /**
- * A canvas stage in `root`, or a DOM one where this browser cannot paint a canvas from a worker
- * (no OffscreenCanvas).
+ * A canvas stage in `root`, or a DOM one where the worker cannot paint: no OffscreenCanvas in this
+ * browser, or a worker that cannot start (a missing file, or a Content-Security-Policy whose
+ * `worker-src` refuses it).
  */
-export function canvasStage(root: HTMLElement, options: StageOptions): Stage {
-  return 'transferControlToOffscreen' in HTMLCanvasElement.prototype ? new CanvasStage(root, options) : new Stage(root, options);
+export async function canvasStage(root: HTMLElement, options: StageOptions): Promise<Stage> {
+  if (!('transferControlToOffscreen' in HTMLCanvasElement.prototype)) return new Stage(root, options);
+  let worker: Worker | undefined;
+  try {
+    // Written out in full so that bundlers (Vite, webpack, rollup) see the worker and bundle it.
+    worker = new Worker(new URL('./canvas-worker.js', import.meta.url), { type: 'module' });
+    const started = worker;
+    await new Promise((resolve, reject) => {
+      started.addEventListener('message', resolve, { once: true });
+      started.addEventListener('error', reject, { once: true });
+    });
+  } catch {
+    // Some browsers throw at once (a refused URL), others fire `error`.
+    worker?.terminate();
+    return new Stage(root, options);
+  }
+  return new CanvasStage(root, options, worker);
 }
 
 /** A {@link Stage} whose comments a worker paints on a canvas; see the module description. */
@@ -29,13 +45,13 @@ export class CanvasStage extends Stage {
   /** The last `look` message, to post it only when it changes. */
   #look = '';
 
-  constructor(root: HTMLElement, options: StageOptions) {
+  /** `worker` runs `canvas-worker.ts` and has said so. */
+  constructor(root: HTMLElement, options: StageOptions, worker: Worker) {
     super(root, options);
     const canvas = document.createElement('canvas');
     canvas.style.cssText = 'position:absolute;inset:0;width:100%;height:100%';
     root.append(canvas);
-    // Written out in full so that bundlers (Vite, webpack, rollup) see the worker and bundle it.
-    this.#worker = new Worker(new URL('./canvas-worker.js', import.meta.url), { type: 'module' });
+    this.#worker = worker;
     const offscreen = canvas.transferControlToOffscreen();
     this.#post({ type: 'canvas', canvas: offscreen }, [offscreen]);
     this.sync();

@@ -6,7 +6,7 @@
  *
  * Self-contained on purpose: importing the element's modules would run them in the worker.
  */
-import type { PaintMessage, PaintedComment } from './canvas-protocol.js';
+import type { PaintMessage, PaintedComment, ReadyMessage } from './canvas-protocol.js';
 
 /** Transparent margin around a sprite for the outline, px. */
 const PAD = 2;
@@ -117,3 +117,7 @@ onmessage = ({ data }: MessageEvent<PaintMessage>) => {
   }
   request();
 };
+
+// Tells the page the worker runs: a worker that a Content-Security-Policy or a missing file keeps
+// from starting fires `error` instead, and the page then draws with the DOM renderer.
+postMessage({ type: 'ready' } satisfies ReadyMessage);
