@@ -71,7 +71,8 @@ export const MAX_STORED = 50_000;
  * @cssproperty --danmaku-stroke - `text-shadow` that keeps text readable on any picture. Default: a thin dark outline.
  * @cssproperty --danmaku-gap - Least horizontal distance between two comments, px. Default `24px`.
  * @cssproperty --danmaku-lane-gap - Vertical space below each comment's line (which already has a quarter of its font size as leading), px. Default `0px`.
- * @cssproperty --danmaku-own-outline - Outline of the viewer's own comments. Default `1px solid currentColor`.
+ * @cssproperty --danmaku-own-decoration - `text-decoration` of the viewer's own comments: an underline in the comment's colour. Default `underline 0.1em`; `none` for none.
+ * @cssproperty --danmaku-own-outline - Outline of the viewer's own comments, for a frame instead. Default `none`.
  *
  * The global `hidden` attribute hides the comments only (not the content they fly over); they go
  * on unseen, so showing them again finds the stage as it would be. The stage is `aria-hidden`.

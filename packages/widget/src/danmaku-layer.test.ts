@@ -317,10 +317,15 @@ describe('<danmaku-layer> rendering', () => {
     expect(box.left - view.left, 'centred in the new width').to.be.closeTo(view.right - box.right, 2);
   });
 
-  it('outlines own comments with part "own"', async () => {
+  it('underlines own comments, which carry part "own"', async () => {
     const layer = await makeLayer();
     layer.add({ text: 'mine', own: true } as never);
-    expect(comments(layer)[0]!.getAttribute('part')).to.equal('comment own');
+    layer.add({ text: 'theirs' });
+    const [mine, theirs] = comments(layer);
+    expect(mine!.getAttribute('part')).to.equal('comment own');
+    expect(getComputedStyle(mine!).textDecorationLine).to.equal('underline');
+    expect(getComputedStyle(mine!).outlineStyle, 'no debug box').to.equal('none');
+    expect(getComputedStyle(theirs!).textDecorationLine).to.equal('none');
   });
 
   it('when interactive, pauses a hovered comment and reports clicks', async () => {

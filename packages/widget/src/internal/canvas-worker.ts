@@ -48,9 +48,15 @@ function sprite(s: Sprite): OffscreenCanvas {
   g.fillStyle = s.color;
   g.fillText(s.label, PAD, PAD + s.line / 2);
   if (s.own) {
-    g.strokeStyle = s.color;
-    g.lineWidth = 1;
-    g.strokeRect(0.5, 0.5, s.w + 2 * PAD - 1, s.line + 2 * PAD - 1);
+    // The viewer's own comment: underlined in its colour, outlined like the text (as the DOM renderer does).
+    const thick = Math.max(1.5, s.line * 0.08);
+    const y = PAD + s.line * 0.86;
+    if (outline) {
+      g.fillStyle = 'rgba(0,0,0,.75)';
+      g.fillRect(PAD - 1, y - 1, s.w + 2, thick + 2);
+      g.fillStyle = s.color;
+    }
+    g.fillRect(PAD, y, s.w, thick);
   }
   return image;
 }

@@ -19,7 +19,7 @@ export interface DisplayComment {
   color: string;
   mode: CommentMode;
   size: CommentSize;
-  /** The viewer's own comment: outlined. */
+  /** The viewer's own comment: underlined. */
   own?: boolean;
 }
 
