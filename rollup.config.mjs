@@ -85,7 +85,7 @@ function trimReconnectingWebSocket() {
   };
 }
 
-/** How `internal/canvas-stage.js` starts its worker: the form bundlers (Vite, webpack, rollup) recognise. */
+/** How `render/canvas-renderer.js` starts its worker: the form bundlers (Vite, webpack, rollup) recognise. */
 const WORKER_URL = "new URL('./canvas-worker.js', import.meta.url)";
 
 /**
@@ -96,8 +96,8 @@ function canvasWorker() {
   return {
     name: 'canvas-worker',
     async transform(code, id) {
-      if (!id.endsWith('/lib/internal/canvas-stage.js')) return null;
-      if (!code.includes(WORKER_URL)) this.error(`canvas-stage.js no longer starts its worker with ${WORKER_URL} (rollup.config.mjs)`);
+      if (!id.endsWith('/lib/render/canvas-renderer.js')) return null;
+      if (!code.includes(WORKER_URL)) this.error(`canvas-renderer.js no longer starts its worker with ${WORKER_URL} (rollup.config.mjs)`);
       const worker = await this.resolve('./canvas-worker.js', id);
       const ref = this.emitFile({ type: 'chunk', id: worker.id, name: 'canvas-worker' });
       return { code: code.replace(WORKER_URL, `import.meta.ROLLUP_FILE_URL_${ref}`), map: null };
@@ -107,7 +107,7 @@ function canvasWorker() {
 
 /**
  * The worker of the one-file build: bundled and minified on its own, then written into
- * `canvas-stage.js` as a `data:` URL, so that no second file is fetched. Not a `blob:` URL: sites
+ * `canvas-renderer.js` as a `data:` URL, so that no second file is fetched. Not a `blob:` URL: sites
  * with a strict Content-Security-Policy refuse those more often than `data:`; where a policy
  * refuses both, the worker fires `error` and the layer draws with the DOM renderer.
  */
@@ -115,9 +115,9 @@ function inlineCanvasWorker() {
   return {
     name: 'inline-canvas-worker',
     async transform(code, id) {
-      if (!id.endsWith('/lib/internal/canvas-stage.js')) return null;
-      if (!code.includes(WORKER_URL)) this.error(`canvas-stage.js no longer starts its worker with ${WORKER_URL} (rollup.config.mjs)`);
-      const build = await rollup({ input: id.replace(/canvas-stage\.js$/, 'canvas-worker.js'), plugins: [terser(TERSER)] });
+      if (!id.endsWith('/lib/render/canvas-renderer.js')) return null;
+      if (!code.includes(WORKER_URL)) this.error(`canvas-renderer.js no longer starts its worker with ${WORKER_URL} (rollup.config.mjs)`);
+      const build = await rollup({ input: id.replace(/canvas-renderer\.js$/, 'canvas-worker.js'), plugins: [terser(TERSER)] });
       const { output } = await build.generate({ format: 'es' });
       await build.close();
       const source = JSON.stringify(output[0].code);

@@ -5,13 +5,13 @@
  * fetched the first time the page holds a `<danmaku-composer>`: pages that only show comments
  * never download the input. Server-only code (the validators of `protocol.ts`) is left out.
  */
-import { loadWhenUsed } from './internal/load-when-used.js';
-import { chunk } from './internal/load-chunk.js';
-import type { DanmakuError } from './internal/danmaku-error.js';
+import { loadWhenUsed } from './features/load-when-used.js';
+import { chunk } from './features/load-chunk.js';
+import type { DanmakuError } from './connection/danmaku-error.js';
 import { emit } from './events.js';
 
 export { DanmakuLayer } from './danmaku-layer.js';
-export { ConnectionStatus, DanmakuError } from './internal/connection.js';
+export { ConnectionStatus, DanmakuError } from './connection/connection.js';
 export { CommentMode, CommentSize, ErrorCode } from './protocol.js';
 
 /**

@@ -4,7 +4,7 @@
  */
 import { LitElement, html, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { CommentMode, CommentSize, DEFAULT_LIMITS, ErrorCode, normalizeText, textLength } from './protocol.js';
-import { ConnectionStatus, DanmakuError, loadOutbox, type SendReceipt } from './internal/connection.js';
+import { ConnectionStatus, DanmakuError, loadOutbox, type SendReceipt } from './connection/connection.js';
 import type { DanmakuLayer } from './danmaku-layer.component.js';
 import { emit } from './events.js';
 import { composerStyles } from './danmaku-composer.styles.js';
@@ -193,7 +193,7 @@ export class DanmakuComposer extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     // Sending is what a composer is for: fetch the connection's sending code now (a module of its
-    // own, internal/outbox.ts) rather than on the first Enter, and say so at once if it is missing.
+    // own, connection/outbox.ts) rather than on the first Enter, and say so at once if it is missing.
     loadOutbox().catch((error: DanmakuError) => {
       this.#failure ??= error;
       this.requestUpdate();

@@ -13,21 +13,24 @@ import {
   randomId,
   type SendOptions,
   type SendReceipt,
-} from './internal/connection.js';
-import { Stage, type DropReason, type StageStats } from './internal/stage.js';
-import { addTimed } from './internal/timed-store.js';
-import type { MediaSync } from './internal/media-sync.js';
-import { isBlocked, Thinner, type BlockRule } from './internal/filter.js';
+} from './connection/connection.js';
+import { Stage, type DropReason, type StageStats } from './render/stage.js';
+import { Clock } from './render/clock.js';
+import { DomRenderer } from './render/dom-renderer.js';
+import type { Renderer } from './render/renderer.js';
+import { addTimed } from './features/timed-store.js';
+import type { MediaSync } from './features/media-sync.js';
+import { isBlocked, Thinner, type BlockRule } from './features/filter.js';
 import { emit, type LayerComment } from './events.js';
 import { layerStyles } from './styles.js';
-import { chunk } from './internal/load-chunk.js';
+import { chunk } from './features/load-chunk.js';
 
 // The optional parts, each fetched the first time a layer on the page needs it (see load-chunk.ts).
-const loadCanvas = chunk(() => import('./internal/canvas-stage.js'));
-const loadAnnounce = chunk(() => import('./internal/announce.js'));
-const loadInteraction = chunk(() => import('./internal/interaction.js'));
-const loadMediaSync = chunk(() => import('./internal/media-sync.js'));
-const loadFollow = chunk(() => import('./internal/follow.js'));
+const loadCanvas = chunk(() => import('./render/canvas-renderer.js'));
+const loadAnnounce = chunk(() => import('./features/announce.js'));
+const loadInteraction = chunk(() => import('./features/interaction.js'));
+const loadMediaSync = chunk(() => import('./features/media-sync.js'));
+const loadFollow = chunk(() => import('./features/follow.js'));
 
 /** What {@link DanmakuLayer.add} accepts: a comment's text plus any of its other fields. */
 export type LocalComment = Partial<Comment> & { text: string };
@@ -252,6 +255,12 @@ export class DanmakuLayer extends ReactiveElement {
   #connection?: DanmakuConnection;
   #connectionKey?: string;
   #stage?: Stage;
+  /** The element comments are drawn in (the `stage` part). */
+  #stageRoot!: HTMLElement;
+  /** Counters of every stage this layer had (a stage ends when the layer leaves the page). */
+  readonly #counts = { shown: 0, dropped: 0, merged: 0 };
+  /** Counts stages asked for: a canvas renderer that arrives for an earlier one is let go. */
+  #generation = 0;
   #resizeObserver?: ResizeObserver;
   #target?: Element;
   #stopFollowing?: () => void;
@@ -350,7 +359,7 @@ export class DanmakuLayer extends ReactiveElement {
     this.#motion = matchMedia('(prefers-reduced-motion: reduce)');
     this.#motion.addEventListener('change', this.#onMotion);
     document.addEventListener('visibilitychange', this.#onVisibility);
-    if (this.#stage) this.#resizeObserver.observe(this);
+    if (this.hasUpdated) this.#createStage();
     this.#mounting = true;
     setTimeout(() => {
       this.#mounting = false;
@@ -362,8 +371,12 @@ export class DanmakuLayer extends ReactiveElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    // Off the page nothing is seen: stop animating and waiting (a reconnected layer starts empty).
-    this.#stage?.clear();
+    // Off the page nothing is seen: the stage and its renderer (its worker) end; a reconnected
+    // layer starts with an empty one.
+    this.#generation++;
+    this.#stage?.dispose();
+    this.#stage = undefined;
+    this.#early = undefined;
     this.#disconnect();
     this.#resizeObserver?.disconnect();
     this.#unfollow();
@@ -378,7 +391,7 @@ export class DanmakuLayer extends ReactiveElement {
     const root = super.createRenderRoot();
     const slot = document.createElement('slot');
     slot.addEventListener('slotchange', () => this.#bindMedia());
-    const stage = document.createElement('div');
+    const stage = (this.#stageRoot = document.createElement('div'));
     stage.className = 'stage';
     stage.setAttribute('part', 'stage');
     stage.setAttribute('aria-hidden', 'true');
@@ -387,17 +400,27 @@ export class DanmakuLayer extends ReactiveElement {
   }
 
   protected override firstUpdated(): void {
-    const root = this.renderRoot.querySelector<HTMLElement>('.stage')!;
-    if (this.renderer !== 'canvas') return this.#start(new Stage(root, this.#options()));
-    // Loaded on first use; comments that come meanwhile wait for it. Without it, the DOM renderer.
+    this.#createStage();
+  }
+
+  /**
+   * Makes the stage with the renderer asked for: the canvas one (loaded on first use; comments
+   * that come meanwhile wait for it) where it can run, else the DOM one.
+   */
+  #createStage(): void {
+    const root = this.#stageRoot;
+    const clock = new Clock();
+    const generation = ++this.#generation;
+    const start = (renderer: Renderer): void => this.#start(new Stage(renderer, clock, this.#options(), this.#counts));
+    if (this.renderer !== 'canvas') return start(new DomRenderer(root, clock));
     this.#early = [];
     void loadCanvas()
-      .then(({ canvasStage }) => canvasStage(root, this.#options()))
-      .catch((error: DanmakuError) => {
-        this.#failed(error);
-        return new Stage(root, this.#options());
-      })
-      .then((stage) => this.#start(stage));
+      .then(({ canvasRenderer }) => canvasRenderer(root, clock))
+      .catch((error: DanmakuError) => void this.#failed(error))
+      .then((renderer) => {
+        if (generation !== this.#generation) return renderer?.dispose();
+        start(renderer ?? new DomRenderer(root, clock));
+      });
   }
 
   /** Reports an optional part that could not be loaded; the layer goes on without it. */
@@ -417,7 +440,7 @@ export class DanmakuLayer extends ReactiveElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('opacity')) {
-      this.#stage?.root.style.setProperty('opacity', `calc(var(--danmaku-opacity) * ${Number(this.opacity)})`);
+      this.#stageRoot.style.setProperty('opacity', `calc(var(--danmaku-opacity) * ${Number(this.opacity)})`);
     }
     if (changed.has('announce')) {
       if (!this.announce) this.#say?.('');
@@ -432,7 +455,7 @@ export class DanmakuLayer extends ReactiveElement {
       if (!this.interactive) this.#unhover?.();
       // Loaded on first use: most layers are click-through and never need it.
       else this.#interaction ??= loadInteraction().then(({ interact }) => {
-        this.#unhover = interact(this, this.#stage!);
+        this.#unhover = interact(this, () => this.#stage, this.#stageRoot);
       }, (error: DanmakuError) => {
         // Turning `interactive` on again tries again.
         this.#interaction = undefined;
@@ -466,7 +489,7 @@ export class DanmakuLayer extends ReactiveElement {
     const stage = this.#stage;
     if (!stage) return;
     stage.options = this.#options();
-    const style = getComputedStyle(stage.root);
+    const style = getComputedStyle(this.#stageRoot);
     const px = (name: string, fallback: number): number => {
       const value = parseFloat(style.getPropertyValue(name));
       return Number.isFinite(value) ? value : fallback;

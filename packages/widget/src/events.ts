@@ -4,8 +4,9 @@
  * Every event bubbles and is composed, so it can be heard from outside a shadow root.
  */
 import type { Comment, WelcomeMessage } from './protocol.js';
-import type { ConnectionStatus, DanmakuError, SendReceipt } from './internal/connection.js';
-import type { DisplayComment, DropReason } from './internal/stage.js';
+import type { ConnectionStatus, DanmakuError, SendReceipt } from './connection/connection.js';
+import type { DisplayComment } from './render/renderer.js';
+import type { DropReason } from './render/stage.js';
 
 /** A comment as the layer displays it: its text, colour, mode and size, plus any other field it came with. */
 export type LayerComment = DisplayComment & Partial<Comment>;

@@ -42,7 +42,7 @@ export const layerStyles = unsafeCSS(`
     font-family: var(--danmaku-font-family);
     font-weight: var(--danmaku-font-weight);
   }
-  /* Scroll comments ride on belts, one composited layer per velocity (see internal/belt.ts). */
+  /* Scroll comments ride on belts, one composited layer per velocity (see render/belt.ts). */
   .belt,
   .comment {
     position: absolute;

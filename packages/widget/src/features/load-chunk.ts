@@ -5,7 +5,7 @@
  * and what to host.
  */
 import { ErrorCode } from '../protocol.js';
-import { DanmakuError } from './danmaku-error.js';
+import { DanmakuError } from '../connection/danmaku-error.js';
 
 /**
  * Wraps `load` (a dynamic `import()`) so that every caller shares one fetch. A failed fetch is

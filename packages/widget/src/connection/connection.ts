@@ -16,7 +16,7 @@ import {
 import type { Outbox, SendOptions, SendReceipt } from './outbox.js';
 import { ConnectionStatus } from './connection-status.js';
 import { DanmakuError } from './danmaku-error.js';
-import { chunk } from './load-chunk.js';
+import { chunk } from '../features/load-chunk.js';
 
 // Part of the public API (`danmaku-layer` exports them from here).
 export { randomId } from './random-id.js';

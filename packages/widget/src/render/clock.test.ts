@@ -1,8 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { Clock } from './clock.js';
-import { addTimed } from './timed-store.js';
-import { TimedCursor } from './timed-cursor.js';
-import { isBlocked, Thinner } from './filter.js';
+import { addTimed } from '../features/timed-store.js';
+import { TimedCursor } from '../features/timed-cursor.js';
+import { isBlocked, Thinner } from '../features/filter.js';
 
 describe('Clock', () => {
   it('stops while paused, follows the rate, and maps logical time back to wall time', () => {

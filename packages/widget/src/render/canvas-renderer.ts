@@ -1,6 +1,7 @@
 /**
- * The canvas renderer (`renderer="canvas"`): the same stage (lanes, waiting line, drops, clock),
- * painted on a `<canvas>` by a worker (`canvas-worker.ts`) instead of with DOM elements.
+ * The canvas renderer (`renderer="canvas"`): comments painted on a `<canvas>` by a worker
+ * (`canvas-worker.ts`) instead of drawn with DOM elements. The stage (`stage.ts`) places them the
+ * same way for both.
  *
  * Why: even compositor-driven DOM animation costs the page's main thread work on every frame
  * (Chromium restyles a running animation's element each frame), and each new element costs style,
@@ -8,16 +9,17 @@
  * worker draws every frame on its own thread and hands the frames to the compositor directly.
  * Loaded on first use: pages with the DOM renderer never download it.
  */
-import { Stage, type Shown, type StageOptions } from './stage.js';
 import type { PaintMessage, PaintedComment } from './canvas-protocol.js';
+import type { Clock } from './clock.js';
+import { fadeOf, type Renderer, type Shown } from './renderer.js';
 
 /**
- * A canvas stage in `root`, or a DOM one where the worker cannot paint: no OffscreenCanvas in this
- * browser, or a worker that cannot start (a missing file, or a Content-Security-Policy whose
- * `worker-src` refuses it).
+ * A canvas renderer in `root`, or `undefined` where the worker cannot paint: no OffscreenCanvas in
+ * this browser, or a worker that cannot start (a missing file, or a Content-Security-Policy that
+ * refuses it). The caller then draws with the DOM renderer.
  */
-export async function canvasStage(root: HTMLElement, options: StageOptions): Promise<Stage> {
-  if (!('transferControlToOffscreen' in HTMLCanvasElement.prototype)) return new Stage(root, options);
+export async function canvasRenderer(root: HTMLElement, clock: Clock): Promise<CanvasRenderer | undefined> {
+  if (!('transferControlToOffscreen' in HTMLCanvasElement.prototype)) return undefined;
   let worker: Worker | undefined;
   try {
     // Written out in full so that bundlers (Vite, webpack, rollup) see the worker and bundle it.
@@ -30,14 +32,17 @@ export async function canvasStage(root: HTMLElement, options: StageOptions): Pro
   } catch {
     // Some browsers throw at once (a refused URL), others fire `error`.
     worker?.terminate();
-    return new Stage(root, options);
+    return undefined;
   }
-  return new CanvasStage(root, options, worker);
+  return new CanvasRenderer(root, clock, worker);
 }
 
-/** A {@link Stage} whose comments a worker paints on a canvas; see the module description. */
-export class CanvasStage extends Stage {
+/** Paints comments with a worker on a canvas in `root`; see the module description. */
+export class CanvasRenderer implements Renderer {
+  readonly #root: HTMLElement;
+  readonly #clock: Clock;
   readonly #worker: Worker;
+  readonly #canvas: HTMLCanvasElement;
   /** Comments to (re)draw and to erase, posted together once the current task is done. */
   #draws: PaintedComment[] = [];
   #erases: number[] = [];
@@ -46,35 +51,19 @@ export class CanvasStage extends Stage {
   #look = '';
 
   /** `worker` runs `canvas-worker.ts` and has said so. */
-  constructor(root: HTMLElement, options: StageOptions, worker: Worker) {
-    super(root, options);
-    const canvas = document.createElement('canvas');
+  constructor(root: HTMLElement, clock: Clock, worker: Worker) {
+    this.#root = root;
+    this.#clock = clock;
+    this.#worker = worker;
+    const canvas = (this.#canvas = document.createElement('canvas'));
     canvas.style.cssText = 'position:absolute;inset:0;width:100%;height:100%';
     root.append(canvas);
-    this.#worker = worker;
     const offscreen = canvas.transferControlToOffscreen();
     this.#post({ type: 'canvas', canvas: offscreen }, [offscreen]);
     this.sync();
-    this.#lookChanged();
   }
 
-  override get options(): StageOptions {
-    return super.options;
-  }
-
-  /** Also sends what changes the look: `hide-modes` and whether `--danmaku-stroke` is `none`. */
-  override set options(options: StageOptions) {
-    super.options = options;
-    // The base constructor sets options before this class's fields exist.
-    if (#worker in this) this.#lookChanged();
-  }
-
-  override resize(width: number, height: number): void {
-    super.resize(width, height);
-    this.#post({ type: 'size', width, height, ratio: devicePixelRatio || 1 });
-  }
-
-  protected override draw(shown: Shown): void {
+  draw(shown: Shown, _now: number): void {
     const { slot, comment } = shown;
     this.#draws.push({
       id: slot.id,
@@ -91,35 +80,43 @@ export class CanvasStage extends Stage {
       start: slot.start,
       end: slot.end,
       held: slot.held,
-      fade: slot.v === 0 ? this.fadeOf(slot) : 0,
+      fade: slot.v === 0 ? fadeOf(slot) : 0,
     });
     this.#soon();
   }
 
-  protected override erase(shown: Shown): void {
+  erase(shown: Shown): void {
     this.#erases.push(shown.slot.id);
     this.#soon();
   }
 
   /** Nothing to do: the worker fades top/bottom comments from their times. */
-  protected override fadeOut(): void {}
+  fade(): void {}
 
-  protected override sync(): void {
-    const clock = this.clock;
+  /** Sends the clock, and what changes the look: `hide-modes` and whether `--danmaku-stroke` is `none`. */
+  sync(): void {
+    const clock = this.#clock;
     this.#post({
       type: 'clock',
       clock: { now: clock.now(), wall: performance.timeOrigin + performance.now(), rate: clock.rate, paused: clock.paused },
     });
-  }
-
-  #lookChanged(): void {
-    const host = (this.root.getRootNode() as ShadowRoot).host;
+    const host = (this.#root.getRootNode() as ShadowRoot).host;
     const hidden = (host?.getAttribute('hide-modes') ?? '').split(/\s+/).filter(Boolean);
-    const outline = getComputedStyle(this.root).getPropertyValue('--danmaku-stroke').trim() !== 'none';
+    const outline = getComputedStyle(this.#root).getPropertyValue('--danmaku-stroke').trim() !== 'none';
     const look = JSON.stringify([outline, hidden]);
     if (look === this.#look) return;
     this.#look = look;
     this.#post({ type: 'look', outline, hidden });
+  }
+
+  resize(width: number, height: number): void {
+    this.#post({ type: 'size', width, height, ratio: devicePixelRatio || 1 });
+  }
+
+  /** Ends the worker and takes the canvas away. */
+  dispose(): void {
+    this.#worker.terminate();
+    this.#canvas.remove();
   }
 
   /** Posts what was drawn and erased once the current task is done: one message per batch. */

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { chunk } from './load-chunk.js';
-import { DanmakuError } from './danmaku-error.js';
+import { DanmakuError } from '../connection/danmaku-error.js';
 
 describe('chunk()', () => {
   it('fetches once for every caller', async () => {
