@@ -11,7 +11,8 @@ import type { DanmakuError } from './connection/danmaku-error.js';
 import { emit } from './events.js';
 
 export { DanmakuLayer } from './danmaku-layer.js';
-export { ConnectionStatus, DanmakuError } from './connection/connection.js';
+export { ConnectionStatus } from './connection/connection-status.js';
+export { DanmakuError } from './connection/danmaku-error.js';
 export { CommentMode, CommentSize, ErrorCode } from './protocol.js';
 
 /**

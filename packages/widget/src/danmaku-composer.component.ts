@@ -4,7 +4,10 @@
  */
 import { LitElement, html, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { CommentMode, CommentSize, DEFAULT_LIMITS, ErrorCode, normalizeText, textLength } from './protocol.js';
-import { ConnectionStatus, DanmakuError, loadOutbox, type SendReceipt } from './connection/connection.js';
+import { loadOutbox } from './connection/connection.js';
+import { ConnectionStatus } from './connection/connection-status.js';
+import { DanmakuError } from './connection/danmaku-error.js';
+import type { SendReceipt } from './connection/outbox.js';
 import type { DanmakuLayer } from './danmaku-layer.component.js';
 import { emit } from './events.js';
 import { composerStyles } from './danmaku-composer.styles.js';

@@ -6,14 +6,10 @@
 // no templates, and leaving lit-html out keeps the script-tag bundle inside its budget.
 import { ReactiveElement, type PropertyDeclarations, type PropertyValues } from '@lit/reactive-element';
 import { CommentMode, CommentSize, DEFAULT_LIMITS, ErrorCode, normalizeText, type Comment, type Limits } from './protocol.js';
-import {
-  ConnectionStatus,
-  DanmakuConnection,
-  DanmakuError,
-  randomId,
-  type SendOptions,
-  type SendReceipt,
-} from './connection/connection.js';
+import { DanmakuConnection } from './connection/connection.js';
+import { ConnectionStatus } from './connection/connection-status.js';
+import { DanmakuError } from './connection/danmaku-error.js';
+import type { SendOptions, SendReceipt } from './connection/outbox.js';
 import { Stage, type DropReason, type StageStats } from './render/stage.js';
 import { Clock } from './render/clock.js';
 import { DomRenderer } from './render/dom-renderer.js';
@@ -42,7 +38,7 @@ export interface DanmakuStats extends StageStats {
 }
 
 /** Most time-coded comments {@link DanmakuLayer.load} keeps. */
-export const MAX_STORED = 50_000;
+const MAX_STORED = 50_000;
 
 /**
  * Live bullet comments over a video, a canvas, an image or any element.
@@ -654,5 +650,3 @@ export class DanmakuLayer extends ReactiveElement {
   }
 }
 
-/** A new client id, for callers that build their own `send` messages. */
-export { randomId };

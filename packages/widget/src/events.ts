@@ -4,7 +4,9 @@
  * Every event bubbles and is composed, so it can be heard from outside a shadow root.
  */
 import type { Comment, WelcomeMessage } from './protocol.js';
-import type { ConnectionStatus, DanmakuError, SendReceipt } from './connection/connection.js';
+import type { ConnectionStatus } from './connection/connection-status.js';
+import type { DanmakuError } from './connection/danmaku-error.js';
+import type { SendReceipt } from './connection/outbox.js';
 import type { DisplayComment } from './render/renderer.js';
 import type { DropReason } from './render/stage.js';
 

@@ -16,8 +16,12 @@ export type { ComposerStrings } from './danmaku-composer.strings.js';
 export type { LocalComment, DanmakuStats } from './danmaku-layer.component.js';
 export type { BlockRule } from './features/filter.js';
 export type { DropReason } from './render/stage.js';
-export { ConnectionStatus, DanmakuConnection, DanmakuError, randomId } from './connection/connection.js';
-export type { ConnectionOptions, ConnectionEvents, SendOptions, SendReceipt } from './connection/connection.js';
+export { DanmakuConnection } from './connection/connection.js';
+export type { ConnectionOptions, ConnectionEvents } from './connection/connection.js';
+export { ConnectionStatus } from './connection/connection-status.js';
+export { DanmakuError } from './connection/danmaku-error.js';
+export { randomId } from './connection/random-id.js';
+export type { SendOptions, SendReceipt } from './connection/outbox.js';
 export type {
   DanmakuEventMap,
   DanmakuStatusDetail,

@@ -18,10 +18,6 @@ import { ConnectionStatus } from './connection-status.js';
 import { DanmakuError } from './danmaku-error.js';
 import { chunk } from '../features/load-chunk.js';
 
-// Part of the public API (`danmaku-layer` exports them from here).
-export { randomId } from './random-id.js';
-export { ConnectionStatus, DanmakuError };
-export type { SendOptions, SendReceipt };
 
 /**
  * Fetches the sending half of a connection (`outbox.ts`), once for every connection on the page:
@@ -311,9 +307,8 @@ export class DanmakuConnection {
   }
 
   #setStatus(status: ConnectionStatus): void {
-    if (status === this.#status && status !== ConnectionStatus.Connecting) return;
-    const changed = status !== this.#status;
+    if (status === this.#status) return;
     this.#status = status;
-    if (changed) this.#events.status(status);
+    this.#events.status(status);
   }
 }

@@ -17,7 +17,7 @@ export interface Box {
  * Calls `onBox` with the element's viewport box now and whenever it may have changed.
  * Returns a function that stops following.
  */
-export function followElement(target: Element, onBox: (box: Box) => void): () => void {
+function followElement(target: Element, onBox: (box: Box) => void): () => void {
   const win = target.ownerDocument.defaultView ?? window;
   let frame = 0;
   let moveObserver: IntersectionObserver | undefined;

@@ -38,7 +38,7 @@ export async function canvasRenderer(root: HTMLElement, clock: Clock): Promise<C
 }
 
 /** Paints comments with a worker on a canvas in `root`; see the module description. */
-export class CanvasRenderer implements Renderer {
+class CanvasRenderer implements Renderer {
   readonly #root: HTMLElement;
   readonly #clock: Clock;
   readonly #worker: Worker;
