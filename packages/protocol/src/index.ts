@@ -232,12 +232,7 @@ export interface PresenceMessage {
 
 /** Any message a server may send. */
 export type ServerMessage =
-  | WelcomeMessage
-  | CommentsMessage
-  | AckMessage
-  | ErrorMessage
-  | HeartbeatMessage
-  | PresenceMessage;
+  WelcomeMessage | CommentsMessage | AckMessage | ErrorMessage | HeartbeatMessage | PresenceMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Validation
@@ -400,7 +395,9 @@ export function parseServerMessage(data: string): ServerMessage | undefined {
         ...(raw.replay === true ? { replay: true } : {}),
       };
     case 'welcome':
-      return typeof raw.epoch === 'string' && typeof raw.seq === 'number' ? (raw as unknown as WelcomeMessage) : undefined;
+      return typeof raw.epoch === 'string' && typeof raw.seq === 'number'
+        ? (raw as unknown as WelcomeMessage)
+        : undefined;
     case 'ack':
       return typeof raw.id === 'string' && typeof raw.seq === 'number' ? (raw as unknown as AckMessage) : undefined;
     case 'error':

@@ -157,6 +157,9 @@ export class DanmakuComposer extends LitElement {
   #retryAt = 0;
   #timer?: ReturnType<typeof setTimeout>;
   #changed = (): void => this.requestUpdate();
+  #lookAgain = (): void => {
+    if (!this.#explicit) this.#bind(this.#lookup());
+  };
 
   /**
    * Sends the typed text through the layer with the picked colour, mode and size. Does nothing
@@ -204,13 +207,14 @@ export class DanmakuComposer extends LitElement {
     if (!this.#explicit) this.#bind(this.#lookup());
     // Parsed before the layer it names: look again once the document is complete.
     if (!this.#layer && document.readyState === 'loading') {
-      document.addEventListener('DOMContentLoaded', () => this.#explicit || this.#bind(this.#lookup()), { once: true });
+      document.addEventListener('DOMContentLoaded', this.#lookAgain, { once: true });
     }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.#timer);
+    document.removeEventListener('DOMContentLoaded', this.#lookAgain);
     this.#bind(null);
   }
 
@@ -266,8 +270,7 @@ export class DanmakuComposer extends LitElement {
           ${Object.entries(t.sizes).map(([v, text]) => html`<option value=${v} ?selected=${v === this.size}>${text}</option>`)}
         </select>
         <span id="counter" part=${over ? 'counter over' : 'counter'}
-          ><span aria-hidden="true">${length}/${max}</span
-          ><span class="sr-only">${t.counter(length, max)}</span></span
+          ><span aria-hidden="true">${length}/${max}</span><span class="sr-only">${t.counter(length, max)}</span></span
         >
         <button part="button" ?disabled=${!usable || over || length === 0 || wait > 0}>
           ${wait > 0 ? t.wait(wait) : t.send}

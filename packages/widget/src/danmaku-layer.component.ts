@@ -5,7 +5,15 @@
 // ReactiveElement rather than LitElement: the layer's shadow DOM is a few fixed nodes, so it needs
 // no templates, and leaving lit-html out keeps the script-tag bundle inside its budget.
 import { ReactiveElement, type PropertyDeclarations, type PropertyValues } from '@lit/reactive-element';
-import { CommentMode, CommentSize, DEFAULT_LIMITS, ErrorCode, normalizeText, type Comment, type Limits } from './protocol.js';
+import {
+  CommentMode,
+  CommentSize,
+  DEFAULT_LIMITS,
+  ErrorCode,
+  normalizeText,
+  type Comment,
+  type Limits,
+} from './protocol.js';
 import { DanmakuConnection } from './connection/connection.js';
 import { ConnectionStatus } from './connection/connection-status.js';
 import { DanmakuError } from './connection/danmaku-error.js';
@@ -441,22 +449,27 @@ export class DanmakuLayer extends ReactiveElement {
     if (changed.has('announce')) {
       if (!this.announce) this.#say?.('');
       // Loaded on first use, like interaction below; it adds the live region.
-      else if (!this.#say) loadAnnounce().then(({ announcer }) => {
-        this.#say ??= announcer(this.renderRoot, () => this.announce && this.isConnected);
-        if (this.#heard) this.#say(this.#heard);
-      }, this.#failed);
+      else if (!this.#say)
+        loadAnnounce().then(({ announcer }) => {
+          this.#say ??= announcer(this.renderRoot, () => this.announce && this.isConnected);
+          if (this.#heard) this.#say(this.#heard);
+        }, this.#failed);
     }
     this.#applyOptions();
     if (changed.has('interactive')) {
       if (!this.interactive) this.#unhover?.();
       // Loaded on first use: most layers are click-through and never need it.
-      else this.#interaction ??= loadInteraction().then(({ interact }) => {
-        this.#unhover = interact(this, () => this.#stage, this.#stageRoot);
-      }, (error: DanmakuError) => {
-        // Turning `interactive` on again tries again.
-        this.#interaction = undefined;
-        this.#failed(error);
-      });
+      else if (!this.#interaction)
+        this.#interaction = loadInteraction().then(
+          ({ interact }) => {
+            this.#unhover = interact(this, () => this.#stage, this.#stageRoot);
+          },
+          (error: DanmakuError) => {
+            // Turning `interactive` on again tries again.
+            this.#interaction = undefined;
+            this.#failed(error);
+          },
+        );
     }
     if (changed.has('media')) this.#bindMedia();
     if (changed.has('htmlFor')) this.#followTarget();
@@ -649,4 +662,3 @@ export class DanmakuLayer extends ReactiveElement {
     this.#target = undefined;
   }
 }
-

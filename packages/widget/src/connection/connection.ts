@@ -5,19 +5,11 @@
  * No DOM: it only needs a WebSocket implementation, so it is tested on its own.
  */
 import ReconnectingWebSocket, { type Options as RwsOptions } from 'reconnecting-websocket';
-import {
-  CloseCode,
-  ErrorCode,
-  PROTOCOL,
-  parseServerMessage,
-  type Comment,
-  type WelcomeMessage,
-} from '../protocol.js';
+import { CloseCode, ErrorCode, PROTOCOL, parseServerMessage, type Comment, type WelcomeMessage } from '../protocol.js';
 import type { Outbox, SendOptions, SendReceipt } from './outbox.js';
 import { ConnectionStatus } from './connection-status.js';
 import { DanmakuError } from './danmaku-error.js';
 import { chunk } from '../features/load-chunk.js';
-
 
 /**
  * Fetches the sending half of a connection (`outbox.ts`), once for every connection on the page:
@@ -76,7 +68,8 @@ const SILENCE_FACTOR = 2.5;
  * const { seq } = await link.send('hello');
  */
 export class DanmakuConnection {
-  readonly #options: Required<Omit<ConnectionOptions, 'WebSocket' | 'token'>> & Pick<ConnectionOptions, 'WebSocket' | 'token'>;
+  readonly #options: Required<Omit<ConnectionOptions, 'WebSocket' | 'token'>> &
+    Pick<ConnectionOptions, 'WebSocket' | 'token'>;
   readonly #events: ConnectionEvents;
   readonly #socket: ReconnectingWebSocket;
   /** The sends and their acknowledgements; loaded on the first send. */
@@ -157,7 +150,11 @@ export class DanmakuConnection {
     return loadOutbox().then(
       ({ Outbox }) => {
         this.#waiting--;
-        this.#outbox ??= new Outbox(() => this.#status, (data) => this.#socket.send(data), this.#options.ackTimeout);
+        this.#outbox ??= new Outbox(
+          () => this.#status,
+          (data) => this.#socket.send(data),
+          this.#options.ackTimeout,
+        );
         return this.#outbox.send(text, options);
       },
       (error: DanmakuError) => {
@@ -186,7 +183,8 @@ export class DanmakuConnection {
   #url(): string {
     // A relative or http(s) URL names the page's own server: `src="/ws"` just works.
     const url = new URL(this.#options.url, globalThis.location?.href);
-    if (url.protocol === 'http:' || url.protocol === 'https:') url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    if (url.protocol === 'http:' || url.protocol === 'https:')
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('room', this.#options.room);
     if (this.#epoch !== undefined) {
       url.searchParams.set('epoch', this.#epoch);

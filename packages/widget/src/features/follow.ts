@@ -49,7 +49,7 @@ function followElement(target: Element, onBox: (box: Box) => void): () => void {
     try {
       moveObserver = new IntersectionObserver(
         (entries) => {
-          const ratio = entries[entries.length - 1]!.intersectionRatio;
+          const ratio = entries[entries.length - 1].intersectionRatio;
           if (!first) {
             schedule();
             return;
@@ -102,6 +102,7 @@ export function overlay(layer: HTMLElement, target: Element, onResize: (box: Box
   });
   return () => {
     stop();
-    for (const name of ['position', 'pointer-events', 'top', 'left', 'width', 'height']) layer.style.removeProperty(name);
+    for (const name of ['position', 'pointer-events', 'top', 'left', 'width', 'height'])
+      layer.style.removeProperty(name);
   };
 }

@@ -2,7 +2,7 @@
  * Hovering and clicking comments, for layers with `interactive`. A module of its own, loaded the
  * first time a layer turns `interactive` on: most layers are click-through and never need it.
  */
-import { emit, type LayerComment } from '../events.js';
+import { emit } from '../events.js';
 import { hold, release } from '../render/hold.js';
 import type { Shown } from '../render/renderer.js';
 import type { Stage } from '../render/stage.js';
@@ -15,7 +15,11 @@ import type { Stage } from '../render/stage.js';
  * stage's coordinates start from. Returns a function that lets a held comment go, for when
  * `interactive` is turned off.
  */
-export function interact(host: HTMLElement & { interactive: boolean }, stage: () => Stage | undefined, root: HTMLElement): () => void {
+export function interact(
+  host: HTMLElement & { interactive: boolean },
+  stage: () => Stage | undefined,
+  root: HTMLElement,
+): () => void {
   let hovered: Shown | undefined;
   let held: Stage | undefined;
   const unhover = (): void => {
@@ -31,7 +35,7 @@ export function interact(host: HTMLElement & { interactive: boolean }, stage: ()
   // DOM renderer (in its shadow root), reach it; the canvas renderer's canvas never takes them.
   host.addEventListener('click', (event) => {
     const shown = host.interactive ? under(event) : undefined;
-    if (shown) emit(host, 'danmaku-comment-click', { comment: shown.comment as LayerComment, count: shown.count });
+    if (shown) emit(host, 'danmaku-comment-click', { comment: shown.comment, count: shown.count });
   });
   host.addEventListener('pointermove', (event) => {
     if (!host.interactive) return;

@@ -98,7 +98,12 @@ class CanvasRenderer implements Renderer {
     const clock = this.#clock;
     this.#post({
       type: 'clock',
-      clock: { now: clock.now(), wall: performance.timeOrigin + performance.now(), rate: clock.rate, paused: clock.paused },
+      clock: {
+        now: clock.now(),
+        wall: performance.timeOrigin + performance.now(),
+        rate: clock.rate,
+        paused: clock.paused,
+      },
     });
     const host = (this.#root.getRootNode() as ShadowRoot).host;
     const hidden = (host?.getAttribute('hide-modes') ?? '').split(/\s+/).filter(Boolean);

@@ -75,10 +75,21 @@ function paint(): void {
     const x = s.x0 + s.v * (at - s.start);
     if (x >= width || x + s.w <= 0 || at >= s.end) continue;
     let alpha = 1;
-    if (s.fade > 0 && s.held === undefined) alpha = Math.max(0, Math.min(1, (at - s.start) / s.fade, (s.end - at) / s.fade));
+    if (s.fade > 0 && s.held === undefined)
+      alpha = Math.max(0, Math.min(1, (at - s.start) / s.fade, (s.end - at) / s.fade));
     if (alpha <= 0) continue;
     ctx.globalAlpha = alpha;
-    ctx.drawImage((s.image ??= sprite(s)), 0, 0, s.image.width, s.image.height, x - PAD, s.y - PAD, s.w + 2 * PAD, s.line + 2 * PAD);
+    ctx.drawImage(
+      (s.image ??= sprite(s)),
+      0,
+      0,
+      s.image.width,
+      s.image.height,
+      x - PAD,
+      s.y - PAD,
+      s.w + 2 * PAD,
+      s.line + 2 * PAD,
+    );
     moving ||= s.held === undefined;
   }
   ctx.globalAlpha = 1;

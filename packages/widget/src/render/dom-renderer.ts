@@ -50,7 +50,10 @@ export class DomRenderer implements Renderer {
       // A property, not cssText: a colour string cannot smuggle in other declarations.
       el.style.color = comment.color;
       if (slot.v === 0) {
-        drawn.fade = this.#clock.drive(el.animate([{ opacity: 0 }, { opacity: 1 }], fadeOf(slot)), (drawn.fadeAt = now));
+        drawn.fade = this.#clock.drive(
+          el.animate([{ opacity: 0 }, { opacity: 1 }], fadeOf(slot)),
+          (drawn.fadeAt = now),
+        );
       }
     }
     const { el } = drawn;
