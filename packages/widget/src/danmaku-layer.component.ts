@@ -5,16 +5,9 @@
 // ReactiveElement rather than LitElement: the layer's shadow DOM is a few fixed nodes, so it needs
 // no templates, and leaving lit-html out keeps the script-tag bundle inside its budget.
 import { ReactiveElement, type PropertyDeclarations, type PropertyValues } from '@lit/reactive-element';
-import {
-  CommentMode,
-  CommentSize,
-  DEFAULT_LIMITS,
-  ErrorCode,
-  normalizeText,
-  type Comment,
-  type Limits,
-} from './protocol.js';
-import { DanmakuConnection } from './connection/connection.js';
+import { CommentMode, CommentSize, normalizeText, type Comment, type Limits } from './protocol.js';
+import { ConnectionController } from './connection/connection-controller.js';
+import { AnnounceController } from './features/announce-controller.js';
 import { ConnectionStatus } from './connection/connection-status.js';
 import { DanmakuError } from './connection/danmaku-error.js';
 import type { SendOptions, SendReceipt } from './connection/outbox.js';
@@ -31,7 +24,6 @@ import { chunk } from './features/load-chunk.js';
 
 // The optional parts, each fetched the first time a layer on the page needs it (see load-chunk.ts).
 const loadCanvas = chunk(() => import('./render/canvas-renderer.js'));
-const loadAnnounce = chunk(() => import('./features/announce.js'));
 const loadInteraction = chunk(() => import('./features/interaction.js'));
 const loadMediaSync = chunk(() => import('./features/media-sync.js'));
 const loadFollow = chunk(() => import('./features/follow.js'));
@@ -211,12 +203,12 @@ export class DanmakuLayer extends ReactiveElement {
 
   /** Connection state: `idle` (no `src`), `connecting`, `open` or `closed`. Read-only. */
   get status(): ConnectionStatus {
-    return this.#status;
+    return this.#link.status;
   }
 
   /** Sends that wait for the server's acknowledgement, including those queued while offline. Read-only. */
   get queued(): number {
-    return this.#connection?.queued ?? 0;
+    return this.#link.queued;
   }
 
   /**
@@ -224,7 +216,7 @@ export class DanmakuLayer extends ReactiveElement {
    * `maxPayload` (bytes). The protocol's defaults until a server has said otherwise. Read-only.
    */
   get limits(): Limits {
-    return this.#limits;
+    return this.#link.limits;
   }
 
   /** Whether {@link pause} (or the bound media) stopped the comments. Read-only. */
@@ -246,18 +238,8 @@ export class DanmakuLayer extends ReactiveElement {
     };
   }
 
-  #status: ConnectionStatus = ConnectionStatus.Idle;
-  /** The status the last `danmaku-status` carried. */
-  #told: ConnectionStatus = ConnectionStatus.Idle;
-  /**
-   * Set from `connectedCallback` until the current task has ended: frameworks (React, Vue) insert
-   * an element, then finish mounting the component that holds it, so a status event fired at once
-   * would reach a component that is not mounted yet.
-   */
-  #mounting = false;
-  #limits: Limits = { maxTextLength: DEFAULT_LIMITS.maxTextLength, maxPayload: DEFAULT_LIMITS.maxPayload };
-  #connection?: DanmakuConnection;
-  #connectionKey?: string;
+  /** The connection to `src`: opened on the page, renewed when `src`, `room`, `last` or `token` change. */
+  readonly #link = new ConnectionController(this, (comment, own) => this.#show({ ...comment, own } as LocalComment));
   #stage?: Stage;
   /** The element comments are drawn in (the `stage` part). */
   #stageRoot!: HTMLElement;
@@ -289,10 +271,8 @@ export class DanmakuLayer extends ReactiveElement {
   /** Lets a hovered comment go; there once the interaction module has arrived. */
   #unhover?: () => void;
   #interaction?: Promise<void>;
-  /** Reads a comment to screen readers; there once the announce module has arrived. */
-  #say?: (text: string) => void;
-  /** The latest comment shown while that module was on its way: read once it arrives. */
-  #heard?: string;
+  /** Reads shown comments to screen readers while `announce` is set. */
+  readonly #announcer = new AnnounceController(this, (error) => this.#failed(error));
 
   /**
    * Sends a comment to everyone in the room (the sender included: it shows when it comes back).
@@ -303,10 +283,7 @@ export class DanmakuLayer extends ReactiveElement {
    * await layer.send('好!', { color: '#ff5555', mode: 'top' });
    */
   send(text: string, options: SendOptions = {}): Promise<SendReceipt> {
-    if (!this.#connection) {
-      return Promise.reject(new DanmakuError(ErrorCode.Closed, 'The layer has no src to send to.'));
-    }
-    return this.#connection.send(text, options);
+    return this.#link.send(text, options);
   }
 
   /**
@@ -364,12 +341,6 @@ export class DanmakuLayer extends ReactiveElement {
     this.#motion.addEventListener('change', this.#onMotion);
     document.addEventListener('visibilitychange', this.#onVisibility);
     if (this.hasUpdated) this.#createStage();
-    this.#mounting = true;
-    setTimeout(() => {
-      this.#mounting = false;
-      this.#tellStatus();
-    });
-    this.#connect();
     if (this.hasUpdated) this.#bindMedia();
   }
 
@@ -381,7 +352,6 @@ export class DanmakuLayer extends ReactiveElement {
     this.#stage?.dispose();
     this.#stage = undefined;
     this.#early = undefined;
-    this.#disconnect();
     this.#resizeObserver?.disconnect();
     this.#unfollow();
     this.#motion?.removeEventListener('change', this.#onMotion);
@@ -432,7 +402,7 @@ export class DanmakuLayer extends ReactiveElement {
 
   #start(stage: Stage): void {
     stage.onDrop = (comment, reason: DropReason) => emit(this, 'danmaku-drop', { comment, reason });
-    stage.onShow = (comment) => this.announce && (this.#say ? this.#say(comment.text) : (this.#heard = comment.text));
+    stage.onShow = (comment) => this.#announcer.shown(comment.text);
     this.#stage = stage;
     this.#applyPause();
     this.#resizeObserver?.observe(this);
@@ -445,15 +415,6 @@ export class DanmakuLayer extends ReactiveElement {
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('opacity')) {
       this.#stageRoot.style.setProperty('opacity', `calc(var(--danmaku-opacity) * ${Number(this.opacity)})`);
-    }
-    if (changed.has('announce')) {
-      if (!this.announce) this.#say?.('');
-      // Loaded on first use, like interaction below; it adds the live region.
-      else if (!this.#say)
-        loadAnnounce().then(({ announcer }) => {
-          this.#say ??= announcer(this.renderRoot, () => this.announce && this.isConnected);
-          if (this.#heard) this.#say(this.#heard);
-        }, this.#failed);
     }
     this.#applyOptions();
     if (changed.has('interactive')) {
@@ -473,10 +434,6 @@ export class DanmakuLayer extends ReactiveElement {
     }
     if (changed.has('media')) this.#bindMedia();
     if (changed.has('htmlFor')) this.#followTarget();
-    if (this.isConnected && this.#connectionKey !== this.#wantedKey()) {
-      this.#disconnect();
-      this.#connect();
-    }
   }
 
   #options() {
@@ -577,63 +534,6 @@ export class DanmakuLayer extends ReactiveElement {
     }
     stage.add(comment);
     return true;
-  }
-
-  /** What the current connection was opened for; a change of any part means a new connection. */
-  #wantedKey(): string {
-    return JSON.stringify([this.src, this.room, this.last, typeof this.token === 'string' ? this.token : !!this.token]);
-  }
-
-  #connect(): void {
-    this.#connectionKey = this.#wantedKey();
-    if (this.#connection || !this.src) {
-      if (!this.src) this.#setStatus(ConnectionStatus.Idle);
-      return;
-    }
-    const connection = new DanmakuConnection(
-      { url: this.src, room: this.room, last: this.last, ...(this.token ? { token: this.token } : {}) },
-      {
-        status: (status) => this.#setStatus(status),
-        comments: (comments, replay) => {
-          for (const comment of comments) {
-            const own = connection.isOwn(comment.id);
-            emit(this, 'danmaku-comment', { comment, replay, own });
-            this.#show({ ...comment, own } as LocalComment);
-          }
-        },
-        reset: (welcome) => emit(this, 'danmaku-reset', { welcome }),
-        welcome: ({ limits }) => {
-          // Trust only well-formed numbers: a broken welcome must not disable the composer.
-          if (limits && Number.isSafeInteger(limits.maxTextLength) && limits.maxTextLength > 0) {
-            this.#limits = { maxTextLength: limits.maxTextLength, maxPayload: limits.maxPayload };
-          }
-        },
-        error: (error) => emit(this, 'danmaku-error', { error }),
-      },
-    );
-    this.#connection = connection;
-    this.#setStatus(connection.status);
-  }
-
-  #disconnect(): void {
-    this.#connectionKey = undefined;
-    this.#connection?.close();
-    this.#connection = undefined;
-    this.#setStatus(this.src ? ConnectionStatus.Closed : ConnectionStatus.Idle);
-  }
-
-  #setStatus(status: ConnectionStatus): void {
-    if (status === this.#status) return;
-    this.#status = status;
-    if (!this.#mounting) this.#tellStatus();
-  }
-
-  /** Fires `danmaku-status` if the status changed since it was last told. */
-  #tellStatus(): void {
-    const status = this.#status;
-    if (status === this.#told) return;
-    this.#told = status;
-    emit(this, 'danmaku-status', { status });
   }
 
   #measure(): void {
