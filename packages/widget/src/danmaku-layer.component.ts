@@ -8,6 +8,8 @@ import { ReactiveElement, type PropertyDeclarations, type PropertyValues } from 
 import { CommentMode, CommentSize, normalizeText, type Comment, type Limits } from './protocol.js';
 import { ConnectionController } from './connection/connection-controller.js';
 import { AnnounceController } from './features/announce-controller.js';
+import { FollowController } from './features/follow-controller.js';
+import { MediaController } from './features/media-controller.js';
 import { ConnectionStatus } from './connection/connection-status.js';
 import { DanmakuError } from './connection/danmaku-error.js';
 import type { SendOptions, SendReceipt } from './connection/outbox.js';
@@ -16,7 +18,6 @@ import { Clock } from './render/clock.js';
 import { DomRenderer } from './render/dom-renderer.js';
 import type { Renderer } from './render/renderer.js';
 import { addTimed } from './features/timed-store.js';
-import type { MediaSync } from './features/media-sync.js';
 import { isBlocked, Thinner, type BlockRule } from './features/filter.js';
 import { emit, type LayerComment } from './events.js';
 import { layerStyles } from './styles.js';
@@ -25,8 +26,6 @@ import { chunk } from './features/load-chunk.js';
 // The optional parts, each fetched the first time a layer on the page needs it (see load-chunk.ts).
 const loadCanvas = chunk(() => import('./render/canvas-renderer.js'));
 const loadInteraction = chunk(() => import('./features/interaction.js'));
-const loadMediaSync = chunk(() => import('./features/media-sync.js'));
-const loadFollow = chunk(() => import('./features/follow.js'));
 
 /** What {@link DanmakuLayer.add} accepts: a comment's text plus any of its other fields. */
 export type LocalComment = Partial<Comment> & { text: string };
@@ -248,15 +247,33 @@ export class DanmakuLayer extends ReactiveElement {
   /** Counts stages asked for: a canvas renderer that arrives for an earlier one is let go. */
   #generation = 0;
   #resizeObserver?: ResizeObserver;
-  #target?: Element;
-  #stopFollowing?: () => void;
+  /** Lays the layer over the element `for` names. */
+  readonly #follow = new FollowController(
+    this,
+    (box) => this.#stage?.resize(box.width, box.height),
+    (error) => this.#failed(error),
+  );
   #filtered = 0;
   #thinner = new Thinner();
   /** Comments given to {@link load}, sorted by `time`. */
   #timed: LayerComment[] = [];
-  #sync?: MediaSync<LayerComment>;
-  /** The media element asked for (the sync module may still be loading). */
-  #mediaBound?: Element | HTMLMediaElement | null;
+  /** Follows the bound `<video>`/`<audio>` and shows the comments of {@link load} at their time. */
+  readonly #media = new MediaController<LayerComment>(
+    this,
+    this.#timed,
+    {
+      show: (comment) => this.#show(comment),
+      pause: (paused) => {
+        this.#mediaPaused = paused;
+        this.#applyPause();
+      },
+      rate: (rate) => {
+        if (this.#stage) this.#stage.rate = rate;
+      },
+      seek: () => this.clear(),
+    },
+    (error) => this.#failed(error),
+  );
   #userPaused = false;
   /** Comments that came while the canvas renderer was loading. */
   #early?: LocalComment[];
@@ -266,7 +283,7 @@ export class DanmakuLayer extends ReactiveElement {
   #onVisibility = (): void => {
     if (document.visibilityState === 'hidden') this.#stage?.flush('hidden');
     // Comments that fell due while hidden are skipped, not shown all at once.
-    else this.#sync?.skip();
+    else this.#media.skip();
   };
   /** Lets a hovered comment go; there once the interaction module has arrived. */
   #unhover?: () => void;
@@ -308,7 +325,7 @@ export class DanmakuLayer extends ReactiveElement {
    */
   load(comments: Iterable<LocalComment>): number {
     const left = addTimed(this.#timed, comments as Iterable<LayerComment>, MAX_STORED);
-    this.#sync?.reload();
+    this.#media.reload();
     return left;
   }
 
@@ -341,7 +358,6 @@ export class DanmakuLayer extends ReactiveElement {
     this.#motion.addEventListener('change', this.#onMotion);
     document.addEventListener('visibilitychange', this.#onVisibility);
     if (this.hasUpdated) this.#createStage();
-    if (this.hasUpdated) this.#bindMedia();
   }
 
   override disconnectedCallback(): void {
@@ -353,18 +369,14 @@ export class DanmakuLayer extends ReactiveElement {
     this.#stage = undefined;
     this.#early = undefined;
     this.#resizeObserver?.disconnect();
-    this.#unfollow();
     this.#motion?.removeEventListener('change', this.#onMotion);
     document.removeEventListener('visibilitychange', this.#onVisibility);
-    this.#sync?.detach();
-    this.#sync = undefined;
-    this.#mediaBound = undefined;
   }
 
   protected override createRenderRoot(): HTMLElement | DocumentFragment {
     const root = super.createRenderRoot();
     const slot = document.createElement('slot');
-    slot.addEventListener('slotchange', () => this.#bindMedia());
+    slot.addEventListener('slotchange', () => this.#media.bind());
     const stage = (this.#stageRoot = document.createElement('div'));
     stage.className = 'stage';
     stage.setAttribute('part', 'stage');
@@ -432,8 +444,6 @@ export class DanmakuLayer extends ReactiveElement {
           },
         );
     }
-    if (changed.has('media')) this.#bindMedia();
-    if (changed.has('htmlFor')) this.#followTarget();
   }
 
   #options() {
@@ -472,38 +482,6 @@ export class DanmakuLayer extends ReactiveElement {
     else this.#stage?.resume();
   }
 
-  #bindMedia(): void {
-    const media =
-      typeof this.media === 'string'
-        ? this.media
-          ? ((this.getRootNode() as Document | ShadowRoot).getElementById?.(this.media) ??
-            document.getElementById(this.media))
-          : null
-        : this.media;
-    if (this.#mediaBound === media) return;
-    this.#mediaBound = media;
-    this.#sync?.detach();
-    this.#sync = undefined;
-    this.#mediaPaused = false;
-    this.#applyPause();
-    if (!(media instanceof HTMLMediaElement) || !this.isConnected) return;
-    // Loaded on first use: pages without a bound <video> or <audio> never download it.
-    loadMediaSync().then(({ MediaSync }) => {
-      if (this.#mediaBound !== media || this.#sync || !this.isConnected) return;
-      this.#sync = new MediaSync(media, this.#timed, {
-        show: (comment) => this.#show(comment),
-        pause: (paused) => {
-          this.#mediaPaused = paused;
-          this.#applyPause();
-        },
-        rate: (rate) => {
-          if (this.#stage) this.#stage.rate = rate;
-        },
-        seek: () => this.clear(),
-      });
-    }, this.#failed);
-  }
-
   #show(input: LocalComment): boolean {
     const early = this.#early;
     if (early) return early.length < this.maxQueue && !!early.push(input);
@@ -537,28 +515,10 @@ export class DanmakuLayer extends ReactiveElement {
   }
 
   #measure(): void {
-    const box = this.#target ? this.#target.getBoundingClientRect() : this.getBoundingClientRect();
+    const box = (this.#follow.target ?? this).getBoundingClientRect();
     // A layer inside a display:none ancestor measures 0×0: keep the last size rather than lose lanes.
     if (box.width === 0 && box.height === 0) return;
     this.#stage?.resize(box.width, box.height);
     this.#applyOptions();
-  }
-
-  #followTarget(): void {
-    this.#unfollow();
-    const target = this.htmlFor ? this.ownerDocument.getElementById(this.htmlFor) : null;
-    if (!target) return;
-    this.#target = target;
-    // Loaded on first use: most layers overlay their own children and never need it.
-    loadFollow().then(({ overlay }) => {
-      if (this.#target !== target || this.#stopFollowing) return;
-      this.#stopFollowing = overlay(this, target, (box) => this.#stage?.resize(box.width, box.height));
-    }, this.#failed);
-  }
-
-  #unfollow(): void {
-    this.#stopFollowing?.();
-    this.#stopFollowing = undefined;
-    this.#target = undefined;
   }
 }
