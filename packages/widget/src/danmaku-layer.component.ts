@@ -248,11 +248,7 @@ export class DanmakuLayer extends ReactiveElement {
   #generation = 0;
   #resizeObserver?: ResizeObserver;
   /** Lays the layer over the element `for` names. */
-  readonly #follow = new FollowController(
-    this,
-    (box) => this.#stage?.resize(box.width, box.height),
-    (error) => this.#failed(error),
-  );
+  readonly #follow = new FollowController(this, (box) => this.#stage?.resize(box.width, box.height), this.#failed);
   #filtered = 0;
   #thinner = new Thinner();
   /** Comments given to {@link load}, sorted by `time`. */
@@ -389,6 +385,11 @@ export class DanmakuLayer extends ReactiveElement {
     this.#createStage();
   }
 
+  /** Reports an optional part that could not be loaded; the layer goes on without it. */
+  #failed(error: DanmakuError): void {
+    emit(this, 'danmaku-error', { error });
+  }
+
   /**
    * Makes the stage with the renderer asked for: the canvas one (loaded on first use; comments
    * that come meanwhile wait for it) where it can run, else the DOM one.
@@ -402,15 +403,12 @@ export class DanmakuLayer extends ReactiveElement {
     this.#early = [];
     void loadCanvas()
       .then(({ canvasRenderer }) => canvasRenderer(root, clock))
-      .catch((error: DanmakuError) => void this.#failed(error))
+      .catch((error: DanmakuError) => this.#failed(error))
       .then((renderer) => {
         if (generation !== this.#generation) return renderer?.dispose();
         start(renderer ?? new DomRenderer(root, clock));
       });
   }
-
-  /** Reports an optional part that could not be loaded; the layer goes on without it. */
-  #failed = (error: DanmakuError): void => emit(this, 'danmaku-error', { error });
 
   #start(stage: Stage): void {
     stage.onDrop = (comment, reason: DropReason) => emit(this, 'danmaku-drop', { comment, reason });

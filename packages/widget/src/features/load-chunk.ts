@@ -37,7 +37,7 @@ export function loadFailed(error: unknown): DanmakuError {
   const url = /\b(?:https?|file):\/\/\S+/.exec(String(error))?.[0] ?? `a file next to ${import.meta.url}`;
   return new DanmakuError(
     ErrorCode.LoadFailed,
-    `danmaku-layer could not load ${url}. Host the whole dist/ folder (dist/chunks/ included) next to ` +
-      'danmaku-layer.bundle.js, or use danmaku-layer.standalone.js, which needs no other file.',
+    `danmaku-layer could not load ${url}: host the whole dist/ folder next to danmaku-layer.bundle.js, ` +
+      'or use danmaku-layer.standalone.js',
   );
 }
