@@ -1,10 +1,16 @@
 // Bundles the JavaScript that `tsc -b` emitted (TypeScript itself never runs inside rollup).
 // packages/widget/lib/*.js are already the ES modules for bundlers; this file only makes the
-// self-contained, minified script-tag bundle with lit and reconnecting-websocket inlined:
-// `danmaku-layer.bundle.js` (the entry) and `danmaku-composer.bundle.js`, which the entry loads
-// when a page uses `<danmaku-composer>`. `scripts/check-size.mjs` then enforces the size budget.
+// self-contained, minified script-tag files with lit and reconnecting-websocket inlined, in
+// packages/widget/dist/:
+//   danmaku-layer.bundle.js       the entry: <danmaku-layer>, and what fetches the rest on use
+//   danmaku-composer.bundle.js    <danmaku-composer>, fetched when a page holds one
+//   chunks/*-[hash].js            optional parts (sending, canvas renderer and its worker, …)
+//   danmaku-layer.standalone.js   both elements and every part in one file, no other file needed
+// The fixed names may change content under the same URL (served with a short cache); the chunks
+// are named by their content (cached for good). `scripts/check-size.mjs` then enforces the budgets.
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import { rollup } from 'rollup';
 import { rmSync } from 'node:fs';
 
 const DIST = 'packages/widget/dist';
@@ -79,23 +85,43 @@ function trimReconnectingWebSocket() {
   };
 }
 
+/** How `render/canvas-renderer.js` starts its worker: the form bundlers (Vite, webpack, rollup) recognise. */
+const WORKER_URL = "new URL('./canvas-worker.js', import.meta.url)";
+
 /**
- * The canvas renderer's worker: `internal/canvas-stage.js` starts it with
- * `new Worker(new URL('./canvas-worker.js', import.meta.url), …)`, the form bundlers recognise, which
- * works as is in `lib/`. Here the worker becomes its own file, `canvas-worker.bundle.js` (the
- * reference server serves `*.bundle.js`), and the URL is pointed at it. The build fails if the form
- * changes.
+ * The canvas renderer's worker, which works as is in `lib/`. In the chunked build it becomes a file
+ * of its own under `chunks/`, and the URL is pointed at it. The build fails if the form changes.
  */
 function canvasWorker() {
-  const FORM = "new URL('./canvas-worker.js', import.meta.url)";
   return {
     name: 'canvas-worker',
     async transform(code, id) {
-      if (!id.endsWith('/lib/internal/canvas-stage.js')) return null;
-      if (!code.includes(FORM)) this.error(`canvas-stage.js no longer starts its worker with ${FORM} (rollup.config.mjs)`);
+      if (!id.endsWith('/lib/render/canvas-renderer.js')) return null;
+      if (!code.includes(WORKER_URL)) this.error(`canvas-renderer.js no longer starts its worker with ${WORKER_URL} (rollup.config.mjs)`);
       const worker = await this.resolve('./canvas-worker.js', id);
-      const ref = this.emitFile({ type: 'chunk', id: worker.id, fileName: 'canvas-worker.bundle.js' });
-      return { code: code.replace(FORM, `import.meta.ROLLUP_FILE_URL_${ref}`), map: null };
+      const ref = this.emitFile({ type: 'chunk', id: worker.id, name: 'canvas-worker' });
+      return { code: code.replace(WORKER_URL, `import.meta.ROLLUP_FILE_URL_${ref}`), map: null };
+    },
+  };
+}
+
+/**
+ * The worker of the one-file build: bundled and minified on its own, then written into
+ * `canvas-renderer.js` as a `data:` URL, so that no second file is fetched. Not a `blob:` URL: sites
+ * with a strict Content-Security-Policy refuse those more often than `data:`; where a policy
+ * refuses both, the worker fires `error` and the layer draws with the DOM renderer.
+ */
+function inlineCanvasWorker() {
+  return {
+    name: 'inline-canvas-worker',
+    async transform(code, id) {
+      if (!id.endsWith('/lib/render/canvas-renderer.js')) return null;
+      if (!code.includes(WORKER_URL)) this.error(`canvas-renderer.js no longer starts its worker with ${WORKER_URL} (rollup.config.mjs)`);
+      const build = await rollup({ input: id.replace(/canvas-renderer\.js$/, 'canvas-worker.js'), plugins: [terser(TERSER)] });
+      const { output } = await build.generate({ format: 'es' });
+      await build.close();
+      const source = JSON.stringify(output[0].code);
+      return { code: code.replace(WORKER_URL, `'data:text/javascript,' + encodeURIComponent(${source})`), map: null };
     },
   };
 }
@@ -119,41 +145,60 @@ const RWS_NAMES = new RegExp(
   ].join('|')})$`,
 );
 
-export default {
-  input: 'packages/widget/lib/bundle.js',
-  // Lets the composer chunk import lit from the entry instead of a third shared file.
-  preserveEntrySignatures: 'allow-extension',
-  output: {
-    dir: DIST,
-    entryFileNames: 'danmaku-layer.bundle.js',
-    chunkFileNames: '[name].bundle.js',
-    format: 'es',
-    sourcemap: true,
+/** Terser's options, for every output file. */
+const TERSER = {
+  ecma: 2022,
+  module: true,
+  format: { comments: false },
+  compress: {
+    passes: 3,
+    unsafe_arrows: true,
+    unsafe_methods: true,
+    pure_getters: true,
+    // Lets terser drop lit's JSCompiler_renameProperty (an identity function whose second
+    // argument is unused) from the calls it wraps; nothing here relies on Function.length.
+    keep_fargs: false,
+    // reconnecting-websocket's debug logging (off unless its `debug` option is set, which we never do).
+    pure_funcs: ['this._debug', '_this._debug'],
   },
-  plugins: [
-    emptyDist(),
-    nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
-    trimReconnectingWebSocket(),
-    canvasWorker(),
-    minifyCssTemplates(),
-    terser({
-      ecma: 2022,
-      module: true,
-      format: { comments: false },
-      compress: {
-        passes: 3,
-        unsafe_arrows: true,
-        unsafe_methods: true,
-        pure_getters: true,
-        // Lets terser drop lit's JSCompiler_renameProperty (an identity function whose second
-        // argument is unused) from the calls it wraps; nothing here relies on Function.length.
-        keep_fargs: false,
-        // reconnecting-websocket's debug logging (off unless its `debug` option is set, which we never do).
-        pure_funcs: ['this._debug', '_this._debug'],
-      },
-      // reconnecting-websocket keeps the long names of its private members (`_messageQueue`,
-      // `_callEventListener`, …) and options (`reconnectionDelayGrowFactor`, …): see RWS_NAMES.
-      mangle: { properties: { regex: RWS_NAMES } },
-    }),
-  ],
+  // reconnecting-websocket keeps the long names of its private members (`_messageQueue`,
+  // `_callEventListener`, …) and options (`reconnectionDelayGrowFactor`, …): see RWS_NAMES.
+  mangle: { properties: { regex: RWS_NAMES } },
 };
+
+/** What both builds share: resolution, trimming, CSS minification, terser. */
+const plugins = (worker) => [
+  nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
+  trimReconnectingWebSocket(),
+  worker,
+  minifyCssTemplates(),
+  terser(TERSER),
+];
+
+export default [
+  {
+    input: 'packages/widget/lib/bundle.js',
+    // Lets the composer's file import lit from the entry instead of a third shared file.
+    preserveEntrySignatures: 'allow-extension',
+    output: {
+      dir: DIST,
+      // The worker is an emitted chunk, which rollup names like an entry.
+      entryFileNames: (chunk) => (chunk.name === 'canvas-worker' ? 'chunks/[name]-[hash].js' : 'danmaku-layer.bundle.js'),
+      // `<danmaku-composer>` keeps a fixed name next to the entry: pages may load it on their own.
+      chunkFileNames: (chunk) => (chunk.name === 'danmaku-composer' ? '[name].bundle.js' : 'chunks/[name]-[hash].js'),
+      format: 'es',
+      sourcemap: true,
+    },
+    plugins: [emptyDist(), ...plugins(canvasWorker())],
+  },
+  {
+    input: 'packages/widget/lib/standalone.js',
+    output: {
+      file: `${DIST}/danmaku-layer.standalone.js`,
+      format: 'es',
+      sourcemap: true,
+      inlineDynamicImports: true,
+    },
+    plugins: plugins(inlineCanvasWorker()),
+  },
+];

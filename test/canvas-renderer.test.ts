@@ -122,3 +122,19 @@ test('hide-modes and hidden take painted comments off the canvas, clear empties 
   await page.waitForTimeout(200);
   assert.equal((await ink('canvas')).count, 0, 'cleared');
 });
+
+test('markup in a comment is painted as its characters, as the DOM renderer shows it as text', async () => {
+  const markup = '<img src=x onerror="window.ran=1"><b>bold?</b>';
+  await onBoth(`layer.add({ text: ${JSON.stringify(markup)}, mode: 'top' })`);
+  await page.waitForTimeout(400);
+  await onBoth('layer.pause()');
+  await painted();
+  const dom = await ink('dom');
+  const canvas = await ink('canvas');
+  // Every character is ink: the brackets and attributes too, not just "bold?".
+  assert.ok(dom.count > 400, `the DOM renderer shows the markup as text (${dom.count} bright pixels)`);
+  assert.ok(canvas.count > 0.8 * dom.count && canvas.count < 1.25 * dom.count, `as much ink: canvas ${canvas.count}, DOM ${dom.count}`);
+  assert.ok(Math.abs(canvas.left - dom.left) <= 6 && Math.abs(canvas.right - dom.right) <= 6, `as wide: canvas ${canvas.left}–${canvas.right}, DOM ${dom.left}–${dom.right}`);
+  assert.equal(await page.evaluate(() => (window as { ran?: number }).ran), undefined);
+  await onBoth('layer.resume(); layer.clear()');
+});

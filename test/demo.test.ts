@@ -5,6 +5,9 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './support/browser.js';
 import { startServer, type RunningServer } from './support/server.js';
 
+/** The demo's comment box: the input inside its `<danmaku-composer>`. */
+const INPUT = 'danmaku-composer [part="input"]';
+
 let server: RunningServer;
 let browser: Browser;
 
@@ -40,8 +43,8 @@ test('a comment typed on one page flies across the other page in the room', asyn
   const b = await openDemo('e2e');
   const elsewhere = await openDemo('another-room');
 
-  await a.fill('#text', 'hello from A');
-  await a.press('#text', 'Enter');
+  await a.fill(INPUT, 'hello from A');
+  await a.press(INPUT, 'Enter');
 
   await b.waitForFunction(() =>
     [...document.querySelector('danmaku-layer')!.shadowRoot!.querySelectorAll('[part~="comment"]')].some(
@@ -69,7 +72,7 @@ test('a comment typed on one page flies across the other page in the room', asyn
   );
   assert.deepEqual(await commentTexts(elsewhere), []);
   // The input was cleared after sending.
-  assert.equal(await a.inputValue('#text'), '');
+  assert.equal(await a.inputValue(INPUT), '');
   await Promise.all([a.close(), b.close(), elsewhere.close()]);
 });
 
@@ -77,8 +80,8 @@ test('an HTML payload is shown as text and never runs', async () => {
   const a = await openDemo('xss');
   const b = await openDemo('xss');
   const payload = '<img src=x onerror=alert(1)>';
-  await a.fill('#text', payload);
-  await a.press('#text', 'Enter');
+  await a.fill(INPUT, payload);
+  await a.press(INPUT, 'Enter');
   await b.waitForFunction(
     (text) =>
       [...document.querySelector('danmaku-layer')!.shadowRoot!.querySelectorAll('[part~="comment"]')].some(

@@ -67,12 +67,15 @@ async function until(check: () => boolean): Promise<void> {
   }
 }
 
+/** A script's path, its content hash (`chunks/outbox-<hash>.js`) written `[hash]`. */
+const shape = (url: string): string => new URL(url).pathname.replace(/-[\w-]{8}\.js$/, '-[hash].js');
+
 /** Opens `path` and records the URLs of the scripts it loads. */
 async function open(path: string): Promise<{ page: Page; scripts: string[] }> {
   const page = await browser.newPage();
   const scripts: string[] = [];
   page.on('request', (request) => {
-    if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    if (request.resourceType() === 'script') scripts.push(shape(request.url()));
   });
   page.on('pageerror', (error) => assert.fail(`page error on ${path}: ${error.message}`));
   await page.goto(base + path);
@@ -107,7 +110,7 @@ test('a comment typed into the composer on page A flies on page B, as text', asy
   // The page asks for nothing but the bundle, which fetches the composer's part next to itself,
   // and the composer the connection's sending code.
   await until(() => a.scripts.length === 3);
-  assert.deepEqual(a.scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js', '/outbox.bundle.js']);
+  assert.deepEqual(a.scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js', '/chunks/outbox-[hash].js']);
 
   const input = a.page.locator('danmaku-composer [part="input"]');
   await input.waitFor();
@@ -136,7 +139,7 @@ test('a page with only a layer never downloads the composer', async () => {
   await page.evaluate(() => document.body.append(document.createElement('danmaku-composer')));
   await page.waitForFunction(() => customElements.get('danmaku-composer') !== undefined);
   await until(() => scripts.length === 3);
-  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js', '/outbox.bundle.js']);
+  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js', '/chunks/outbox-[hash].js']);
   await page.close();
 });
 

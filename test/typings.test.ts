@@ -1,7 +1,9 @@
 // The element typings as a framework user meets them: the React and Vue snippets of
 // docs/frameworks.md type-check as written (tsc for TSX, vue-tsc for the Vue template), and
 // mistakes in props and event handlers are reported (the `expect-error` files fail to compile
-// otherwise).
+// otherwise). And they cannot drift from the elements: every attribute, settable property and
+// event in the Custom Elements Manifest is a prop of the React and Vue types (a file naming each
+// one fails to compile otherwise).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -64,6 +66,58 @@ async function check(tool: 'typescript/bin/tsc' | 'vue-tsc/bin/vue-tsc.js', proj
   }
 }
 
+interface Manifest {
+  modules: {
+    declarations?: {
+      tagName?: string;
+      customElement?: boolean;
+      members?: { kind: string; name: string; static?: boolean; readonly?: boolean; privacy?: string }[];
+      attributes?: { name: string }[];
+      events?: { name: string }[];
+    }[];
+  }[];
+}
+
+/** What the manifest documents for each element: attribute and settable property names, event names. */
+function documented(manifest: Manifest): Map<string, { props: Set<string>; events: string[] }> {
+  const elements = new Map<string, { props: Set<string>; events: string[] }>();
+  for (const d of manifest.modules.flatMap((m) => m.declarations ?? [])) {
+    if (!d.customElement || !d.tagName) continue;
+    const props = new Set((d.attributes ?? []).map((a) => a.name));
+    for (const m of d.members ?? []) {
+      if (m.kind === 'field' && !m.static && !m.readonly && !m.name.startsWith('#') && (m.privacy ?? 'public') === 'public') props.add(m.name);
+    }
+    elements.set(d.tagName, { props, events: (d.events ?? []).map((e) => e.name) });
+  }
+  return elements;
+}
+
+/** A file that names, through the framework types, every documented prop and event: it compiles only if each one is typed. */
+function coverage(manifest: Manifest, framework: 'react' | 'vue'): string {
+  const lines =
+    framework === 'react'
+      ? ["import type { DanmakuLayerProps, DanmakuComposerProps } from 'danmaku-layer/react.js';"]
+      : ["import type { DanmakuLayerVue, DanmakuComposerVue } from 'danmaku-layer/vue.js';"];
+  const types: Record<string, string> =
+    framework === 'react'
+      ? { 'danmaku-layer': 'Required<DanmakuLayerProps>', 'danmaku-composer': 'Required<DanmakuComposerProps>' }
+      : {
+          'danmaku-layer': "Required<InstanceType<DanmakuLayerVue>['$props']>",
+          'danmaku-composer': "Required<InstanceType<DanmakuComposerVue>['$props']>",
+        };
+  let n = 0;
+  for (const [tag, { props, events }] of documented(manifest)) {
+    const type = types[tag];
+    assert.ok(type, `a ${framework} type for <${tag}>`);
+    for (const prop of props) lines.push(`export type P${n++} = ${type}[${JSON.stringify(prop)}];`);
+    if (framework === 'react') for (const event of events) lines.push(`export type P${n++} = ${type}[${JSON.stringify(`on${event}`)}];`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const readManifest = async (): Promise<Manifest> =>
+  JSON.parse(await readFile(join(root, 'packages/widget/custom-elements.json'), 'utf8')) as Manifest;
+
 before(async () => {
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(dir, 'react'), { recursive: true });
@@ -74,6 +128,11 @@ before(async () => {
     if (block.file.endsWith('.vue')) await writeFile(join(dir, 'vue', block.file), block.code);
   }
   await writeFile(join(dir, 'react', 'mistakes.tsx'), REACT_MISTAKES);
+  const manifest = await readManifest();
+  await writeFile(join(dir, 'react', 'coverage.tsx'), coverage(manifest, 'react'));
+  await mkdir(join(dir, 'vue-coverage'), { recursive: true });
+  await writeFile(join(dir, 'vue-coverage', 'coverage.ts'), coverage(manifest, 'vue'));
+  await writeFile(join(dir, 'vue-coverage', 'tsconfig.json'), JSON.stringify({ ...TSCONFIG, include: ['*.ts'] }));
   await writeFile(join(dir, 'vue', 'Mistakes.vue'), VUE_MISTAKES);
   await writeFile(join(dir, 'react', 'tsconfig.json'), JSON.stringify({ ...TSCONFIG, include: ['*.tsx'] }));
   await writeFile(
@@ -92,4 +151,16 @@ test('the Vue snippets type-check with vue-tsc, and prop mistakes are errors', a
   const snippets = codeBlocks(await readFile(join(root, 'docs/frameworks.md'), 'utf8')).filter((b) => b.file.endsWith('.vue'));
   assert.ok(snippets.length > 0, 'docs/frameworks.md has a Vue snippet');
   await check('vue-tsc/bin/vue-tsc.js', join(dir, 'vue'));
+});
+
+test('every attribute, property and event in the Custom Elements Manifest is typed for React and Vue', async () => {
+  const elements = documented(await readManifest());
+  // The manifest itself is complete: the attributes and events the issue of drift was about.
+  const layer = elements.get('danmaku-layer')!;
+  for (const name of ['area', 'interactive', 'merge', 'announce', 'media', 'duration', 'reverse', 'opacity', 'density', 'hide-modes', 'blocklist', 'token']) {
+    assert.ok(layer.props.has(name), `the manifest documents ${name}`);
+  }
+  assert.ok(layer.events.includes('danmaku-status'));
+  await check('typescript/bin/tsc', join(dir, 'react'));
+  await check('typescript/bin/tsc', join(dir, 'vue-coverage'));
 });

@@ -91,6 +91,8 @@ export const ErrorCode = {
   QueueFull: 'queue_full',
   /** Client side: the layer was disconnected for good (element removed, `src` cleared). */
   Closed: 'closed',
+  /** Client side: a part of the widget's script-tag bundle could not be fetched (host the whole `dist/` folder). */
+  LoadFailed: 'load_failed',
 } as const;
 /** One of the stable error codes in {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -246,12 +248,7 @@ export interface PresenceMessage {
 
 /** Any message a server may send. */
 export type ServerMessage =
-  | WelcomeMessage
-  | CommentsMessage
-  | AckMessage
-  | ErrorMessage
-  | HeartbeatMessage
-  | PresenceMessage;
+  WelcomeMessage | CommentsMessage | AckMessage | ErrorMessage | HeartbeatMessage | PresenceMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Validation
@@ -496,7 +493,9 @@ export function parseServerMessage(data: string): ServerMessage | undefined {
         ...(raw.replay === true ? { replay: true } : {}),
       };
     case 'welcome':
-      return typeof raw.epoch === 'string' && typeof raw.seq === 'number' ? (raw as unknown as WelcomeMessage) : undefined;
+      return typeof raw.epoch === 'string' && typeof raw.seq === 'number'
+        ? (raw as unknown as WelcomeMessage)
+        : undefined;
     case 'ack':
       return typeof raw.id === 'string' && typeof raw.seq === 'number' ? (raw as unknown as AckMessage) : undefined;
     case 'error':

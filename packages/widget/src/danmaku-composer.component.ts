@@ -4,7 +4,10 @@
  */
 import { LitElement, html, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { CommentMode, CommentSize, DEFAULT_LIMITS, ErrorCode, normalizeText, textLength } from './protocol.js';
-import { ConnectionStatus, DanmakuError, type SendReceipt } from './internal/connection.js';
+import { loadOutbox } from './connection/connection.js';
+import { ConnectionStatus } from './connection/connection-status.js';
+import { DanmakuError } from './connection/danmaku-error.js';
+import type { SendReceipt } from './connection/outbox.js';
 import type { DanmakuLayer } from './danmaku-layer.component.js';
 import { emit } from './events.js';
 import { composerStyles } from './danmaku-composer.styles.js';
@@ -31,13 +34,20 @@ import { COMPOSER_STRINGS, type ComposerStrings } from './danmaku-composer.strin
  * @csspart button - The send button.
  * @csspart feedback - The line under the row: offline queue, errors, confirmations (a polite live region).
  *
- * @cssproperty --danmaku-composer-background - Background of the row. Default `#1f2329`.
- * @cssproperty --danmaku-composer-color - Text colour. Default `#f5f6f7`.
- * @cssproperty --danmaku-composer-accent - Send button and focus ring. Default `#00a1d6`.
- * @cssproperty --danmaku-composer-error - Errors and the over-limit counter. Default `#ff6b6b`.
- * @cssproperty --danmaku-composer-radius - Corner radius of the row and controls. Default `6px`.
+ * @cssproperty --danmaku-composer-background - Background of the composer. Default `light-dark(#f6f7f9, #1f2329)`: it follows the page's `color-scheme`.
+ * @cssproperty --danmaku-composer-field - Background of the input and pickers. Default `light-dark(#fff, #15181d)`.
+ * @cssproperty --danmaku-composer-color - Text colour. Default `light-dark(#1f2329, #f1f3f5)`.
+ * @cssproperty --danmaku-composer-muted - Placeholder and character counter. Default `light-dark(#5b616b, #aab1bc)`.
+ * @cssproperty --danmaku-composer-border - Borders of the input and pickers. Default `light-dark(#7a808a, #858c97)`.
+ * @cssproperty --danmaku-composer-accent - Send button and focus ring. Default `light-dark(#0a6cb0, #4cc2ff)`.
+ * @cssproperty --danmaku-composer-accent-text - Text of the send button. Default `light-dark(#fff, #0b1a24)`.
+ * @cssproperty --danmaku-composer-error - Errors and the over-limit counter. Default `light-dark(#c42b2b, #ff8a8a)`.
+ * @cssproperty --danmaku-composer-radius - Corner radius of the composer and its controls. Default `6px`.
  * @cssproperty --danmaku-composer-gap - Space between and around controls. Default `6px`.
- * @cssproperty --danmaku-composer-font - Font shorthand of the composer. Default `inherit`.
+ * @cssproperty --danmaku-composer-font - Font shorthand of the composer. Default: `400 15px/1.4` in the system UI font.
+ *
+ * Every default colour pair reaches WCAG AA contrast (text 4.5:1, borders and focus ring 3:1) in
+ * the light and the dark scheme; check yours if you change them.
  *
  * @example
  * <danmaku-layer id="live" src="wss://example.com/ws" room="lobby"><video src="talk.mp4"></video></danmaku-layer>
@@ -147,6 +157,9 @@ export class DanmakuComposer extends LitElement {
   #retryAt = 0;
   #timer?: ReturnType<typeof setTimeout>;
   #changed = (): void => this.requestUpdate();
+  #lookAgain = (): void => {
+    if (!this.#explicit) this.#bind(this.#lookup());
+  };
 
   /**
    * Sends the typed text through the layer with the picked colour, mode and size. Does nothing
@@ -186,18 +199,22 @@ export class DanmakuComposer extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     // Sending is what a composer is for: fetch the connection's sending code now (a module of its
-    // own, internal/outbox.ts) rather than on the first Enter.
-    void import('./internal/outbox.js');
+    // own, connection/outbox.ts) rather than on the first Enter, and say so at once if it is missing.
+    loadOutbox().catch((error: DanmakuError) => {
+      this.#failure ??= error;
+      this.requestUpdate();
+    });
     if (!this.#explicit) this.#bind(this.#lookup());
     // Parsed before the layer it names: look again once the document is complete.
     if (!this.#layer && document.readyState === 'loading') {
-      document.addEventListener('DOMContentLoaded', () => this.#explicit || this.#bind(this.#lookup()), { once: true });
+      document.addEventListener('DOMContentLoaded', this.#lookAgain, { once: true });
     }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.#timer);
+    document.removeEventListener('DOMContentLoaded', this.#lookAgain);
     this.#bind(null);
   }
 
@@ -253,8 +270,7 @@ export class DanmakuComposer extends LitElement {
           ${Object.entries(t.sizes).map(([v, text]) => html`<option value=${v} ?selected=${v === this.size}>${text}</option>`)}
         </select>
         <span id="counter" part=${over ? 'counter over' : 'counter'}
-          ><span aria-hidden="true">${length}/${max}</span
-          ><span class="sr-only">${t.counter(length, max)}</span></span
+          ><span aria-hidden="true">${length}/${max}</span><span class="sr-only">${t.counter(length, max)}</span></span
         >
         <button part="button" ?disabled=${!usable || over || length === 0 || wait > 0}>
           ${wait > 0 ? t.wait(wait) : t.send}

@@ -58,5 +58,6 @@ export const COMPOSER_STRINGS: ComposerStrings = {
     queue_full: 'Too many comments are waiting to be sent.',
     timeout: 'The server did not confirm the comment; it may not have been posted.',
     closed: 'Not connected.',
+    load_failed: 'Comments cannot be sent: a file of this comment box did not load. Try again later.',
   },
 };

@@ -20,7 +20,8 @@ interface ServerRequest {
   ipRateLimit?: number;
   blocklist?: string[];
 }
-const server = (payload: ServerRequest = {}) => executeServerCommand<ServerInfo, ServerRequest>('danmaku-server', payload);
+const server = (payload: ServerRequest = {}) =>
+  executeServerCommand<ServerInfo, ServerRequest>('danmaku-server', payload);
 
 let rooms = 0;
 
@@ -43,7 +44,7 @@ async function setup(url: string): Promise<{ layer: DanmakuLayer; composer: Danm
 const part = (composer: DanmakuComposer, name: string) =>
   composer.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`)!;
 const input = (composer: DanmakuComposer) => part(composer, 'input') as HTMLInputElement;
-const feedback = (composer: DanmakuComposer) => part(composer, 'feedback').textContent!.trim();
+const feedback = (composer: DanmakuComposer) => part(composer, 'feedback').textContent.trim();
 
 async function typeInto(composer: DanmakuComposer, text: string): Promise<void> {
   input(composer).focus();
@@ -169,12 +170,12 @@ describe('<danmaku-composer>', () => {
     expect(input(composer).value).to.equal('second, too soon');
     const button = part(composer, 'button') as HTMLButtonElement;
     expect(button.disabled).to.equal(true);
-    expect(button.textContent!.trim()).to.match(/^Wait [12] s$/);
+    expect(button.textContent.trim()).to.match(/^Wait [12] s$/);
     // Enter while waiting sends nothing.
     expect(await composer.send()).to.equal(undefined);
 
     await waitUntil(() => composer.retryIn === 0, 'the countdown never ended', { timeout: 5000 });
-    await waitUntil(() => button.textContent!.trim() === 'Send', 'the button did not come back');
+    await waitUntil(() => button.textContent.trim() === 'Send', 'the button did not come back');
     expect(button.disabled).to.equal(false);
     expect(feedback(composer)).to.equal('');
     // The countdown matched the server's: the text given back goes through now.
@@ -225,17 +226,17 @@ describe('<danmaku-composer>', () => {
       </div>
     `);
     const [idle, orphan] = wrapper.querySelectorAll('danmaku-composer');
-    await idle!.updateComplete;
-    await orphan!.updateComplete;
-    expect(input(idle!).disabled).to.equal(true);
-    expect(feedback(idle!)).to.equal('Not connected.');
-    expect(orphan!.layer).to.equal(null);
-    expect(feedback(orphan!)).to.equal('No danmaku layer to send to.');
+    await idle.updateComplete;
+    await orphan.updateComplete;
+    expect(input(idle).disabled).to.equal(true);
+    expect(feedback(idle)).to.equal('Not connected.');
+    expect(orphan.layer).to.equal(null);
+    expect(feedback(orphan)).to.equal('No danmaku layer to send to.');
 
     // A layer given as a property wins over `for`.
-    orphan!.layer = wrapper.querySelector('danmaku-layer');
-    await orphan!.updateComplete;
-    expect(feedback(orphan!)).to.equal('Not connected.');
+    orphan.layer = wrapper.querySelector('danmaku-layer');
+    await orphan.updateComplete;
+    expect(feedback(orphan)).to.equal('Not connected.');
   });
 
   it('speaks the language it is given', async () => {
@@ -243,8 +244,12 @@ describe('<danmaku-composer>', () => {
     const { composer } = await setup(url);
     composer.strings = { send: '发送', sent: '已发送', modes: { scroll: '滚动', top: '顶部', bottom: '底部' } };
     await composer.updateComplete;
-    expect(part(composer, 'button').textContent!.trim()).to.equal('发送');
-    expect([...part(composer, 'mode').querySelectorAll('option')].map((o) => o.textContent)).to.deep.equal(['滚动', '顶部', '底部']);
+    expect(part(composer, 'button').textContent.trim()).to.equal('发送');
+    expect([...part(composer, 'mode').querySelectorAll('option')].map((o) => o.textContent)).to.deep.equal([
+      '滚动',
+      '顶部',
+      '底部',
+    ]);
     // Texts not given stay English.
     expect(part(composer, 'size').getAttribute('aria-label')).to.equal('Size');
     composer.value = '你好';

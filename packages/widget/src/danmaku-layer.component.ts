@@ -5,21 +5,27 @@
 // ReactiveElement rather than LitElement: the layer's shadow DOM is a few fixed nodes, so it needs
 // no templates, and leaving lit-html out keeps the script-tag bundle inside its budget.
 import { ReactiveElement, type PropertyDeclarations, type PropertyValues } from '@lit/reactive-element';
-import { CommentMode, CommentSize, DEFAULT_LIMITS, ErrorCode, normalizeText, type Comment, type Limits } from './protocol.js';
-import {
-  ConnectionStatus,
-  DanmakuConnection,
-  DanmakuError,
-  randomId,
-  type SendOptions,
-  type SendReceipt,
-} from './internal/connection.js';
-import { Stage, type DropReason, type StageStats } from './internal/stage.js';
-import { addTimed } from './internal/timed-store.js';
-import type { MediaSync } from './internal/media-sync.js';
-import { isBlocked, Thinner, type BlockRule } from './internal/filter.js';
+import { CommentMode, CommentSize, normalizeText, type Comment, type Limits } from './protocol.js';
+import { ConnectionController } from './connection/connection-controller.js';
+import { AnnounceController } from './features/announce-controller.js';
+import { FollowController } from './features/follow-controller.js';
+import { MediaController } from './features/media-controller.js';
+import { ConnectionStatus } from './connection/connection-status.js';
+import { DanmakuError } from './connection/danmaku-error.js';
+import type { SendOptions, SendReceipt } from './connection/outbox.js';
+import { Stage, type DropReason, type StageStats } from './render/stage.js';
+import { Clock } from './render/clock.js';
+import { DomRenderer } from './render/dom-renderer.js';
+import type { Renderer } from './render/renderer.js';
+import { addTimed } from './features/timed-store.js';
+import { isBlocked, Thinner, type BlockRule } from './features/filter.js';
 import { emit, type LayerComment } from './events.js';
 import { layerStyles } from './styles.js';
+import { chunk } from './features/load-chunk.js';
+
+// The optional parts, each fetched the first time a layer on the page needs it (see load-chunk.ts).
+const loadCanvas = chunk(() => import('./render/canvas-renderer.js'));
+const loadInteraction = chunk(() => import('./features/interaction.js'));
 
 /** What {@link DanmakuLayer.add} accepts: a comment's text plus any of its other fields. */
 export type LocalComment = Partial<Comment> & { text: string };
@@ -31,7 +37,7 @@ export interface DanmakuStats extends StageStats {
 }
 
 /** Most time-coded comments {@link DanmakuLayer.load} keeps. */
-export const MAX_STORED = 50_000;
+const MAX_STORED = 50_000;
 
 /**
  * Live bullet comments over a video, a canvas, an image or any element.
@@ -63,7 +69,8 @@ export const MAX_STORED = 50_000;
  * @cssproperty --danmaku-stroke - `text-shadow` that keeps text readable on any picture. Default: a thin dark outline.
  * @cssproperty --danmaku-gap - Least horizontal distance between two comments, px. Default `24px`.
  * @cssproperty --danmaku-lane-gap - Vertical space below each comment's line (which already has a quarter of its font size as leading), px. Default `0px`.
- * @cssproperty --danmaku-own-outline - Outline of the viewer's own comments. Default `1px solid currentColor`.
+ * @cssproperty --danmaku-own-decoration - `text-decoration` of the viewer's own comments: an underline in the comment's colour. Default `underline 0.1em`; `none` for none.
+ * @cssproperty --danmaku-own-outline - Outline of the viewer's own comments, for a frame instead. Default `none`.
  *
  * The global `hidden` attribute hides the comments only (not the content they fly over); they go
  * on unseen, so showing them again finds the stage as it would be. The stage is `aria-hidden`.
@@ -195,12 +202,12 @@ export class DanmakuLayer extends ReactiveElement {
 
   /** Connection state: `idle` (no `src`), `connecting`, `open` or `closed`. Read-only. */
   get status(): ConnectionStatus {
-    return this.#status;
+    return this.#link.status;
   }
 
   /** Sends that wait for the server's acknowledgement, including those queued while offline. Read-only. */
   get queued(): number {
-    return this.#connection?.queued ?? 0;
+    return this.#link.queued;
   }
 
   /**
@@ -208,7 +215,7 @@ export class DanmakuLayer extends ReactiveElement {
    * `maxPayload` (bytes). The protocol's defaults until a server has said otherwise. Read-only.
    */
   get limits(): Limits {
-    return this.#limits;
+    return this.#link.limits;
   }
 
   /** Whether {@link pause} (or the bound media) stopped the comments. Read-only. */
@@ -230,21 +237,39 @@ export class DanmakuLayer extends ReactiveElement {
     };
   }
 
-  #status: ConnectionStatus = ConnectionStatus.Idle;
-  #limits: Limits = { maxTextLength: DEFAULT_LIMITS.maxTextLength, maxPayload: DEFAULT_LIMITS.maxPayload };
-  #connection?: DanmakuConnection;
-  #connectionKey?: string;
+  /** The connection to `src`: opened on the page, renewed when `src`, `room`, `last` or `token` change. */
+  readonly #link = new ConnectionController(this, (comment, own) => this.#show({ ...comment, own } as LocalComment));
   #stage?: Stage;
+  /** The element comments are drawn in (the `stage` part). */
+  #stageRoot!: HTMLElement;
+  /** Counters of every stage this layer had (a stage ends when the layer leaves the page). */
+  readonly #counts = { shown: 0, dropped: 0, merged: 0 };
+  /** Counts stages asked for: a canvas renderer that arrives for an earlier one is let go. */
+  #generation = 0;
   #resizeObserver?: ResizeObserver;
-  #target?: Element;
-  #stopFollowing?: () => void;
+  /** Lays the layer over the element `for` names. */
+  readonly #follow = new FollowController(this, (box) => this.#stage?.resize(box.width, box.height), this.#failed);
   #filtered = 0;
   #thinner = new Thinner();
   /** Comments given to {@link load}, sorted by `time`. */
   #timed: LayerComment[] = [];
-  #sync?: MediaSync<LayerComment>;
-  /** The media element asked for (the sync module may still be loading). */
-  #mediaBound?: Element | HTMLMediaElement | null;
+  /** Follows the bound `<video>`/`<audio>` and shows the comments of {@link load} at their time. */
+  readonly #media = new MediaController<LayerComment>(
+    this,
+    this.#timed,
+    {
+      show: (comment) => this.#show(comment),
+      pause: (paused) => {
+        this.#mediaPaused = paused;
+        this.#applyPause();
+      },
+      rate: (rate) => {
+        if (this.#stage) this.#stage.rate = rate;
+      },
+      seek: () => this.clear(),
+    },
+    (error) => this.#failed(error),
+  );
   #userPaused = false;
   /** Comments that came while the canvas renderer was loading. */
   #early?: LocalComment[];
@@ -254,15 +279,13 @@ export class DanmakuLayer extends ReactiveElement {
   #onVisibility = (): void => {
     if (document.visibilityState === 'hidden') this.#stage?.flush('hidden');
     // Comments that fell due while hidden are skipped, not shown all at once.
-    else this.#sync?.skip();
+    else this.#media.skip();
   };
   /** Lets a hovered comment go; there once the interaction module has arrived. */
   #unhover?: () => void;
   #interaction?: Promise<void>;
-  /** Reads a comment to screen readers; there once the announce module has arrived. */
-  #say?: (text: string) => void;
-  /** The latest comment shown while that module was on its way: read once it arrives. */
-  #heard?: string;
+  /** Reads shown comments to screen readers while `announce` is set. */
+  readonly #announcer = new AnnounceController(this, (error) => this.#failed(error));
 
   /**
    * Sends a comment to everyone in the room (the sender included: it shows when it comes back).
@@ -273,10 +296,7 @@ export class DanmakuLayer extends ReactiveElement {
    * await layer.send('好!', { color: '#ff5555', mode: 'top' });
    */
   send(text: string, options: SendOptions = {}): Promise<SendReceipt> {
-    if (!this.#connection) {
-      return Promise.reject(new DanmakuError(ErrorCode.Closed, 'The layer has no src to send to.'));
-    }
-    return this.#connection.send(text, options);
+    return this.#link.send(text, options);
   }
 
   /**
@@ -301,7 +321,7 @@ export class DanmakuLayer extends ReactiveElement {
    */
   load(comments: Iterable<LocalComment>): number {
     const left = addTimed(this.#timed, comments as Iterable<LayerComment>, MAX_STORED);
-    this.#sync?.reload();
+    this.#media.reload();
     return left;
   }
 
@@ -333,30 +353,27 @@ export class DanmakuLayer extends ReactiveElement {
     this.#motion = matchMedia('(prefers-reduced-motion: reduce)');
     this.#motion.addEventListener('change', this.#onMotion);
     document.addEventListener('visibilitychange', this.#onVisibility);
-    if (this.#stage) this.#resizeObserver.observe(this);
-    this.#connect();
-    if (this.hasUpdated) this.#bindMedia();
+    if (this.hasUpdated) this.#createStage();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    // Off the page nothing is seen: stop animating and waiting (a reconnected layer starts empty).
-    this.#stage?.clear();
-    this.#disconnect();
+    // Off the page nothing is seen: the stage and its renderer (its worker) end; a reconnected
+    // layer starts with an empty one.
+    this.#generation++;
+    this.#stage?.dispose();
+    this.#stage = undefined;
+    this.#early = undefined;
     this.#resizeObserver?.disconnect();
-    this.#unfollow();
     this.#motion?.removeEventListener('change', this.#onMotion);
     document.removeEventListener('visibilitychange', this.#onVisibility);
-    this.#sync?.detach();
-    this.#sync = undefined;
-    this.#mediaBound = undefined;
   }
 
   protected override createRenderRoot(): HTMLElement | DocumentFragment {
     const root = super.createRenderRoot();
     const slot = document.createElement('slot');
-    slot.addEventListener('slotchange', () => this.#bindMedia());
-    const stage = document.createElement('div');
+    slot.addEventListener('slotchange', () => this.#media.bind());
+    const stage = (this.#stageRoot = document.createElement('div'));
     stage.className = 'stage';
     stage.setAttribute('part', 'stage');
     stage.setAttribute('aria-hidden', 'true');
@@ -365,16 +382,37 @@ export class DanmakuLayer extends ReactiveElement {
   }
 
   protected override firstUpdated(): void {
-    const root = this.renderRoot.querySelector<HTMLElement>('.stage')!;
-    if (this.renderer !== 'canvas') return this.#start(new Stage(root, this.#options()));
-    // Loaded on first use; comments that come meanwhile wait for it.
+    this.#createStage();
+  }
+
+  /** Reports an optional part that could not be loaded; the layer goes on without it. */
+  #failed(error: DanmakuError): void {
+    emit(this, 'danmaku-error', { error });
+  }
+
+  /**
+   * Makes the stage with the renderer asked for: the canvas one (loaded on first use; comments
+   * that come meanwhile wait for it) where it can run, else the DOM one.
+   */
+  #createStage(): void {
+    const root = this.#stageRoot;
+    const clock = new Clock();
+    const generation = ++this.#generation;
+    const start = (renderer: Renderer): void => this.#start(new Stage(renderer, clock, this.#options(), this.#counts));
+    if (this.renderer !== 'canvas') return start(new DomRenderer(root, clock));
     this.#early = [];
-    void import('./internal/canvas-stage.js').then(({ canvasStage }) => this.#start(canvasStage(root, this.#options())));
+    void loadCanvas()
+      .then(({ canvasRenderer }) => canvasRenderer(root, clock))
+      .catch((error: DanmakuError) => this.#failed(error))
+      .then((renderer) => {
+        if (generation !== this.#generation) return renderer?.dispose();
+        start(renderer ?? new DomRenderer(root, clock));
+      });
   }
 
   #start(stage: Stage): void {
     stage.onDrop = (comment, reason: DropReason) => emit(this, 'danmaku-drop', { comment, reason });
-    stage.onShow = (comment) => this.announce && (this.#say ? this.#say(comment.text) : (this.#heard = comment.text));
+    stage.onShow = (comment) => this.#announcer.shown(comment.text);
     this.#stage = stage;
     this.#applyPause();
     this.#resizeObserver?.observe(this);
@@ -386,29 +424,23 @@ export class DanmakuLayer extends ReactiveElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('opacity')) {
-      this.#stage?.root.style.setProperty('opacity', `calc(var(--danmaku-opacity) * ${Number(this.opacity)})`);
-    }
-    if (changed.has('announce')) {
-      if (!this.announce) this.#say?.('');
-      // Loaded on first use, like interaction below; it adds the live region.
-      else if (!this.#say) import('./internal/announce.js').then(({ announcer }) => {
-        this.#say ??= announcer(this.renderRoot, () => this.announce && this.isConnected);
-        if (this.#heard) this.#say(this.#heard);
-      });
+      this.#stageRoot.style.setProperty('opacity', `calc(var(--danmaku-opacity) * ${Number(this.opacity)})`);
     }
     this.#applyOptions();
     if (changed.has('interactive')) {
       if (!this.interactive) this.#unhover?.();
       // Loaded on first use: most layers are click-through and never need it.
-      else this.#interaction ??= import('./internal/interaction.js').then(({ interact }) => {
-        this.#unhover = interact(this, this.#stage!);
-      });
-    }
-    if (changed.has('media')) this.#bindMedia();
-    if (changed.has('htmlFor')) this.#followTarget();
-    if (this.isConnected && this.#connectionKey !== this.#wantedKey()) {
-      this.#disconnect();
-      this.#connect();
+      else if (!this.#interaction)
+        this.#interaction = loadInteraction().then(
+          ({ interact }) => {
+            this.#unhover = interact(this, () => this.#stage, this.#stageRoot);
+          },
+          (error: DanmakuError) => {
+            // Turning `interactive` on again tries again.
+            this.#interaction = undefined;
+            this.#failed(error);
+          },
+        );
     }
   }
 
@@ -431,7 +463,7 @@ export class DanmakuLayer extends ReactiveElement {
     const stage = this.#stage;
     if (!stage) return;
     stage.options = this.#options();
-    const style = getComputedStyle(stage.root);
+    const style = getComputedStyle(this.#stageRoot);
     const px = (name: string, fallback: number): number => {
       const value = parseFloat(style.getPropertyValue(name));
       return Number.isFinite(value) ? value : fallback;
@@ -446,38 +478,6 @@ export class DanmakuLayer extends ReactiveElement {
   #applyPause(): void {
     if (this.#userPaused || this.#mediaPaused) this.#stage?.pause();
     else this.#stage?.resume();
-  }
-
-  #bindMedia(): void {
-    const media =
-      typeof this.media === 'string'
-        ? this.media
-          ? ((this.getRootNode() as Document | ShadowRoot).getElementById?.(this.media) ??
-            document.getElementById(this.media))
-          : null
-        : this.media;
-    if (this.#mediaBound === media) return;
-    this.#mediaBound = media;
-    this.#sync?.detach();
-    this.#sync = undefined;
-    this.#mediaPaused = false;
-    this.#applyPause();
-    if (!(media instanceof HTMLMediaElement) || !this.isConnected) return;
-    // Loaded on first use: pages without a bound <video> or <audio> never download it.
-    void import('./internal/media-sync.js').then(({ MediaSync }) => {
-      if (this.#mediaBound !== media || this.#sync || !this.isConnected) return;
-      this.#sync = new MediaSync(media, this.#timed, {
-        show: (comment) => this.#show(comment),
-        pause: (paused) => {
-          this.#mediaPaused = paused;
-          this.#applyPause();
-        },
-        rate: (rate) => {
-          if (this.#stage) this.#stage.rate = rate;
-        },
-        seek: () => this.clear(),
-      });
-    });
   }
 
   #show(input: LocalComment): boolean {
@@ -512,81 +512,11 @@ export class DanmakuLayer extends ReactiveElement {
     return true;
   }
 
-  /** What the current connection was opened for; a change of any part means a new connection. */
-  #wantedKey(): string {
-    return JSON.stringify([this.src, this.room, this.last, typeof this.token === 'string' ? this.token : !!this.token]);
-  }
-
-  #connect(): void {
-    this.#connectionKey = this.#wantedKey();
-    if (this.#connection || !this.src) {
-      if (!this.src) this.#setStatus(ConnectionStatus.Idle);
-      return;
-    }
-    const connection = new DanmakuConnection(
-      { url: this.src, room: this.room, last: this.last, ...(this.token ? { token: this.token } : {}) },
-      {
-        status: (status) => this.#setStatus(status),
-        comments: (comments, replay) => {
-          for (const comment of comments) {
-            const own = connection.isOwn(comment.id);
-            emit(this, 'danmaku-comment', { comment, replay, own });
-            this.#show({ ...comment, own } as LocalComment);
-          }
-        },
-        reset: (welcome) => emit(this, 'danmaku-reset', { welcome }),
-        welcome: ({ limits }) => {
-          // Trust only well-formed numbers: a broken welcome must not disable the composer.
-          if (limits && Number.isSafeInteger(limits.maxTextLength) && limits.maxTextLength > 0) {
-            this.#limits = { maxTextLength: limits.maxTextLength, maxPayload: limits.maxPayload };
-          }
-        },
-        error: (error) => emit(this, 'danmaku-error', { error }),
-      },
-    );
-    this.#connection = connection;
-    this.#setStatus(connection.status);
-  }
-
-  #disconnect(): void {
-    this.#connectionKey = undefined;
-    this.#connection?.close();
-    this.#connection = undefined;
-    this.#setStatus(this.src ? ConnectionStatus.Closed : ConnectionStatus.Idle);
-  }
-
-  #setStatus(status: ConnectionStatus): void {
-    if (status === this.#status) return;
-    this.#status = status;
-    emit(this, 'danmaku-status', { status });
-  }
-
   #measure(): void {
-    const box = this.#target ? this.#target.getBoundingClientRect() : this.getBoundingClientRect();
+    const box = (this.#follow.target ?? this).getBoundingClientRect();
     // A layer inside a display:none ancestor measures 0×0: keep the last size rather than lose lanes.
     if (box.width === 0 && box.height === 0) return;
     this.#stage?.resize(box.width, box.height);
     this.#applyOptions();
   }
-
-  #followTarget(): void {
-    this.#unfollow();
-    const target = this.htmlFor ? this.ownerDocument.getElementById(this.htmlFor) : null;
-    if (!target) return;
-    this.#target = target;
-    // Loaded on first use: most layers overlay their own children and never need it.
-    void import('./internal/follow.js').then(({ overlay }) => {
-      if (this.#target !== target || this.#stopFollowing) return;
-      this.#stopFollowing = overlay(this, target, (box) => this.#stage?.resize(box.width, box.height));
-    });
-  }
-
-  #unfollow(): void {
-    this.#stopFollowing?.();
-    this.#stopFollowing = undefined;
-    this.#target = undefined;
-  }
 }
-
-/** A new client id, for callers that build their own `send` messages. */
-export { randomId };

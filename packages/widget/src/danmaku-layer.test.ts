@@ -34,7 +34,18 @@ function clip(box: DOMRect, view: DOMRect): DOMRect {
   return new DOMRect(left, top, Math.max(0, right - left), Math.max(0, bottom - top));
 }
 
-const TEXTS = ['草', '666', 'hello world', '前方高能!!!', 'GG', 'これはテストです', 'nice one 👍', 'a much longer comment about the scene', '哈哈哈哈哈哈', 'ok'];
+const TEXTS = [
+  '草',
+  '666',
+  'hello world',
+  '前方高能!!!',
+  'GG',
+  'これはテストです',
+  'nice one 👍',
+  'a much longer comment about the scene',
+  '哈哈哈哈哈哈',
+  'ok',
+];
 const MODES: CommentMode[] = ['scroll', 'scroll', 'scroll', 'scroll', 'top', 'bottom'];
 const SIZES: CommentSize[] = ['small', 'medium', 'medium', 'large'];
 
@@ -48,7 +59,7 @@ describe('<danmaku-layer> rendering', () => {
     const layer = await makeLayer();
     expect(layer.add({ text: '<img src=x onerror=alert(1)>' })).to.equal(true);
     const [el] = comments(layer);
-    expect(el!.textContent).to.equal('<img src=x onerror=alert(1)>');
+    expect(el.textContent).to.equal('<img src=x onerror=alert(1)>');
     expect(layer.shadowRoot!.querySelector('img')).to.equal(null);
   });
 
@@ -57,7 +68,7 @@ describe('<danmaku-layer> rendering', () => {
     const stage = layer.shadowRoot!.querySelector('.stage')!;
     expect(stage.getAttribute('aria-hidden')).to.equal('true');
     layer.add({ text: 'through', mode: 'top' });
-    const box = comments(layer)[0]!.getBoundingClientRect();
+    const box = comments(layer)[0].getBoundingClientRect();
     const hit = layer.shadowRoot!.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
     expect(hit?.classList.contains('comment') ?? false).to.equal(false);
     await expect(layer).to.be.accessible();
@@ -72,8 +83,8 @@ describe('<danmaku-layer> rendering', () => {
     await layer.updateComplete;
     await sleep(50);
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]!;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
     const start = performance.now();
     let sent = 0;
     let samples = 0;
@@ -103,8 +114,10 @@ describe('<danmaku-layer> rendering', () => {
       for (let i = 0; i < boxes.length; i++) {
         for (let j = i + 1; j < boxes.length; j++) {
           pairs++;
-          if (overlap(boxes[i]!, boxes[j]!)) {
-            expect.fail(`overlap at ${Math.round(elapsed)} ms: ${JSON.stringify(boxes[i])} / ${JSON.stringify(boxes[j])}`);
+          if (overlap(boxes[i], boxes[j])) {
+            expect.fail(
+              `overlap at ${Math.round(elapsed)} ms: ${JSON.stringify(boxes[i])} / ${JSON.stringify(boxes[j])}`,
+            );
           }
         }
       }
@@ -131,7 +144,8 @@ describe('<danmaku-layer> rendering', () => {
     let peakAnimations = 0;
     let sent = 0;
     while (layer.stats.shown < 10_000) {
-      for (let i = 0; i < 40; i++, sent++) layer.add({ text: `c${sent}`, mode: MODES[sent % MODES.length]!, size: SIZES[sent % 4]! });
+      for (let i = 0; i < 40; i++, sent++)
+        layer.add({ text: `c${sent}`, mode: MODES[sent % MODES.length], size: SIZES[sent % 4] });
       await sleep(20);
       peakNodes = Math.max(peakNodes, root.querySelectorAll('*').length);
       peakAnimations = Math.max(peakAnimations, layer.shadowRoot!.getAnimations().length);
@@ -154,7 +168,7 @@ describe('<danmaku-layer> rendering', () => {
     layer.style.cssText = 'width:1280px;height:720px';
     await layer.updateComplete;
     await sleep(50);
-    for (let i = 0; i < 400; i++) layer.add({ text: `${TEXTS[i % TEXTS.length]} ${i}`, size: SIZES[i % 4]! });
+    for (let i = 0; i < 400; i++) layer.add({ text: `${TEXTS[i % TEXTS.length]} ${i}`, size: SIZES[i % 4] });
     await sleep(1500);
     const moving = comments(layer);
     expect(moving.length, 'a full stage').to.be.greaterThan(30);
@@ -164,7 +178,7 @@ describe('<danmaku-layer> rendering', () => {
     const before = moving.map((el) => el.getBoundingClientRect().x);
     await sleep(200);
     const after = moving.map((el) => el.getBoundingClientRect().x);
-    for (let i = 0; i < moving.length; i++) expect(after[i]!, moving[i]!.textContent!).to.be.lessThan(before[i]!);
+    for (let i = 0; i < moving.length; i++) expect(after[i], moving[i].textContent).to.be.lessThan(before[i]);
   });
 
   it('pauses every comment where it is and resumes from there', async () => {
@@ -175,13 +189,13 @@ describe('<danmaku-layer> rendering', () => {
     layer.pause();
     expect(layer.paused).to.equal(true);
     await frame();
-    const x = el!.getBoundingClientRect().x;
+    const x = el.getBoundingClientRect().x;
     await sleep(300);
-    expect(el!.getBoundingClientRect().x).to.equal(x);
+    expect(el.getBoundingClientRect().x).to.equal(x);
     layer.resume();
     await sleep(300);
     await frame();
-    const moved = x - el!.getBoundingClientRect().x;
+    const moved = x - el.getBoundingClientRect().x;
     // 160 px/s for about 0.3 s; loose bounds: this is behaviour, not timing.
     expect(moved).to.be.greaterThan(10);
     expect(moved).to.be.lessThan(160);
@@ -194,11 +208,11 @@ describe('<danmaku-layer> rendering', () => {
     const [short, long] = comments(layer);
     await sleep(150);
     await frame();
-    const x1 = [short!.getBoundingClientRect().x, long!.getBoundingClientRect().x];
+    const x1 = [short.getBoundingClientRect().x, long.getBoundingClientRect().x];
     await sleep(300);
     await frame();
-    const x2 = [short!.getBoundingClientRect().x, long!.getBoundingClientRect().x];
-    expect(x1[0]! - x2[0]!).to.be.closeTo(x1[1]! - x2[1]!, 1);
+    const x2 = [short.getBoundingClientRect().x, long.getBoundingClientRect().x];
+    expect(x1[0] - x2[0]).to.be.closeTo(x1[1] - x2[1], 1);
   });
 
   it('leaves out blocked and filtered comments, hidden modes and thinned density', async () => {
@@ -219,7 +233,7 @@ describe('<danmaku-layer> rendering', () => {
     // Hiding a mode also hides what is on the stage.
     layer.hideModes = 'scroll';
     await layer.updateComplete;
-    expect(getComputedStyle(comments(layer)[0]!).visibility).to.equal('hidden');
+    expect(getComputedStyle(comments(layer)[0]).visibility).to.equal('hidden');
   });
 
   it('merges identical text into one comment with a counter', async () => {
@@ -267,7 +281,7 @@ describe('<danmaku-layer> rendering', () => {
     }
     // Back: what was on the stage went on as it would have; nothing that waited shows up now.
     expect(layer.stats.onScreen).to.be.at.most(onScreen);
-    expect(comments(layer).some((el) => el.textContent!.startsWith('while hidden'))).to.equal(false);
+    expect(comments(layer).some((el) => el.textContent.startsWith('while hidden'))).to.equal(false);
     expect(layer.add({ text: 'after' })).to.equal(true);
     expect(layer.stats.queued + layer.stats.onScreen).to.be.at.most(onScreen + 1);
   });
@@ -292,10 +306,10 @@ describe('<danmaku-layer> rendering', () => {
     layer.add({ text: 'calm' });
     const [el] = comments(layer);
     await sleep(300);
-    const x = el!.getBoundingClientRect().x;
+    const x = el.getBoundingClientRect().x;
     await sleep(300);
-    expect(el!.getBoundingClientRect().x).to.equal(x);
-    expect(Number(getComputedStyle(el!).opacity)).to.be.greaterThan(0);
+    expect(el.getBoundingClientRect().x).to.equal(x);
+    expect(Number(getComputedStyle(el).opacity)).to.be.greaterThan(0);
   });
 
   it('re-lays lanes on resize without moving what is on the stage', async () => {
@@ -304,11 +318,11 @@ describe('<danmaku-layer> rendering', () => {
     const [before] = comments(layer);
     await sleep(200);
     await frame();
-    const x = before!.getBoundingClientRect().x;
+    const x = before.getBoundingClientRect().x;
     layer.style.width = '500px';
     await sleep(100);
     await frame();
-    const moved = x - before!.getBoundingClientRect().x;
+    const moved = x - before.getBoundingClientRect().x;
     expect(moved, 'no jump: it only went on at its speed').to.be.within(0, 60);
     layer.add({ text: 'after', mode: 'top' });
     const after = comments(layer).find((el) => el.textContent === 'after')!;
@@ -317,10 +331,15 @@ describe('<danmaku-layer> rendering', () => {
     expect(box.left - view.left, 'centred in the new width').to.be.closeTo(view.right - box.right, 2);
   });
 
-  it('outlines own comments with part "own"', async () => {
+  it('underlines own comments, which carry part "own"', async () => {
     const layer = await makeLayer();
     layer.add({ text: 'mine', own: true } as never);
-    expect(comments(layer)[0]!.getAttribute('part')).to.equal('comment own');
+    layer.add({ text: 'theirs' });
+    const [mine, theirs] = comments(layer);
+    expect(mine.getAttribute('part')).to.equal('comment own');
+    expect(getComputedStyle(mine).textDecorationLine).to.equal('underline');
+    expect(getComputedStyle(mine).outlineStyle, 'no debug box').to.equal('none');
+    expect(getComputedStyle(theirs).textDecorationLine).to.equal('none');
   });
 
   it('when interactive, pauses a hovered comment and reports clicks', async () => {
@@ -329,19 +348,19 @@ describe('<danmaku-layer> rendering', () => {
     layer.add({ text: 'click me', size: 'large' });
     const [el] = comments(layer);
     await sleep(600);
-    const box = el!.getBoundingClientRect();
+    const box = el.getBoundingClientRect();
     await sendMouse({ type: 'move', position: [Math.round(box.x + 10), Math.round(box.y + box.height / 2)] });
     await sleep(50);
-    const held = el!.getBoundingClientRect().x;
+    const held = el.getBoundingClientRect().x;
     await sleep(300);
-    expect(el!.getBoundingClientRect().x, 'paused under the pointer').to.equal(held);
+    expect(el.getBoundingClientRect().x, 'paused under the pointer').to.equal(held);
     const clicked = oneEvent(layer, 'danmaku-comment-click');
     await sendMouse({ type: 'click', position: [Math.round(box.x + 10), Math.round(box.y + box.height / 2)] });
     const event = await clicked;
     expect(event.detail.comment.text).to.equal('click me');
     await sendMouse({ type: 'move', position: [5, 5] });
     await sleep(300);
-    expect(el!.getBoundingClientRect().x, 'moves again').to.be.lessThan(held);
+    expect(el.getBoundingClientRect().x, 'moves again').to.be.lessThan(held);
   });
 
   it('turned interactive later, loads its pointer code and hears the first hover and click', async () => {
@@ -351,7 +370,7 @@ describe('<danmaku-layer> rendering', () => {
     const [el] = comments(layer);
     await sleep(300);
     const centre = (): [number, number] => {
-      const box = el!.getBoundingClientRect();
+      const box = el.getBoundingClientRect();
       return [Math.round(box.x + 10), Math.round(box.y + box.height / 2)];
     };
     const hit = () => layer.shadowRoot!.elementFromPoint(...centre());
@@ -361,9 +380,9 @@ describe('<danmaku-layer> rendering', () => {
     await waitUntil(() => hit() === el, 'the comment never took the pointer');
     await sendMouse({ type: 'move', position: centre() });
     await sleep(50);
-    const held = el!.getBoundingClientRect().x;
+    const held = el.getBoundingClientRect().x;
     await sleep(300);
-    expect(el!.getBoundingClientRect().x, 'the first hover holds it').to.equal(held);
+    expect(el.getBoundingClientRect().x, 'the first hover holds it').to.equal(held);
     const clicked = oneEvent(layer, 'danmaku-comment-click');
     await sendMouse({ type: 'click', position: centre() });
     expect((await clicked).detail.comment.text).to.equal('hover me');
@@ -371,7 +390,7 @@ describe('<danmaku-layer> rendering', () => {
     layer.interactive = false;
     await layer.updateComplete;
     await sleep(300);
-    expect(el!.getBoundingClientRect().x, 'moves again').to.be.lessThan(held);
+    expect(el.getBoundingClientRect().x, 'moves again').to.be.lessThan(held);
     expect(hit(), 'click-through again').to.not.equal(el);
   });
 
@@ -388,11 +407,31 @@ describe('<danmaku-layer> rendering', () => {
     layer.add({ text: 'first' });
     layer.add({ text: 'second' });
     // The region comes with the announce module; its first change waits for it to settle.
-    await waitUntil(() => layer.shadowRoot!.querySelector('[aria-live]')?.textContent === 'second', 'announced', { timeout: 3000 });
+    await waitUntil(() => layer.shadowRoot!.querySelector('[aria-live]')?.textContent === 'second', 'announced', {
+      timeout: 3000,
+    });
     const region = layer.shadowRoot!.querySelector('[aria-live]')!;
     expect(region.textContent).to.equal('second');
     layer.add({ text: 'third' });
     await sleep(50);
     expect(region.textContent, 'not before the interval').to.equal('second');
+  });
+});
+
+describe('<danmaku-layer> status events', () => {
+  it('fires its first danmaku-status once the task that connected it has ended, so frameworks hear it after mount', async () => {
+    const layer = document.createElement('danmaku-layer');
+    // Nothing listens on this port: the layer stays `connecting`.
+    layer.src = 'ws://127.0.0.1:9/ws';
+    const heard: string[] = [];
+    layer.addEventListener('danmaku-status', (e) => heard.push(e.detail.status));
+    document.body.append(layer);
+    await Promise.resolve();
+    expect(layer.status, 'the property is current at once').to.equal('connecting');
+    expect(heard, 'not in the task that connected it, microtasks included').to.deep.equal([]);
+    await sleep(0);
+    expect(heard).to.deep.equal(['connecting']);
+    layer.remove();
+    expect(heard, 'later changes are told at once').to.deep.equal(['connecting', 'closed']);
   });
 });

@@ -4,8 +4,11 @@
  * Every event bubbles and is composed, so it can be heard from outside a shadow root.
  */
 import type { Comment, WelcomeMessage } from './protocol.js';
-import type { ConnectionStatus, DanmakuError, SendReceipt } from './internal/connection.js';
-import type { DisplayComment, DropReason } from './internal/stage.js';
+import type { ConnectionStatus } from './connection/connection-status.js';
+import type { DanmakuError } from './connection/danmaku-error.js';
+import type { SendReceipt } from './connection/outbox.js';
+import type { DisplayComment } from './render/renderer.js';
+import type { DropReason } from './render/stage.js';
 
 /** A comment as the layer displays it: its text, colour, mode and size, plus any other field it came with. */
 export type LayerComment = DisplayComment & Partial<Comment>;

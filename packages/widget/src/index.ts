@@ -14,10 +14,14 @@ export { DanmakuComposer } from './danmaku-composer.js';
 export { COMPOSER_STRINGS } from './danmaku-composer.strings.js';
 export type { ComposerStrings } from './danmaku-composer.strings.js';
 export type { LocalComment, DanmakuStats } from './danmaku-layer.component.js';
-export type { BlockRule } from './internal/filter.js';
-export type { DropReason } from './internal/stage.js';
-export { ConnectionStatus, DanmakuConnection, DanmakuError, randomId } from './internal/connection.js';
-export type { ConnectionOptions, ConnectionEvents, SendOptions, SendReceipt } from './internal/connection.js';
+export type { BlockRule } from './features/filter.js';
+export type { DropReason } from './render/stage.js';
+export { DanmakuConnection } from './connection/connection.js';
+export type { ConnectionOptions, ConnectionEvents } from './connection/connection.js';
+export { ConnectionStatus } from './connection/connection-status.js';
+export { DanmakuError } from './connection/danmaku-error.js';
+export { randomId } from './connection/random-id.js';
+export type { SendOptions, SendReceipt } from './connection/outbox.js';
 export type {
   DanmakuEventMap,
   DanmakuStatusDetail,

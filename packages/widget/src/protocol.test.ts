@@ -38,7 +38,9 @@ describe('protocol', () => {
   it('ignores server frames it does not understand', () => {
     expect(parseServerMessage('nope')).to.equal(undefined);
     expect(parseServerMessage('{"type":"future"}')).to.equal(undefined);
-    const parsed = parseServerMessage('{"type":"comments","comments":[{"seq":1,"text":"a","color":"#fff","mode":"scroll"},{"bad":1}]}');
+    const parsed = parseServerMessage(
+      '{"type":"comments","comments":[{"seq":1,"text":"a","color":"#fff","mode":"scroll"},{"bad":1}]}',
+    );
     expect(parsed?.type === 'comments' && parsed.comments.length).to.equal(1);
   });
 });

@@ -18,32 +18,34 @@
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
 import type { DanmakuLayer } from './danmaku-layer.component.js';
 import type { DanmakuComposer } from './danmaku-composer.component.js';
-import type { DanmakuComposerEventMap, DanmakuEventMap } from './events.js';
+import type {
+  DanmakuComposerAttributes,
+  DanmakuComposerEvents,
+  DanmakuLayerAttributes,
+  DanmakuLayerEvents,
+} from './element-types.js';
 
 /** `on<event-name>` listener props for the events in `M`. */
 export type ReactEventProps<M> = { [K in keyof M as `on${K & string}`]?: (event: M[K]) => void };
 
-/** Props of `<danmaku-layer>` in React 19 JSX. */
-export type DanmakuLayerProps = Omit<DetailedHTMLProps<HTMLAttributes<DanmakuLayer>, DanmakuLayer>, 'color'> &
-  Partial<Pick<DanmakuLayer, 'src' | 'room' | 'htmlFor' | 'last' | 'speed' | 'fixedDuration' | 'renderer'>> & {
-    /** Id of the element to overlay (the `for` attribute). */
-    for?: string;
-  } & ReactEventProps<DanmakuEventMap>;
-
-/** Props of `<danmaku-composer>` in React 19 JSX. */
-export type DanmakuComposerProps = Omit<
-  DetailedHTMLProps<HTMLAttributes<DanmakuComposer>, DanmakuComposer>,
-  'color' | 'placeholder'
+/**
+ * Props of a custom element in React 19 JSX: React's own HTML props, the element's attributes and
+ * properties (generated from the Custom Elements Manifest, see `element-types.ts`) and its events.
+ */
+export type ReactElementProps<E extends HTMLElement, Attributes, Events> = Omit<
+  DetailedHTMLProps<HTMLAttributes<E>, E>,
+  keyof Attributes
 > &
-  Partial<
-    Pick<DanmakuComposer, 'htmlFor' | 'layer' | 'value' | 'color' | 'mode' | 'size' | 'placeholder' | 'label' | 'disabled'>
-  > & {
-    /** Id of the `<danmaku-layer>` to send through (the `for` attribute). */
-    for?: string;
-  } & ReactEventProps<DanmakuComposerEventMap>;
+  Attributes &
+  ReactEventProps<Events>;
+
+/** Props of `<danmaku-layer>` in React 19 JSX: every attribute, property and event. */
+export type DanmakuLayerProps = ReactElementProps<DanmakuLayer, DanmakuLayerAttributes, DanmakuLayerEvents>;
+
+/** Props of `<danmaku-composer>` in React 19 JSX: every attribute, property and event. */
+export type DanmakuComposerProps = ReactElementProps<DanmakuComposer, DanmakuComposerAttributes, DanmakuComposerEvents>;
 
 declare module 'react' {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace JSX {
     interface IntrinsicElements {
       'danmaku-layer': DanmakuLayerProps;

@@ -13,7 +13,8 @@ export const layerStyles = unsafeCSS(`
     --danmaku-stroke: 0 0 1px #000, 0 0 1px #000, 1px 1px 2px rgb(0 0 0 / 0.6);
     --danmaku-gap: 24px;
     --danmaku-lane-gap: 0px;
-    --danmaku-own-outline: 1px solid currentColor;
+    --danmaku-own-decoration: underline 0.1em;
+    --danmaku-own-outline: none;
     display: block;
     position: relative;
   }
@@ -41,7 +42,7 @@ export const layerStyles = unsafeCSS(`
     font-family: var(--danmaku-font-family);
     font-weight: var(--danmaku-font-weight);
   }
-  /* Scroll comments ride on belts, one composited layer per velocity (see internal/belt.ts). */
+  /* Scroll comments ride on belts, one composited layer per velocity (see render/belt.ts). */
   .belt,
   .comment {
     position: absolute;
@@ -62,7 +63,11 @@ export const layerStyles = unsafeCSS(`
     pointer-events: auto;
     cursor: pointer;
   }
+  /* One's own comments are underlined in their own colour; the stroke keeps the line readable too. */
   .comment[part~=own] {
+    text-decoration: var(--danmaku-own-decoration);
+    text-underline-offset: 0.18em;
+    text-decoration-skip-ink: none;
     outline: var(--danmaku-own-outline);
     outline-offset: 1px;
   }

@@ -13,35 +13,33 @@
  * <danmaku-composer for="live" />
  */
 import type { EmitFn, HTMLAttributes, PublicProps } from 'vue';
+import type {
+  DanmakuComposerAttributes,
+  DanmakuComposerEvents,
+  DanmakuLayerAttributes,
+  DanmakuLayerEvents,
+} from './element-types.js';
 import type { DanmakuLayer } from './danmaku-layer.component.js';
 import type { DanmakuComposer } from './danmaku-composer.component.js';
-import type { DanmakuComposerEventMap, DanmakuEventMap } from './events.js';
 
 /**
  * A custom element as Vue's template checker sees a component: the element's instance type plus
- * `$props` (attributes and the chosen properties) and `$emit` (its events). The pattern of Vue's
- * "Web Components and TypeScript" guide.
+ * `$props` (its attributes and properties, generated from the Custom Elements Manifest, see
+ * `element-types.ts`) and `$emit` (its events). The pattern of Vue's "Web Components and
+ * TypeScript" guide.
  */
-export type VueCustomElement<E extends HTMLElement, Props extends keyof E, Events> = new () => E & {
+export type VueCustomElement<E extends HTMLElement, Attributes, Events> = new () => E & {
   /** @deprecated For template type-checking only; not present at run time. */
-  $props: Omit<HTMLAttributes, Props & keyof HTMLAttributes> & Partial<Pick<E, Props>> & { for?: string } & PublicProps;
+  $props: Omit<HTMLAttributes, keyof Attributes & keyof HTMLAttributes> & Attributes & PublicProps;
   /** @deprecated For template type-checking only; not present at run time. */
   $emit: EmitFn<{ [K in keyof Events]: (event: Events[K]) => void }>;
 };
 
-/** `<danmaku-layer>` for Vue templates. */
-export type DanmakuLayerVue = VueCustomElement<
-  DanmakuLayer,
-  'src' | 'room' | 'htmlFor' | 'last' | 'speed' | 'fixedDuration' | 'renderer',
-  DanmakuEventMap
->;
+/** `<danmaku-layer>` for Vue templates: every attribute, property and event. */
+export type DanmakuLayerVue = VueCustomElement<DanmakuLayer, DanmakuLayerAttributes, DanmakuLayerEvents>;
 
-/** `<danmaku-composer>` for Vue templates. */
-export type DanmakuComposerVue = VueCustomElement<
-  DanmakuComposer,
-  'htmlFor' | 'layer' | 'value' | 'color' | 'mode' | 'size' | 'placeholder' | 'label' | 'disabled',
-  DanmakuComposerEventMap
->;
+/** `<danmaku-composer>` for Vue templates: every attribute, property and event. */
+export type DanmakuComposerVue = VueCustomElement<DanmakuComposer, DanmakuComposerAttributes, DanmakuComposerEvents>;
 
 declare module 'vue' {
   interface GlobalComponents {

@@ -17,7 +17,7 @@ export interface Box {
  * Calls `onBox` with the element's viewport box now and whenever it may have changed.
  * Returns a function that stops following.
  */
-export function followElement(target: Element, onBox: (box: Box) => void): () => void {
+function followElement(target: Element, onBox: (box: Box) => void): () => void {
   const win = target.ownerDocument.defaultView ?? window;
   let frame = 0;
   let moveObserver: IntersectionObserver | undefined;
@@ -49,7 +49,7 @@ export function followElement(target: Element, onBox: (box: Box) => void): () =>
     try {
       moveObserver = new IntersectionObserver(
         (entries) => {
-          const ratio = entries[entries.length - 1]!.intersectionRatio;
+          const ratio = entries[entries.length - 1].intersectionRatio;
           if (!first) {
             schedule();
             return;
@@ -102,6 +102,7 @@ export function overlay(layer: HTMLElement, target: Element, onResize: (box: Box
   });
   return () => {
     stop();
-    for (const name of ['position', 'pointer-events', 'top', 'left', 'width', 'height']) layer.style.removeProperty(name);
+    for (const name of ['position', 'pointer-events', 'top', 'left', 'width', 'height'])
+      layer.style.removeProperty(name);
   };
 }

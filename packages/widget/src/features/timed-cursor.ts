@@ -29,7 +29,7 @@ export class TimedCursor<T extends Timed> {
     let hi = this.#list.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.#list[mid]!.time! < time) lo = mid + 1;
+      if (this.#list[mid].time! < time) lo = mid + 1;
       else hi = mid;
     }
     this.#cursor = lo;
@@ -43,8 +43,8 @@ export class TimedCursor<T extends Timed> {
   /** The comments from the cursor up to `time` (inclusive); the cursor moves past them. */
   take(time: number): T[] {
     const out: T[] = [];
-    while (this.#cursor < this.#list.length && this.#list[this.#cursor]!.time! <= time) {
-      out.push(this.#list[this.#cursor++]!);
+    while (this.#cursor < this.#list.length && this.#list[this.#cursor].time! <= time) {
+      out.push(this.#list[this.#cursor++]);
     }
     this.#at = time;
     return out;

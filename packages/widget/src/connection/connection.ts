@@ -5,66 +5,17 @@
  * No DOM: it only needs a WebSocket implementation, so it is tested on its own.
  */
 import ReconnectingWebSocket, { type Options as RwsOptions } from 'reconnecting-websocket';
-import {
-  CloseCode,
-  ErrorCode,
-  PROTOCOL,
-  parseServerMessage,
-  type Comment,
-  type CommentMode,
-  type CommentSize,
-  type WelcomeMessage,
-} from '../protocol.js';
-import type { Outbox } from './outbox.js';
+import { CloseCode, ErrorCode, PROTOCOL, parseServerMessage, type Comment, type WelcomeMessage } from '../protocol.js';
+import type { Outbox, SendOptions, SendReceipt } from './outbox.js';
+import { ConnectionStatus } from './connection-status.js';
+import { DanmakuError } from './danmaku-error.js';
+import { chunk } from '../features/load-chunk.js';
 
-// Part of the public API (`danmaku-layer` exports it from here).
-export { randomId } from './random-id.js';
-
-/** Connection state, as shown by the layer's `status` property. */
-export const ConnectionStatus = {
-  /** No `src`: nothing to connect to. */
-  Idle: 'idle',
-  /** Opening, or waiting to reconnect. */
-  Connecting: 'connecting',
-  /** Joined the room; comments flow. */
-  Open: 'open',
-  /** Closed for good (`close()` was called). */
-  Closed: 'closed',
-} as const;
-/** One of the values in {@link ConnectionStatus}. */
-export type ConnectionStatus = (typeof ConnectionStatus)[keyof typeof ConnectionStatus];
-
-/** A failed send or a server-reported error. `code` is stable; see `docs/protocol.md`. */
-export class DanmakuError extends Error {
-  override name = 'DanmakuError';
-  /** Stable error code. */
-  readonly code: ErrorCode;
-  /** For `rate_limited`: milliseconds until a retry may succeed. */
-  readonly retryAfter?: number;
-
-  constructor(code: ErrorCode, message: string, retryAfter?: number) {
-    super(message);
-    this.code = code;
-    if (retryAfter !== undefined) this.retryAfter = retryAfter;
-  }
-}
-
-/** What a caller may give {@link DanmakuConnection.send}. */
-export interface SendOptions {
-  color?: string;
-  mode?: CommentMode;
-  size?: CommentSize;
-  /** Media time in seconds, for time-coded comments. */
-  time?: number;
-}
-
-/** The server's acknowledgement of a send. */
-export interface SendReceipt {
-  /** The client-generated id the comment was sent with. */
-  id: string;
-  /** The `seq` the server assigned. */
-  seq: number;
-}
+/**
+ * Fetches the sending half of a connection (`outbox.ts`), once for every connection on the page:
+ * a layer that only shows comments never sends one, and a composer fetches it as it appears.
+ */
+export const loadOutbox = chunk(() => import('./outbox.js'));
 
 /** Callbacks a connection reports through. */
 export interface ConnectionEvents {
@@ -117,12 +68,12 @@ const SILENCE_FACTOR = 2.5;
  * const { seq } = await link.send('hello');
  */
 export class DanmakuConnection {
-  readonly #options: Required<Omit<ConnectionOptions, 'WebSocket' | 'token'>> & Pick<ConnectionOptions, 'WebSocket' | 'token'>;
+  readonly #options: Required<Omit<ConnectionOptions, 'WebSocket' | 'token'>> &
+    Pick<ConnectionOptions, 'WebSocket' | 'token'>;
   readonly #events: ConnectionEvents;
   readonly #socket: ReconnectingWebSocket;
   /** The sends and their acknowledgements; loaded on the first send. */
   #outbox?: Outbox;
-  #outboxLoading?: Promise<Outbox>;
   /** Sends made while the outbox loads: they already count in {@link queued}. */
   #waiting = 0;
   #status: ConnectionStatus = ConnectionStatus.Connecting;
@@ -196,20 +147,20 @@ export class DanmakuConnection {
       return Promise.reject(new DanmakuError(ErrorCode.QueueFull, 'Too many comments waiting to be sent.'));
     }
     this.#waiting++;
-    // Loaded on first use: a layer that only shows comments never sends one.
-    this.#outboxLoading ??= import('./outbox.js').then(
-      ({ Outbox }) =>
-        (this.#outbox = new Outbox(() => this.#status, (data) => this.#socket.send(data), this.#options.ackTimeout)),
-    );
-    return this.#outboxLoading.then(
-      (outbox) => {
+    return loadOutbox().then(
+      ({ Outbox }) => {
         this.#waiting--;
-        return outbox.send(text, options);
+        this.#outbox ??= new Outbox(
+          () => this.#status,
+          (data) => this.#socket.send(data),
+          this.#options.ackTimeout,
+        );
+        return this.#outbox.send(text, options);
       },
-      (error: unknown) => {
-        // The next send tries again.
+      (error: DanmakuError) => {
+        // The next send tries again; the page hears of it even if nobody awaits this send.
         this.#waiting--;
-        this.#outboxLoading = undefined;
+        this.#events.error(error);
         throw error;
       },
     );
@@ -232,7 +183,8 @@ export class DanmakuConnection {
   #url(): string {
     // A relative or http(s) URL names the page's own server: `src="/ws"` just works.
     const url = new URL(this.#options.url, globalThis.location?.href);
-    if (url.protocol === 'http:' || url.protocol === 'https:') url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    if (url.protocol === 'http:' || url.protocol === 'https:')
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('room', this.#options.room);
     if (this.#epoch !== undefined) {
       url.searchParams.set('epoch', this.#epoch);
@@ -353,9 +305,8 @@ export class DanmakuConnection {
   }
 
   #setStatus(status: ConnectionStatus): void {
-    if (status === this.#status && status !== ConnectionStatus.Connecting) return;
-    const changed = status !== this.#status;
+    if (status === this.#status) return;
     this.#status = status;
-    if (changed) this.#events.status(status);
+    this.#events.status(status);
   }
 }

@@ -1,6 +1,7 @@
-import { expect, fixture, waitUntil } from '@open-wc/testing';
-import './danmaku-layer.js';
-import type { DanmakuLayer } from './danmaku-layer.js';
+import { expect, fixture, oneEvent, waitUntil } from '@open-wc/testing';
+import { resetMouse, sendMouse } from '@web/test-runner-commands';
+import '../danmaku-layer.js';
+import type { DanmakuLayer } from '../danmaku-layer.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -52,15 +53,36 @@ describe('<danmaku-layer renderer="canvas">', () => {
     expect(layer.stats.onScreen).to.equal(0);
   });
 
-  it('pauses and resumes with the page, and shows markup as text (there is no markup to run)', async () => {
+  it('with interactive, hover holds a comment and click reports it, from the placement: no element takes the pointer', async () => {
     const layer = await makeLayer();
-    layer.add({ text: '<img src=x onerror="window.ran=1">' });
-    layer.pause();
-    expect(layer.paused).to.equal(true);
-    layer.resume();
-    expect(layer.paused).to.equal(false);
-    await sleep(100);
-    expect(layer.shadowRoot!.querySelector('img')).to.equal(null);
-    expect((window as { ran?: number }).ran).to.equal(undefined);
+    layer.interactive = true;
+    layer.fixedDuration = 600;
+    await layer.updateComplete;
+    // A top comment stands centred in the first lane.
+    layer.add({ text: 'hold me', mode: 'top', size: 'large' });
+    const box = layer.getBoundingClientRect();
+    const centre: [number, number] = [Math.round(box.x + box.width / 2), Math.round(box.y + 12)];
+    await sendMouse({ type: 'move', position: [centre[0], centre[1] + 200] });
+    await sendMouse({ type: 'move', position: centre });
+    await sleep(900);
+    expect(layer.stats.onScreen, 'held past its time under the pointer').to.equal(1);
+    const clicked = oneEvent(layer, 'danmaku-comment-click');
+    await sendMouse({ type: 'click', position: centre });
+    expect((await clicked).detail.comment.text).to.equal('hold me');
+    await sendMouse({ type: 'move', position: [centre[0], centre[1] + 200] });
+    await waitUntil(() => layer.stats.onScreen === 0, 'let go, it leaves', { timeout: 3000 });
+    await resetMouse();
+  });
+
+  it('ends its worker and canvas when the layer leaves the page, and starts anew when it comes back', async () => {
+    const layer = await makeLayer();
+    const parent = layer.parentElement!;
+    layer.add({ text: 'before' });
+    layer.remove();
+    expect(layer.shadowRoot!.querySelector('canvas'), 'the canvas went with its worker').to.equal(null);
+    parent.append(layer);
+    await waitUntil(() => layer.shadowRoot!.querySelector('canvas'), 'a new canvas renderer', { timeout: 5000 });
+    expect(layer.add({ text: 'after' })).to.equal(true);
+    expect(layer.stats.shown, 'counters carry over').to.equal(2);
   });
 });

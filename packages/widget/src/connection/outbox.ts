@@ -3,9 +3,27 @@
  * timeouts, and the bounded queue that holds them while offline. A module of its own, loaded on a
  * connection's first send: a layer that only shows comments never sends one.
  */
-import { ErrorCode, type SendMessage } from '../protocol.js';
-import { ConnectionStatus, DanmakuError, type SendOptions, type SendReceipt } from './connection.js';
+import { ErrorCode, type CommentMode, type CommentSize, type SendMessage } from '../protocol.js';
+import { ConnectionStatus } from './connection-status.js';
+import { DanmakuError } from './danmaku-error.js';
 import { randomId } from './random-id.js';
+
+/** What a caller may give `send`. */
+export interface SendOptions {
+  color?: string;
+  mode?: CommentMode;
+  size?: CommentSize;
+  /** Media time in seconds, for time-coded comments. */
+  time?: number;
+}
+
+/** The server's acknowledgement of a send. */
+export interface SendReceipt {
+  /** The client-generated id the comment was sent with. */
+  id: string;
+  /** The `seq` the server assigned. */
+  seq: number;
+}
 
 /** Why a send fails once the connection is closed for good. */
 const CLOSED = 'The connection is closed.';

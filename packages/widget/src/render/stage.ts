@@ -1,38 +1,23 @@
 /**
- * Draws comments on the layer's stage. Lanes (`lanes.ts`) decide where and when; this module
- * measures each comment once, keeps a short, bounded waiting line for comments that find no room,
- * and draws with DOM elements: scroll comments ride on belts (`belt.ts`: one compositor animation
- * per velocity moves them all, so no JavaScript and no per-comment animation runs per frame),
- * top/bottom comments stand in place, elements are recycled.
- *
- * The drawing is four methods ({@link Stage.draw}, {@link Stage.erase}, {@link Stage.fadeOut},
- * {@link Stage.sync}); `canvas-stage.ts` overrides them to paint in a worker instead.
+ * Placement of comments on the layer's stage: lanes (`lanes.ts`) decide where and when; this
+ * module measures each comment once, keeps a short, bounded waiting line for comments that find
+ * no room, runs the logical clock, merges identical text, counts, and answers which comment is at
+ * a point. Drawing is a {@link Renderer}'s job (`dom-renderer.ts`, `canvas-renderer.ts`), told what
+ * to draw, erase and fade; no DOM is touched here (but for a canvas to measure text).
  */
-import type { CommentMode, CommentSize } from '../protocol.js';
-import { Belt } from './belt.js';
+import type { CommentSize } from '../protocol.js';
 import { Clock } from './clock.js';
 import { Lanes, xAt, type Slot } from './lanes.js';
-
-/** What the stage needs to show a comment. Other fields are kept and handed back on click. */
-export interface DisplayComment {
-  text: string;
-  color: string;
-  mode: CommentMode;
-  size: CommentSize;
-  /** The viewer's own comment: outlined. */
-  own?: boolean;
-}
+import { fadeOf, type DisplayComment, type Renderer, type Shown } from './renderer.js';
 
 /** Why a comment was dropped: no room in time (or the line was full), or the page was hidden. */
 export type DropReason = 'overload' | 'hidden';
 
 /** Font size of each comment size, relative to `--danmaku-font-size`. */
-export const SIZE_SCALE: Record<CommentSize, number> = { small: 0.72, medium: 1, large: 1.44 };
+const SIZE_SCALE: Record<CommentSize, number> = { small: 0.72, medium: 1, large: 1.44 };
 
 /** A line box is the font size times this. */
 const LINE = 1.25;
-/** Detached elements kept for reuse; more are left to the garbage collector. */
-const POOL = 64;
 /**
  * Bounds of the wait before the next tick, in wall ms: at the next moment something is due (room
  * may open, a comment fades or leaves), but not sooner than MIN_TICK nor, while comments wait for
@@ -42,8 +27,6 @@ const MIN_TICK = 4;
 const MAX_WAIT_TICK = 100;
 /** Comments leave or start to fade up to this late (logical ms), so that several due together take one tick. */
 const SLACK = 40;
-/** Longest fade in or out of a top/bottom comment, logical ms. */
-const FADE = 200;
 
 /** Options of {@link Stage}; all may change at any time and apply to comments placed afterwards. */
 export interface StageOptions {
@@ -94,45 +77,17 @@ interface Waiting {
   label?: string;
 }
 
-/** A comment on the stage. */
-export interface Shown {
-  comment: DisplayComment;
-  slot: Slot;
-  /** Its element (DOM drawing only). */
-  el?: HTMLElement;
-  /** The belt carrying it (a moving comment that is not held). */
-  belt?: Belt;
-  /** Its fade in or out (top/bottom comments), and the logical time that fade starts. */
-  fade?: Animation;
-  fadeAt?: number;
-  /** Its fade out has started. */
-  fading?: boolean;
-  /** Identical comments merged into it, itself included. */
-  count: number;
-  /** Logical time it was placed, for merging. */
-  at: number;
-  /** Font it is drawn in (a CSS font shorthand), its size and line height, px. */
-  font: string;
-  px: number;
-  line: number;
-  /** What it reads: its text, and "×n" once merged. */
-  label: string;
-}
-
 /**
- * Places and animates comments inside `root` (absolutely positioned, the size of the host).
+ * Places comments on a stage of a given size and has `renderer` draw them, on `clock` (which the
+ * renderer reads too).
  */
 export class Stage {
-  /** The element comments are drawn in. */
-  readonly root: HTMLElement;
   /** The logical clock every position is computed from. */
-  protected readonly clock = new Clock();
+  readonly clock: Clock;
+  readonly #renderer: Renderer;
   readonly #lanes = new Lanes(0, 0, 24);
   /** The comments on the stage, by slot. */
-  readonly shown = new Map<Slot, Shown>();
-  readonly #belts = new Set<Belt>();
-  /** Detached elements of comments that left, for reuse. */
-  readonly #pool: HTMLElement[] = [];
+  readonly #shown = new Map<Slot, Shown>();
   #queue: Waiting[] = [];
   #timer?: ReturnType<typeof setTimeout>;
   #ctx?: CanvasRenderingContext2D | null;
@@ -158,10 +113,18 @@ export class Stage {
   onDrop: (comment: DisplayComment, reason: DropReason) => void = () => {};
   /** Called for every comment placed on the stage. */
   onShow: (comment: DisplayComment) => void = () => {};
-  readonly stats: Omit<StageStats, 'queued' | 'onScreen'> = { shown: 0, dropped: 0, merged: 0 };
+  /** Counters; given to the constructor to carry them over from an earlier stage. */
+  readonly stats: Omit<StageStats, 'queued' | 'onScreen'>;
 
-  constructor(root: HTMLElement, options: StageOptions) {
-    this.root = root;
+  constructor(
+    renderer: Renderer,
+    clock: Clock,
+    options: StageOptions,
+    stats: Omit<StageStats, 'queued' | 'onScreen'> = { shown: 0, dropped: 0, merged: 0 },
+  ) {
+    this.#renderer = renderer;
+    this.clock = clock;
+    this.stats = stats;
     this.options = options;
   }
 
@@ -173,6 +136,8 @@ export class Stage {
   set options(options: StageOptions) {
     this.#options = options;
     this.#roomAt = 0;
+    // What the renderer reads from the page (e.g. `hide-modes`, the stroke) may have changed too.
+    this.#renderer.sync();
   }
 
   /** Least horizontal distance between two comments, px; from `--danmaku-gap`. */
@@ -196,7 +161,22 @@ export class Stage {
 
   /** Comments on the stage. */
   get onScreen(): number {
-    return this.shown.size;
+    return this.#shown.size;
+  }
+
+  /**
+   * The comment drawn at (`x`, `y`), px from the stage's top left, now: hit-testing from the
+   * placement, the same whatever draws. The latest placed wins where two touch.
+   */
+  at(x: number, y: number): Shown | undefined {
+    const now = this.clock.now();
+    let hit: Shown | undefined;
+    for (const shown of this.#shown.values()) {
+      const { slot } = shown;
+      const left = xAt(slot, Math.min(now, slot.held ?? now));
+      if (x >= left && x < left + slot.w && y >= slot.y && y < slot.y + shown.line) hit = shown;
+    }
+    return hit;
   }
 
   /** Updates the stage size, px. Comments on the stage keep going; new ones use the new size. */
@@ -204,6 +184,7 @@ export class Stage {
     this.#width = width;
     this.#height = height;
     this.#roomAt = 0;
+    this.#renderer.resize(width, height);
   }
 
   /**
@@ -227,29 +208,37 @@ export class Stage {
   pause(): void {
     if (this.clock.paused) return;
     this.clock.paused = true;
-    this.sync();
+    this.#renderer.sync();
   }
 
   /** Continues from where {@link pause} froze. */
   resume(): void {
     if (!this.clock.paused) return;
     this.clock.paused = false;
-    this.sync();
+    this.#renderer.sync();
     this.#tick();
   }
 
   /** Playback rate: 2 runs everything twice as fast. Default `1`. */
   set rate(rate: number) {
     this.clock.rate = rate;
-    this.sync();
+    this.#renderer.sync();
     this.#schedule();
   }
 
   /** Drops everything waiting and removes every comment on the stage. */
   clear(): void {
     this.flush('overload', false);
-    for (const shown of [...this.shown.values()]) this.#recycle(shown);
+    for (const shown of [...this.#shown.values()]) this.#recycle(shown);
     this.#lanes.clear();
+  }
+
+  /** Clears the stage, stops its timer and ends the renderer (its worker, its elements). */
+  dispose(): void {
+    this.clear();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#renderer.dispose();
   }
 
   /** Empties the waiting line; `report` says whether the comments count as dropped. */
@@ -267,8 +256,8 @@ export class Stage {
   rearrange(change: (lanes: Lanes, now: number) => Slot[]): void {
     const now = this.clock.now();
     for (const slot of change(this.#lanes, now)) {
-      const shown = this.shown.get(slot);
-      if (shown) this.draw(shown, now);
+      const shown = this.#shown.get(slot);
+      if (shown) this.#renderer.draw(shown, now);
     }
     this.#roomAt = this.#sweepAt = 0;
     this.#tick();
@@ -312,17 +301,17 @@ export class Stage {
   #sweep(now: number): void {
     if (now < this.#sweepAt) return;
     this.#sweepAt = Infinity;
-    for (const shown of this.shown.values()) {
+    for (const shown of this.#shown.values()) {
       const { slot } = shown;
       if (slot.held !== undefined) continue;
       if (slot.end <= now) {
         this.#recycle(shown);
         continue;
       }
-      const fade = this.fadeOf(slot);
+      const fade = fadeOf(slot);
       if (slot.v === 0 && !shown.fading && slot.end - fade <= now) {
         shown.fading = true;
-        this.fadeOut(shown, fade);
+        this.#renderer.fade(shown, fade);
       }
       this.#sweepAt = Math.min(this.#sweepAt, this.#dueOf(shown));
     }
@@ -330,7 +319,7 @@ export class Stage {
 
   /** When `shown` next needs the sweep: its fade out (top/bottom), else its end. */
   #dueOf({ slot, fading }: Shown): number {
-    return slot.v !== 0 || fading ? slot.end : slot.end - this.fadeOf(slot);
+    return slot.v !== 0 || fading ? slot.end : slot.end - fadeOf(slot);
   }
 
   /** Sets the timer for the next {@link #tick}, at the first moment something is due. */
@@ -349,11 +338,6 @@ export class Stage {
     if (wait < Infinity) this.#timer = setTimeout(() => this.#tick(), Math.max(MIN_TICK, wait));
   }
 
-  /** Length of the fades in and out of a top/bottom comment, logical ms. */
-  protected fadeOf(slot: Slot): number {
-    return Math.min(FADE, (slot.end - slot.start) / 4);
-  }
-
   /** Folds `comment` into an identical recent one (on the stage or waiting). */
   #merge(comment: DisplayComment): boolean {
     const since = this.clock.now() - this.options.merge;
@@ -364,7 +348,7 @@ export class Stage {
         return true;
       }
     }
-    for (const s of this.shown.values()) {
+    for (const s of this.#shown.values()) {
       if (s.at < since || s.comment.text !== comment.text || s.slot.held !== undefined) continue;
       const label = `${comment.text} ×${s.count + 1}`;
       const now = this.clock.now();
@@ -372,7 +356,7 @@ export class Stage {
       if (!this.#lanes.widen(s.slot, this.#measure(label, s.font), now)) return false;
       s.count++;
       s.label = label;
-      this.draw(s, now);
+      this.#renderer.draw(s, now);
       this.stats.merged++;
       this.#schedule();
       return true;
@@ -424,8 +408,8 @@ export class Stage {
     );
     if (!slot) return false;
     const shown: Shown = { comment, slot, count, at: now, font, label, px, line };
-    this.shown.set(slot, shown);
-    this.draw(shown, now);
+    this.#shown.set(slot, shown);
+    this.#renderer.draw(shown, now);
     this.#sweepAt = Math.min(this.#sweepAt, this.#dueOf(shown));
     // From a tick, the tick schedules the next one when done.
     if (!this.#queue.length) this.#schedule();
@@ -434,90 +418,13 @@ export class Stage {
     return true;
   }
 
-  /**
-   * Draws `shown` where its slot says at logical time `now`: when it is placed, when its label
-   * changes (merging) and when it is held or let go. DOM drawing: the first call makes its element
-   * (a top/bottom one fades in); a moving comment rides on a belt of its velocity, anything else
-   * stands at its (held) place.
-   */
-  protected draw(shown: Shown, now: number): void {
-    const { slot, comment } = shown;
-    let el = shown.el;
-    if (!el) {
-      el = shown.el = this.#pool.pop() ?? document.createElement('div');
-      el.className = 'comment';
-      el.setAttribute('part', comment.own ? 'comment own' : 'comment');
-      el.dataset.mode = comment.mode;
-      el.style.cssText = `font-size:${shown.px}px;line-height:${shown.line}px;height:${shown.line}px`;
-      // A property, not cssText: a colour string cannot smuggle in other declarations.
-      el.style.color = comment.color;
-      if (slot.v === 0) {
-        shown.fade = this.clock.drive(el.animate([{ opacity: 0 }, { opacity: 1 }], this.fadeOf(slot)), (shown.fadeAt = now));
-      }
-    }
-    // textContent, never innerHTML: comment text is data, not markup.
-    el.textContent = shown.label;
-    this.#offBelt(shown);
-    if (slot.v !== 0 && slot.held === undefined) {
-      let belt: Belt | undefined;
-      for (const b of this.#belts) if (b.v === slot.v && b.takes(now)) belt = b;
-      if (!belt) {
-        belt = new Belt(this.root, slot.v, now);
-        this.clock.drive(belt.anim, now);
-        this.#belts.add(belt);
-      }
-      belt.carry(el, slot);
-      shown.belt = belt;
-    } else {
-      el.style.transform = `translate(${xAt(slot, now)}px,${slot.y}px)`;
-      this.root.append(el);
-    }
-  }
-
-  /** Takes `shown` off its belt; a belt left empty goes (a new one is cheap). */
-  #offBelt(shown: Shown): void {
-    const belt = shown.belt;
-    if (!belt) return;
-    shown.belt = undefined;
-    if (--belt.count === 0) {
-      belt.remove();
-      this.#belts.delete(belt);
-    }
-  }
-
   /** Takes a comment that left (or is cleared) off the stage. */
   #recycle(shown: Shown): void {
     const { slot } = shown;
-    if (this.shown.get(slot) !== shown) return;
-    this.shown.delete(slot);
+    if (this.#shown.get(slot) !== shown) return;
+    this.#shown.delete(slot);
     this.#lanes.remove(slot);
     this.#roomAt = 0;
-    this.erase(shown);
+    this.#renderer.erase(shown);
   }
-
-  /** Undraws a comment that left. DOM drawing: its element is kept for reuse. */
-  protected erase(shown: Shown): void {
-    const el = shown.el!;
-    shown.fade?.cancel();
-    this.#offBelt(shown);
-    el.remove();
-    if (this.#pool.length < POOL) this.#pool.push(el);
-  }
-
-  /** Starts the fade out, `fade` logical ms long, of a top/bottom comment whose time is nearly up. */
-  protected fadeOut(shown: Shown, fade: number): void {
-    shown.fade?.cancel();
-    shown.fade = this.clock.drive(
-      shown.el!.animate([{ opacity: 1 }, { opacity: 0 }], { duration: fade, fill: 'forwards' }),
-      (shown.fadeAt = shown.slot.end - fade),
-    );
-  }
-
-  /** Follows a pause, resume or rate change of the clock: every belt and fade is driven anew. */
-  protected sync(): void {
-    const clock = this.clock;
-    for (const belt of this.#belts) clock.drive(belt.anim, belt.origin);
-    for (const { fade, fadeAt } of this.shown.values()) if (fade) clock.drive(fade, fadeAt!);
-  }
-
 }

@@ -22,7 +22,8 @@ function wav(seconds: number): string {
   view.setUint16(34, 16, true);
   text(36, 'data');
   view.setUint32(40, samples * 2, true);
-  for (let i = 0; i < samples; i++) view.setInt16(44 + i * 2, Math.round(Math.sin((i * 2 * Math.PI * 440) / rate) * 200), true);
+  for (let i = 0; i < samples; i++)
+    view.setInt16(44 + i * 2, Math.round(Math.sin((i * 2 * Math.PI * 440) / rate) * 200), true);
   return URL.createObjectURL(new Blob([view], { type: 'audio/wav' }));
 }
 
@@ -34,8 +35,7 @@ async function until(check: () => boolean, what: string, ms = 8000): Promise<voi
   }
 }
 
-const texts = (layer: DanmakuLayer) =>
-  [...layer.shadowRoot!.querySelectorAll('.comment')].map((el) => el.textContent);
+const texts = (layer: DanmakuLayer) => [...layer.shadowRoot!.querySelectorAll('.comment')].map((el) => el.textContent);
 
 /** A layer bound by `media` to a muted video playing `seconds` of {@link wav}, once it has loaded. */
 async function layerOnMedia(seconds: number): Promise<{ layer: DanmakuLayer; video: HTMLVideoElement }> {
@@ -97,7 +97,12 @@ describe('<danmaku-layer media>', () => {
 
     // Loaded while playing: a comment still ahead appears at its time, one already past does not.
     const now = video.currentTime;
-    expect(layer.load([{ text: 'ahead', time: now + 0.4 }, { text: 'behind', time: now - 1 }])).to.equal(0);
+    expect(
+      layer.load([
+        { text: 'ahead', time: now + 0.4 },
+        { text: 'behind', time: now - 1 },
+      ]),
+    ).to.equal(0);
     await until(() => texts(layer).includes('ahead'), 'the comment loaded while playing');
     expect(texts(layer)).to.not.include('behind');
     // Unloaded: what was still to come never shows.

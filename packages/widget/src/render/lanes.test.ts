@@ -104,15 +104,15 @@ describe('Lanes', () => {
 
   it('never lets two comments overlap under a random flood of sizes, speeds, modes and resizes', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const lanes = new Lanes(1280, 720, GAP);
     const all: Slot[] = [];
     const kinds: SlotKind[] = ['scroll', 'scroll', 'scroll', 'top', 'bottom'];
     for (let t = 0; t < 20_000; t += 5) {
       if (t % 5000 === 0) lanes.width = 900 + Math.floor(random() * 600);
-      const kind = kinds[Math.floor(random() * kinds.length)]!;
+      const kind = kinds[Math.floor(random() * kinds.length)];
       const w = 20 + Math.floor(random() * 500);
-      const h = [25, 33, 47][Math.floor(random() * 3)]!;
+      const h = [25, 33, 47][Math.floor(random() * 3)];
       const duration = random() < 0.5;
       const speed = duration ? (lanes.width + w) / 6000 : 0.16;
       const slot = lanes.place({ kind, w, h, speed, life: 4000 }, t);
@@ -125,7 +125,7 @@ describe('Lanes', () => {
       for (let i = 0; i < live.length; i++) {
         for (let j = i + 1; j < live.length; j++) {
           pairs++;
-          expect(overlapAt(live[i]!, live[j]!, t, 1500), `t=${t}`).to.equal(false);
+          expect(overlapAt(live[i], live[j], t, 1500), `t=${t}`).to.equal(false);
         }
       }
     }
@@ -139,7 +139,9 @@ describe('Lanes', () => {
     const held = hold(lanes, a, 2000);
     expect(held).to.have.members([a, b]);
     expect(xAt(a, 5000)).to.equal(xAt(a, 2000));
-    expect(lanes.place({ kind: 'scroll', w: 10, h: 30, speed: SPEED }, 60_000), 'blocked while held').to.equal(undefined);
+    expect(lanes.place({ kind: 'scroll', w: 10, h: 30, speed: SPEED }, 60_000), 'blocked while held').to.equal(
+      undefined,
+    );
     expect(release(lanes, a, 3000)).to.have.members([a, b]);
     expect(xAt(a, 3000)).to.be.closeTo(1000 - SPEED * 2000, 1e-9);
     expect(a.end).to.be.closeTo((1000 + 100) / SPEED + 1000, 1e-9);

@@ -40,9 +40,9 @@ export function release(lanes: Lanes, slot: Slot, now: number): Slot[] {
 
 /** Freezes, transitively, every moving slot that would run into one in `frozen`. */
 function freeze(lanes: Lanes, frozen: Slot[], now: number): Slot[] {
-  const group = frozen[0]!.group;
+  const group = frozen[0].group;
   for (let i = 0; i < frozen.length; i++) {
-    const f = frozen[i]!;
+    const f = frozen[i];
     for (const s of lanes.slots) {
       if (s.held === undefined && s.end > now && intersects(f, s) && clash(f, s, now, lanes.gap)) {
         s.held = now;

@@ -1,5 +1,5 @@
 /**
- * Messages from the page (`canvas-stage.ts`) to the canvas renderer's worker (`canvas-worker.ts`).
+ * Messages between the page (`canvas-stage.ts`) and the canvas renderer's worker (`canvas-worker.ts`).
  * Types only: both sides import it, neither runs it.
  */
 
@@ -36,3 +36,6 @@ export type PaintMessage =
   | { type: 'clock'; clock: { now: number; wall: number; rate: number; paused: boolean } }
   | { type: 'draw'; comments: PaintedComment[] }
   | { type: 'erase'; ids: number[] };
+
+/** The worker's one message to the page: it runs (sent as it starts). */
+export type ReadyMessage = { type: 'ready' };

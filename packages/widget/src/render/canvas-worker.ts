@@ -6,7 +6,7 @@
  *
  * Self-contained on purpose: importing the element's modules would run them in the worker.
  */
-import type { PaintMessage, PaintedComment } from './canvas-protocol.js';
+import type { PaintMessage, PaintedComment, ReadyMessage } from './canvas-protocol.js';
 
 /** Transparent margin around a sprite for the outline, px. */
 const PAD = 2;
@@ -48,9 +48,15 @@ function sprite(s: Sprite): OffscreenCanvas {
   g.fillStyle = s.color;
   g.fillText(s.label, PAD, PAD + s.line / 2);
   if (s.own) {
-    g.strokeStyle = s.color;
-    g.lineWidth = 1;
-    g.strokeRect(0.5, 0.5, s.w + 2 * PAD - 1, s.line + 2 * PAD - 1);
+    // The viewer's own comment: underlined in its colour, outlined like the text (as the DOM renderer does).
+    const thick = Math.max(1.5, s.line * 0.08);
+    const y = PAD + s.line * 0.86;
+    if (outline) {
+      g.fillStyle = 'rgba(0,0,0,.75)';
+      g.fillRect(PAD - 1, y - 1, s.w + 2, thick + 2);
+      g.fillStyle = s.color;
+    }
+    g.fillRect(PAD, y, s.w, thick);
   }
   return image;
 }
@@ -69,10 +75,21 @@ function paint(): void {
     const x = s.x0 + s.v * (at - s.start);
     if (x >= width || x + s.w <= 0 || at >= s.end) continue;
     let alpha = 1;
-    if (s.fade > 0 && s.held === undefined) alpha = Math.max(0, Math.min(1, (at - s.start) / s.fade, (s.end - at) / s.fade));
+    if (s.fade > 0 && s.held === undefined)
+      alpha = Math.max(0, Math.min(1, (at - s.start) / s.fade, (s.end - at) / s.fade));
     if (alpha <= 0) continue;
     ctx.globalAlpha = alpha;
-    ctx.drawImage((s.image ??= sprite(s)), 0, 0, s.image.width, s.image.height, x - PAD, s.y - PAD, s.w + 2 * PAD, s.line + 2 * PAD);
+    ctx.drawImage(
+      (s.image ??= sprite(s)),
+      0,
+      0,
+      s.image.width,
+      s.image.height,
+      x - PAD,
+      s.y - PAD,
+      s.w + 2 * PAD,
+      s.line + 2 * PAD,
+    );
     moving ||= s.held === undefined;
   }
   ctx.globalAlpha = 1;
@@ -117,3 +134,7 @@ onmessage = ({ data }: MessageEvent<PaintMessage>) => {
   }
   request();
 };
+
+// Tells the page the worker runs: a worker that a Content-Security-Policy or a missing file keeps
+// from starting fires `error` instead, and the page then draws with the DOM renderer.
+postMessage({ type: 'ready' } satisfies ReadyMessage);

@@ -37,10 +37,10 @@ export class Belt {
     this.el = document.createElement('div');
     this.el.className = 'belt';
     parent.append(this.el);
-    this.anim = this.el.animate(
-      [{ transform: 'translateX(0)' }, { transform: `translateX(${v * SPAN}px)` }],
-      { duration: SPAN, fill: 'both' },
-    );
+    this.anim = this.el.animate([{ transform: 'translateX(0)' }, { transform: `translateX(${v * SPAN}px)` }], {
+      duration: SPAN,
+      fill: 'both',
+    });
   }
 
   /** Whether a comment placed at logical time `now` may still ride on this belt. */

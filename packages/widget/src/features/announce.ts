@@ -20,7 +20,8 @@ export function announcer(parent: ParentNode, enabled: () => boolean): (text: st
   const region = document.createElement('div');
   region.setAttribute('aria-live', 'polite');
   // Visually hidden, still read: not display:none, which takes it out of the accessibility tree.
-  region.style.cssText = 'position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap';
+  region.style.cssText =
+    'position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap';
   parent.append(region);
   let last = performance.now() - EVERY + SETTLE;
   let next = '';

@@ -1,8 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { Clock } from './clock.js';
-import { addTimed } from './timed-store.js';
-import { TimedCursor } from './timed-cursor.js';
-import { isBlocked, Thinner } from './filter.js';
+import { addTimed } from '../features/timed-store.js';
+import { TimedCursor } from '../features/timed-cursor.js';
+import { isBlocked, Thinner } from '../features/filter.js';
 
 describe('Clock', () => {
   it('stops while paused, follows the rate, and maps logical time back to wall time', () => {
@@ -52,7 +52,16 @@ describe('time-coded comments', () => {
     // Comments added while playing: the cursor finds its place again, past what it handed out.
     cursor.seek(0);
     expect(cursor.take(1.2).map((c) => c.text)).to.deep.equal(['a']);
-    expect(addTimed(list, [{ time: 1.5, text: 'a2' }, { time: -1, text: 'bad' }], 5)).to.equal(1);
+    expect(
+      addTimed(
+        list,
+        [
+          { time: 1.5, text: 'a2' },
+          { time: -1, text: 'bad' },
+        ],
+        5,
+      ),
+    ).to.equal(1);
     cursor.reseek();
     expect(cursor.take(2).map((c) => c.text)).to.deep.equal(['a2', 'b']);
   });

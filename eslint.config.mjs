@@ -1,0 +1,56 @@
+// ESLint, type-aware (typescript-eslint with the TypeScript projects), for packages/widget and
+// packages/protocol: web-component rules (eslint-plugin-lit, eslint-plugin-wc) and no import cycle
+// (eslint-plugin-import-x). `npm run lint` runs it with Prettier's check; `npm test` runs lint.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import lit from 'eslint-plugin-lit';
+import wc from 'eslint-plugin-wc';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+
+export default tseslint.config(
+  { ignores: ['**/lib/**', '**/dist/**', '**/node_modules/**'] },
+  {
+    files: ['packages/widget/src/**/*.ts', 'packages/protocol/src/**/*.ts'],
+    extends: [
+      js.configs.recommended,
+      ...tseslint.configs.recommendedTypeChecked,
+      wc.configs['flat/best-practice'],
+      lit.configs['flat/recommended'],
+    ],
+    plugins: { 'import-x': importX },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    settings: {
+      // Read the modules imported with the TypeScript parser, to follow their imports in turn.
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js'],
+      // Our imports name the emitted `.js`; the source beside them is `.ts`.
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } }),
+      ],
+    },
+    rules: {
+      // Type-only imports never run, but a cycle through them still says two modules are one.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      // The JSX and Vue typings augment the frameworks' namespaces, which is how both expect it.
+      '@typescript-eslint/no-namespace': ['error', { allowDeclarations: true }],
+      // `void promise` marks a promise whose failure is handled where it is made.
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Tests: chai's expect() chains read as unused expressions, and @open-wc's are thenable.
+    files: ['packages/widget/src/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-unused-expressions': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+);

@@ -1,0 +1,153 @@
+/**
+ * The layer's connection as a Lit reactive controller: it opens a {@link DanmakuConnection} while
+ * its host is on the page and has a `src`, opens a new one when `src`, `room`, `last` or `token`
+ * change, and fires the connection's events from the host.
+ */
+import type { ReactiveController, ReactiveControllerHost } from '@lit/reactive-element';
+import { DEFAULT_LIMITS, ErrorCode, type Comment, type Limits } from '../protocol.js';
+import { emit } from '../events.js';
+import { DanmakuConnection } from './connection.js';
+import { ConnectionStatus } from './connection-status.js';
+import { DanmakuError } from './danmaku-error.js';
+import type { SendOptions, SendReceipt } from './outbox.js';
+
+/** What the controller reads from its host element. */
+export interface ConnectionHost extends ReactiveControllerHost, HTMLElement {
+  src: string;
+  room: string;
+  last: number;
+  token?: string | (() => string | Promise<string>);
+}
+
+/**
+ * Connects `host` to its `src` and room; `show` gets every comment that arrives (after
+ * `danmaku-comment` has been fired for it), `own` when this host sent it.
+ *
+ * @example
+ * readonly #link = new ConnectionController(this, (comment, own) => this.add({ ...comment, own }));
+ */
+export class ConnectionController implements ReactiveController {
+  readonly #host: ConnectionHost;
+  readonly #show: (comment: Comment, own: boolean) => void;
+  #connection?: DanmakuConnection;
+  /** What the current connection was opened for. */
+  #key?: string;
+  #status: ConnectionStatus = ConnectionStatus.Idle;
+  /** The status the last `danmaku-status` carried. */
+  #told: ConnectionStatus = ConnectionStatus.Idle;
+  /**
+   * Set from `hostConnected` until the current task has ended: frameworks (React, Vue) insert an
+   * element, then finish mounting the component that holds it, so a status event fired at once
+   * would reach a component that is not mounted yet.
+   */
+  #mounting = false;
+  #limits: Limits = { maxTextLength: DEFAULT_LIMITS.maxTextLength, maxPayload: DEFAULT_LIMITS.maxPayload };
+
+  constructor(host: ConnectionHost, show: (comment: Comment, own: boolean) => void) {
+    this.#host = host;
+    this.#show = show;
+    host.addController(this);
+  }
+
+  /** Connection state: `idle` (no `src`), `connecting`, `open` or `closed`. */
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  /** Sends that wait for the server's acknowledgement, including those queued while offline. */
+  get queued(): number {
+    return this.#connection?.queued ?? 0;
+  }
+
+  /** Limits the server announced; the protocol's defaults until one has. */
+  get limits(): Limits {
+    return this.#limits;
+  }
+
+  /** Sends a comment; rejects with `closed` when there is no connection (no `src`, or off the page). */
+  send(text: string, options: SendOptions = {}): Promise<SendReceipt> {
+    if (!this.#connection) {
+      return Promise.reject(new DanmakuError(ErrorCode.Closed, 'The layer has no src to send to.'));
+    }
+    return this.#connection.send(text, options);
+  }
+
+  hostConnected(): void {
+    this.#mounting = true;
+    setTimeout(() => {
+      this.#mounting = false;
+      this.#tell();
+    });
+    this.#connect();
+  }
+
+  hostDisconnected(): void {
+    this.#disconnect();
+  }
+
+  hostUpdated(): void {
+    if (this.#host.isConnected && this.#key !== this.#wanted()) {
+      this.#disconnect();
+      this.#connect();
+    }
+  }
+
+  /** What a connection is opened for; a change of any part means a new connection. */
+  #wanted(): string {
+    const { src, room, last, token } = this.#host;
+    return JSON.stringify([src, room, last, typeof token === 'string' ? token : !!token]);
+  }
+
+  #connect(): void {
+    const host = this.#host;
+    this.#key = this.#wanted();
+    if (this.#connection || !host.src) {
+      if (!host.src) this.#setStatus(ConnectionStatus.Idle);
+      return;
+    }
+    const connection = new DanmakuConnection(
+      { url: host.src, room: host.room, last: host.last, ...(host.token ? { token: host.token } : {}) },
+      {
+        status: (status) => this.#setStatus(status),
+        comments: (comments, replay) => {
+          for (const comment of comments) {
+            const own = connection.isOwn(comment.id);
+            emit(host, 'danmaku-comment', { comment, replay, own });
+            this.#show(comment, own);
+          }
+        },
+        reset: (welcome) => emit(host, 'danmaku-reset', { welcome }),
+        welcome: ({ limits }) => {
+          // Trust only well-formed numbers: a broken welcome must not disable the composer.
+          if (limits && Number.isSafeInteger(limits.maxTextLength) && limits.maxTextLength > 0) {
+            this.#limits = { maxTextLength: limits.maxTextLength, maxPayload: limits.maxPayload };
+          }
+        },
+        error: (error) => emit(host, 'danmaku-error', { error }),
+      },
+    );
+    this.#connection = connection;
+    this.#setStatus(connection.status);
+  }
+
+  #disconnect(): void {
+    this.#key = undefined;
+    this.#connection?.close();
+    this.#connection = undefined;
+    this.#setStatus(this.#host.src ? ConnectionStatus.Closed : ConnectionStatus.Idle);
+  }
+
+  #setStatus(status: ConnectionStatus): void {
+    if (status === this.#status) return;
+    this.#status = status;
+    if (!this.#mounting) this.#tell();
+  }
+
+  /** Fires `danmaku-status` if the status changed since it was last told. */
+  #tell(): void {
+    const status = this.#status;
+    if (status === this.#told) return;
+    this.#told = status;
+    emit(this.#host, 'danmaku-status', { status });
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The canvas renderer (`renderer="canvas"`): comments painted on a `<canvas>` by a worker
+ * (`canvas-worker.ts`) instead of drawn with DOM elements. The stage (`stage.ts`) places them the
+ * same way for both.
+ *
+ * Why: even compositor-driven DOM animation costs the page's main thread work on every frame
+ * (Chromium restyles a running animation's element each frame), and each new element costs style,
+ * layout and paint. Here the main thread only places comments and posts a message per batch; the
+ * worker draws every frame on its own thread and hands the frames to the compositor directly.
+ * Loaded on first use: pages with the DOM renderer never download it.
+ */
+import type { PaintMessage, PaintedComment } from './canvas-protocol.js';
+import type { Clock } from './clock.js';
+import { fadeOf, type Renderer, type Shown } from './renderer.js';
+
+/**
+ * A canvas renderer in `root`, or `undefined` where the worker cannot paint: no OffscreenCanvas in
+ * this browser, or a worker that cannot start (a missing file, or a Content-Security-Policy that
+ * refuses it). The caller then draws with the DOM renderer.
+ */
+export async function canvasRenderer(root: HTMLElement, clock: Clock): Promise<CanvasRenderer | undefined> {
+  if (!('transferControlToOffscreen' in HTMLCanvasElement.prototype)) return undefined;
+  let worker: Worker | undefined;
+  try {
+    // Written out in full so that bundlers (Vite, webpack, rollup) see the worker and bundle it.
+    worker = new Worker(new URL('./canvas-worker.js', import.meta.url), { type: 'module' });
+    const started = worker;
+    await new Promise((resolve, reject) => {
+      started.addEventListener('message', resolve, { once: true });
+      started.addEventListener('error', reject, { once: true });
+    });
+  } catch {
+    // Some browsers throw at once (a refused URL), others fire `error`.
+    worker?.terminate();
+    return undefined;
+  }
+  return new CanvasRenderer(root, clock, worker);
+}
+
+/** Paints comments with a worker on a canvas in `root`; see the module description. */
+class CanvasRenderer implements Renderer {
+  readonly #root: HTMLElement;
+  readonly #clock: Clock;
+  readonly #worker: Worker;
+  readonly #canvas: HTMLCanvasElement;
+  /** Comments to (re)draw and to erase, posted together once the current task is done. */
+  #draws: PaintedComment[] = [];
+  #erases: number[] = [];
+  #posting = false;
+  /** The last `look` message, to post it only when it changes. */
+  #look = '';
+
+  /** `worker` runs `canvas-worker.ts` and has said so. */
+  constructor(root: HTMLElement, clock: Clock, worker: Worker) {
+    this.#root = root;
+    this.#clock = clock;
+    this.#worker = worker;
+    const canvas = (this.#canvas = document.createElement('canvas'));
+    canvas.style.cssText = 'position:absolute;inset:0;width:100%;height:100%';
+    root.append(canvas);
+    const offscreen = canvas.transferControlToOffscreen();
+    this.#post({ type: 'canvas', canvas: offscreen }, [offscreen]);
+    this.sync();
+  }
+
+  draw(shown: Shown, _now: number): void {
+    const { slot, comment } = shown;
+    this.#draws.push({
+      id: slot.id,
+      label: shown.label,
+      font: shown.font,
+      color: comment.color,
+      own: !!comment.own,
+      mode: comment.mode,
+      w: slot.w,
+      line: shown.line,
+      x0: slot.x0,
+      y: slot.y,
+      v: slot.v,
+      start: slot.start,
+      end: slot.end,
+      held: slot.held,
+      fade: slot.v === 0 ? fadeOf(slot) : 0,
+    });
+    this.#soon();
+  }
+
+  erase(shown: Shown): void {
+    this.#erases.push(shown.slot.id);
+    this.#soon();
+  }
+
+  /** Nothing to do: the worker fades top/bottom comments from their times. */
+  fade(): void {}
+
+  /** Sends the clock, and what changes the look: `hide-modes` and whether `--danmaku-stroke` is `none`. */
+  sync(): void {
+    const clock = this.#clock;
+    this.#post({
+      type: 'clock',
+      clock: {
+        now: clock.now(),
+        wall: performance.timeOrigin + performance.now(),
+        rate: clock.rate,
+        paused: clock.paused,
+      },
+    });
+    const host = (this.#root.getRootNode() as ShadowRoot).host;
+    const hidden = (host?.getAttribute('hide-modes') ?? '').split(/\s+/).filter(Boolean);
+    const outline = getComputedStyle(this.#root).getPropertyValue('--danmaku-stroke').trim() !== 'none';
+    const look = JSON.stringify([outline, hidden]);
+    if (look === this.#look) return;
+    this.#look = look;
+    this.#post({ type: 'look', outline, hidden });
+  }
+
+  resize(width: number, height: number): void {
+    this.#post({ type: 'size', width, height, ratio: devicePixelRatio || 1 });
+  }
+
+  /** Ends the worker and takes the canvas away. */
+  dispose(): void {
+    this.#worker.terminate();
+    this.#canvas.remove();
+  }
+
+  /** Posts what was drawn and erased once the current task is done: one message per batch. */
+  #soon(): void {
+    if (this.#posting) return;
+    this.#posting = true;
+    queueMicrotask(() => {
+      this.#posting = false;
+      // Draws first: a comment drawn and erased in the same task must end up erased.
+      if (this.#draws.length) this.#post({ type: 'draw', comments: this.#draws });
+      if (this.#erases.length) this.#post({ type: 'erase', ids: this.#erases });
+      this.#draws = [];
+      this.#erases = [];
+    });
+  }
+
+  #post(message: PaintMessage, transfer: Transferable[] = []): void {
+    this.#worker.postMessage(message, transfer);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The DOM renderer (`renderer="dom"`, the default): one element per comment. Scroll comments ride on
+ * belts (`belt.ts`: one compositor animation per velocity moves them all, so no JavaScript and no
+ * per-comment animation runs per frame); top/bottom comments stand in place and fade in and out;
+ * elements are recycled.
+ */
+import { Belt } from './belt.js';
+import type { Clock } from './clock.js';
+import { xAt } from './lanes.js';
+import { fadeOf, type Renderer, type Shown } from './renderer.js';
+
+/** Detached elements kept for reuse; more are left to the garbage collector. */
+const POOL = 64;
+
+/** What the DOM renderer keeps for a comment it draws. */
+interface Drawn {
+  el: HTMLElement;
+  /** The belt carrying it (a moving comment that is not held). */
+  belt?: Belt;
+  /** Its fade in or out (top/bottom comments), and the logical time that fade starts. */
+  fade?: Animation;
+  fadeAt?: number;
+}
+
+/** Draws comments as elements inside `root`, animated on `clock`; see the module description. */
+export class DomRenderer implements Renderer {
+  readonly #root: HTMLElement;
+  readonly #clock: Clock;
+  readonly #drawn = new Map<Shown, Drawn>();
+  readonly #belts = new Set<Belt>();
+  /** Detached elements of comments that left, for reuse. */
+  readonly #pool: HTMLElement[] = [];
+
+  constructor(root: HTMLElement, clock: Clock) {
+    this.#root = root;
+    this.#clock = clock;
+  }
+
+  draw(shown: Shown, now: number): void {
+    const { slot, comment } = shown;
+    let drawn = this.#drawn.get(shown);
+    if (!drawn) {
+      const el = this.#pool.pop() ?? document.createElement('div');
+      drawn = { el };
+      this.#drawn.set(shown, drawn);
+      el.className = 'comment';
+      el.setAttribute('part', comment.own ? 'comment own' : 'comment');
+      el.dataset.mode = comment.mode;
+      el.style.cssText = `font-size:${shown.px}px;line-height:${shown.line}px;height:${shown.line}px`;
+      // A property, not cssText: a colour string cannot smuggle in other declarations.
+      el.style.color = comment.color;
+      if (slot.v === 0) {
+        drawn.fade = this.#clock.drive(
+          el.animate([{ opacity: 0 }, { opacity: 1 }], fadeOf(slot)),
+          (drawn.fadeAt = now),
+        );
+      }
+    }
+    const { el } = drawn;
+    // textContent, never innerHTML: comment text is data, not markup.
+    el.textContent = shown.label;
+    this.#offBelt(drawn);
+    if (slot.v !== 0 && slot.held === undefined) {
+      let belt: Belt | undefined;
+      for (const b of this.#belts) if (b.v === slot.v && b.takes(now)) belt = b;
+      if (!belt) {
+        belt = new Belt(this.#root, slot.v, now);
+        this.#clock.drive(belt.anim, now);
+        this.#belts.add(belt);
+      }
+      belt.carry(el, slot);
+      drawn.belt = belt;
+    } else {
+      el.style.transform = `translate(${xAt(slot, now)}px,${slot.y}px)`;
+      this.#root.append(el);
+    }
+  }
+
+  erase(shown: Shown): void {
+    const drawn = this.#drawn.get(shown);
+    if (!drawn) return;
+    this.#drawn.delete(shown);
+    drawn.fade?.cancel();
+    this.#offBelt(drawn);
+    drawn.el.remove();
+    if (this.#pool.length < POOL) this.#pool.push(drawn.el);
+  }
+
+  fade(shown: Shown, length: number): void {
+    const drawn = this.#drawn.get(shown);
+    if (!drawn) return;
+    drawn.fade?.cancel();
+    drawn.fade = this.#clock.drive(
+      drawn.el.animate([{ opacity: 1 }, { opacity: 0 }], { duration: length, fill: 'forwards' }),
+      (drawn.fadeAt = shown.slot.end - length),
+    );
+  }
+
+  /** Every belt and fade is driven anew from the clock. */
+  sync(): void {
+    const clock = this.#clock;
+    for (const belt of this.#belts) clock.drive(belt.anim, belt.origin);
+    for (const { fade, fadeAt } of this.#drawn.values()) if (fade) clock.drive(fade, fadeAt!);
+  }
+
+  /** Nothing to do: elements are placed in px from the top left, whatever the size. */
+  resize(): void {}
+
+  dispose(): void {
+    for (const shown of [...this.#drawn.keys()]) this.erase(shown);
+    for (const belt of this.#belts) belt.remove();
+    this.#belts.clear();
+    this.#pool.length = 0;
+  }
+
+  /** Takes a comment off its belt; a belt left empty goes (a new one is cheap). */
+  #offBelt(drawn: Drawn): void {
+    const belt = drawn.belt;
+    if (!belt) return;
+    drawn.belt = undefined;
+    if (--belt.count === 0) {
+      belt.remove();
+      this.#belts.delete(belt);
+    }
+  }
+}
