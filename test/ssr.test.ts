@@ -15,7 +15,8 @@ test('every JavaScript entry of the package imports in Node.js without a DOM', a
     exports: Record<string, string | { default: string }>;
   };
   const entries = Object.entries(pkg.exports)
-    .filter(([subpath, target]) => typeof target === 'object' && !subpath.includes('bundle'))
+    // The script-tag builds under dist/ are for browsers only, like a <script> tag.
+    .filter(([, target]) => typeof target === 'object' && !target.default.startsWith('./dist/'))
     .map(([subpath]) => `danmaku-layer${subpath.slice(1)}`);
   assert.ok(entries.includes('danmaku-layer') && entries.includes('danmaku-layer/danmaku-composer.js'));
   const script = `

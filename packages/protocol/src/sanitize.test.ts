@@ -8,8 +8,25 @@ import { cutText, normalizeAuthor, normalizeText, parseClientMessage, sanitizeTe
 
 const send = (text: string) => parseClientMessage(JSON.stringify({ type: 'send', id: 'a', text }));
 
-test('invisible-only text is empty: zero-width, word joiner, fillers, braille blank, tags, bidi marks', () => {
-  for (const text of ['\u200b', '\u2060', '\u3164', '\u115f\u1160', '\uffa0', '\u2800', '\u{e0041}\u{e0042}\u{e007f}', '\u200e\u200f', '\u061c', '\u206a\u206f', '\u00ad', '\ufeff', '\u034f', '\ufe0f', '\u0301', ' \u200b \u2800 \u3164 ']) {
+void test('invisible-only text is empty: zero-width, word joiner, fillers, braille blank, tags, bidi marks', () => {
+  for (const text of [
+    '\u200b',
+    '\u2060',
+    '\u3164',
+    '\u115f\u1160',
+    '\uffa0',
+    '\u2800',
+    '\u{e0041}\u{e0042}\u{e007f}',
+    '\u200e\u200f',
+    '\u061c',
+    '\u206a\u206f',
+    '\u00ad',
+    '\ufeff',
+    '\u034f',
+    '\ufe0f',
+    '\u0301',
+    ' \u200b \u2800 \u3164 ',
+  ]) {
     assert.equal(sanitizeText(text), '', JSON.stringify(text));
     const result = send(text);
     assert.equal(result.ok, false);
@@ -17,13 +34,41 @@ test('invisible-only text is empty: zero-width, word joiner, fillers, braille bl
   }
 });
 
-test('every bidi control and format character is stripped from visible text', () => {
-  const controls = ['\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u206a', '\u206b', '\u206c', '\u206d', '\u206e', '\u206f', '\u200b', '\u2060', '\u{e0001}', '\u{e0020}', '\u{e007f}', '\u0000', '\u0007', '\u007f', '\u0085'];
+void test('every bidi control and format character is stripped from visible text', () => {
+  const controls = [
+    '\u061c',
+    '\u200e',
+    '\u200f',
+    '\u202a',
+    '\u202b',
+    '\u202c',
+    '\u202d',
+    '\u202e',
+    '\u2066',
+    '\u2067',
+    '\u2068',
+    '\u2069',
+    '\u206a',
+    '\u206b',
+    '\u206c',
+    '\u206d',
+    '\u206e',
+    '\u206f',
+    '\u200b',
+    '\u2060',
+    '\u{e0001}',
+    '\u{e0020}',
+    '\u{e007f}',
+    '\u0000',
+    '\u0007',
+    '\u007f',
+    '\u0085',
+  ];
   for (const c of controls) assert.equal(sanitizeText(`a${c}b`), 'ab', `U+${c.codePointAt(0)!.toString(16)}`);
   assert.equal(normalizeText('  a\u202Eb\u0000c \n\t d  '), 'abc d');
 });
 
-test('lone surrogates are removed; pairs are kept', () => {
+void test('lone surrogates are removed; pairs are kept', () => {
   assert.equal(sanitizeText('x\ud800y\udc00z'), 'xyz');
   assert.equal(sanitizeText('\ud83d'), '');
   assert.equal(sanitizeText('😀'), '😀');
@@ -31,15 +76,26 @@ test('lone surrogates are removed; pairs are kept', () => {
   assert.ok(result.ok && result.value.type === 'send' && result.value.text === 'ok');
 });
 
-test('emoji ZWJ sequences and variation selectors keep working; stray joiners go', () => {
-  for (const emoji of ['👩\u200d💻', '🏳\ufe0f\u200d🌈', '🧑🏽\u200d💻', '👨\u200d👩\u200d👧\u200d👦', '❤\ufe0f', '🏴\u200d☠\ufe0f']) {
+void test('emoji ZWJ sequences and variation selectors keep working; stray joiners go', () => {
+  for (const emoji of [
+    '👩\u200d💻',
+    '🏳\ufe0f\u200d🌈',
+    '🧑🏽\u200d💻',
+    '👨\u200d👩\u200d👧\u200d👦',
+    '❤\ufe0f',
+    '🏴\u200d☠\ufe0f',
+  ]) {
     assert.equal(sanitizeText(`go ${emoji}!`), `go ${emoji}!`, emoji);
   }
   assert.equal(sanitizeText('a\u200db'), 'ab');
   assert.equal(sanitizeText('\u200d👩'), '👩');
   assert.equal(sanitizeText('👩\u200d\u200d💻'), '👩💻');
   assert.equal(sanitizeText('❤\ufe0f\ufe0f\ufe0f\u{e0100}'), '❤\ufe0f', 'one variation selector after a character');
-  assert.equal(sanitizeText('\u{e0100}a \ufe0fb\u0301\ufe0e'), 'a b\u0301', 'none at the start, after a space or after a mark');
+  assert.equal(
+    sanitizeText('\u{e0100}a \ufe0fb\u0301\ufe0e'),
+    'a b\u0301',
+    'none at the start, after a space or after a mark',
+  );
   assert.equal(sanitizeText('#\ufe0f\u20e3'), '#\ufe0f\u20e3', 'keycap');
   assert.equal(sanitizeText('\u200d\ufe0f a'), 'a', 'not after a joiner that goes');
   assert.equal(sanitizeText('\u2800\ufe0fa'), 'a', 'not after a blank');
@@ -48,11 +104,11 @@ test('emoji ZWJ sequences and variation selectors keep working; stray joiners go
   assert.equal(sanitizeText('क्\u200dष'), 'क्\u200dष');
 });
 
-test('NFC after stripping brings a letter and its mark together', () => {
+void test('NFC after stripping brings a letter and its mark together', () => {
   assert.equal(sanitizeText('e\u200b\u0301'), '\u00e9');
 });
 
-test('cuts never split a code point or an emoji sequence', () => {
+void test('cuts never split a code point or an emoji sequence', () => {
   const cut = cutText('😀'.repeat(70), 64);
   assert.equal(textLength(cut), 64);
   assert.equal(cut, '😀'.repeat(64));
@@ -62,16 +118,46 @@ test('cuts never split a code point or an emoji sequence', () => {
   for (let n = 1; n < 20; n++) assert.ok(wellFormed(cutText('x😀'.repeat(20), n)), `cut at ${n}`);
 });
 
-test('authors are sanitised: bidi, NUL and BEL removed, names cut, an invisible id refused', () => {
-  assert.deepEqual(normalizeAuthor({ id: '\u202euser-1\u0000', name: '\u202e\u0007Bob\u200b\u2066' }), { id: 'user-1', name: 'Bob' });
+void test('authors are sanitised: bidi, NUL and BEL removed, names cut, an invisible id refused', () => {
+  assert.deepEqual(normalizeAuthor({ id: '\u202euser-1\u0000', name: '\u202e\u0007Bob\u200b\u2066' }), {
+    id: 'user-1',
+    name: 'Bob',
+  });
   assert.deepEqual(normalizeAuthor({ id: 'u', name: '\u200b\u3164' }), { id: 'u' });
   assert.equal(normalizeAuthor({ id: '\u200b\u2060' }), undefined);
   const long = normalizeAuthor({ id: 'u', name: '😀'.repeat(63) + 'ab' });
   assert.equal(long?.name, '😀'.repeat(63) + 'a');
 });
 
-test('sanitising twice changes nothing, for 20,000 mixes of visible and invisible characters', () => {
-  const parts = ['a', '😀', '👩', '💻', 'ش', 'क', ' ', '\u0301', '\u200b', '\u200c', '\u200d', '\u2060', '\u3164', '\u2800', '\u00ad', '\ufeff', '\u061c', '\u202e', '\u2066', '\u206f', '\u{e0041}', '\ufe0f', '\u{e0100}', '\ud800', '\udc00', '\u0000'];
+void test('sanitising twice changes nothing, for 20,000 mixes of visible and invisible characters', () => {
+  const parts = [
+    'a',
+    '😀',
+    '👩',
+    '💻',
+    'ش',
+    'क',
+    ' ',
+    '\u0301',
+    '\u200b',
+    '\u200c',
+    '\u200d',
+    '\u2060',
+    '\u3164',
+    '\u2800',
+    '\u00ad',
+    '\ufeff',
+    '\u061c',
+    '\u202e',
+    '\u2066',
+    '\u206f',
+    '\u{e0041}',
+    '\ufe0f',
+    '\u{e0100}',
+    '\ud800',
+    '\udc00',
+    '\u0000',
+  ];
   let seed = 42;
   const next = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
   for (let i = 0; i < 20_000; i++) {

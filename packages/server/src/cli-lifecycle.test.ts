@@ -117,7 +117,7 @@ test('a second signal ends the process at once, even while connections drain and
 
 test('a log reader that lives but stops reading neither blocks the server nor its shutdown', { timeout: 60_000 }, async (t) => {
   const shutdownTimeout = 1000;
-  const server = await startWithCollector(t, ['--log-level', 'debug', '--allowed-origins', 'https://ok.example', '--shutdown-timeout', String(shutdownTimeout)], {
+  const server = await startWithCollector(t, ['--log-level', 'debug', '--allowed-origins', 'https://ok.example', '--max-sockets-per-ip', '0', '--shutdown-timeout', String(shutdownTimeout)], {
     stderr: 'test',
   });
   server.pauseCollector();
