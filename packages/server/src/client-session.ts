@@ -112,6 +112,8 @@ export class ClientSession implements RoomMember {
   #heldReplies: ServerMessage[] = [];
   /** Highest `seq` sent to this client; nothing at or below it is sent again. */
   #sentSeq = 0;
+  /** The epoch this connection was welcomed into; unset until then. */
+  #epoch?: string;
   #alive = true;
   /** Whether this session was added to the room's viewer count (and so must be taken off). */
   #counted = false;
@@ -132,7 +134,10 @@ export class ClientSession implements RoomMember {
     if (settings.authenticate) {
       this.#phase = Phase.Authenticating;
       this.#timer = setTimeout(() => {
-        this.#sendError({ code: ErrorCode.Unauthorized, message: 'Authentication timed out: the first message must be "auth", within the time allowed.' });
+        this.#sendError({
+          code: ErrorCode.Unauthorized,
+          message: 'Authentication timed out: the first message must be "auth", within the time allowed.',
+        });
         this.#refuse(CloseCode.Unauthorized, 'auth_timeout', 'authentication timed out');
       }, settings.authTimeout);
       this.#pendingJoin = request;
@@ -164,8 +169,8 @@ export class ClientSession implements RoomMember {
       return;
     }
     if (this.#phase !== Phase.Live) return;
-    const last = comments[comments.length - 1]!;
-    if (comments[0]!.seq > this.#sentSeq) {
+    const last = comments[comments.length - 1];
+    if (comments[0].seq > this.#sentSeq) {
       if (this.#sendFrame(frame)) this.#settings.metrics.commentsOut.inc(comments.length);
       else this.#settings.metrics.dropped.inc(comments.length);
       this.#sentSeq = last.seq;
@@ -183,18 +188,23 @@ export class ClientSession implements RoomMember {
   #startJoin(request: JoinRequest): void {
     // Never synchronously from the constructor: `onClose` must not run before the server has
     // registered the session.
-    void Promise.resolve(request).then((r) => this.#join(r)).catch((error: unknown) => {
-      this.#settings.logger.error({ err: error, room: this.room }, 'join failed');
-      this.#ws.close(1011, 'join failed');
-    });
+    void Promise.resolve(request)
+      .then((r) => this.#join(r))
+      .catch((error: unknown) => {
+        this.#settings.logger.error({ err: error, room: this.room }, 'join failed');
+        this.#ws.close(1011, 'join failed');
+      });
   }
 
   /**
    * The room's sequence could not be continued (a shared engine lost it): close with "service
    * restart" so the client reconnects with its cursor and is told `recovered: false`.
    */
-  reset(): void {
+  reset(epoch?: string): void {
     if (this.#phase === Phase.Closed) return;
+    // Welcomed into the new sequence already (it joined after the store restarted, before this
+    // instance noticed): nothing was lost, and what the feed replays is filtered by seq.
+    if (epoch !== undefined && epoch === this.#epoch) return;
     this.#ws.close(CloseCode.ServiceRestart, 'room sequence restarted; reconnect');
   }
 
@@ -250,6 +260,7 @@ export class ClientSession implements RoomMember {
     }
     if (this.#closed) return;
 
+    this.#epoch = state.epoch;
     const welcome: WelcomeMessage = {
       type: 'welcome',
       room: request.room,
@@ -277,7 +288,8 @@ export class ClientSession implements RoomMember {
   #onMessage(data: unknown, isBinary: boolean): void {
     if (this.#closed) return;
     if (isBinary) {
-      if (this.#spendInvalid()) this.#sendError({ code: ErrorCode.BadJson, message: 'Binary frames are not accepted; send JSON text.' });
+      if (this.#spendInvalid())
+        this.#sendError({ code: ErrorCode.BadJson, message: 'Binary frames are not accepted; send JSON text.' });
       return;
     }
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
@@ -305,7 +317,10 @@ export class ClientSession implements RoomMember {
     }
     this.#pendingJoin = undefined;
     if (message?.type !== 'auth') {
-      this.#sendError({ code: ErrorCode.Unauthorized, message: 'Authentication required: the first message must be "auth".' });
+      this.#sendError({
+        code: ErrorCode.Unauthorized,
+        message: 'Authentication required: the first message must be "auth".',
+      });
       this.#refuse(CloseCode.Unauthorized, 'auth_missing', 'authentication required');
       return;
     }
@@ -338,7 +353,8 @@ export class ClientSession implements RoomMember {
     const { metrics } = this.#settings;
     const { id } = message;
     if (!this.canSend) {
-      if (this.#spendInvalid()) this.#sendError({ code: ErrorCode.Forbidden, message: 'This connection may only read.', id });
+      if (this.#spendInvalid())
+        this.#sendError({ code: ErrorCode.Forbidden, message: 'This connection may only read.', id });
       return;
     }
     const wait = takeAll(this.#buckets);
@@ -382,7 +398,11 @@ export class ClientSession implements RoomMember {
       },
       (error: unknown) => {
         this.#settings.logger.error({ err: error, room: this.room }, 'publish failed');
-        this.#sendError({ code: ErrorCode.Internal, message: 'The comment could not be stored; retry.', id: comment.id });
+        this.#sendError({
+          code: ErrorCode.Internal,
+          message: 'The comment could not be stored; retry.',
+          id: comment.id,
+        });
       },
     );
   }
@@ -391,7 +411,7 @@ export class ClientSession implements RoomMember {
     if (comments.length === 0) return;
     if (this.#send({ type: 'comments', comments })) this.#settings.metrics.commentsOut.inc(comments.length);
     else this.#settings.metrics.dropped.inc(comments.length);
-    this.#sentSeq = comments[comments.length - 1]!.seq;
+    this.#sentSeq = comments[comments.length - 1].seq;
   }
 
   /** Sends an error reply; `now` skips waiting for `welcome` (for a connection about to be refused). */
@@ -426,7 +446,10 @@ export class ClientSession implements RoomMember {
     // still goes out to a client that keeps up.
     if (this.#ws.bufferedAmount > this.#settings.maxBufferedAmount) {
       this.#settings.metrics.refused.inc({ reason: 'slow_consumer' });
-      this.#settings.logger.info({ room: this.room, ip: this.ip, buffered: this.#ws.bufferedAmount }, 'closing slow consumer');
+      this.#settings.logger.info(
+        { room: this.room, ip: this.ip, buffered: this.#ws.bufferedAmount },
+        'closing slow consumer',
+      );
       this.#ws.close(CloseCode.SlowConsumer, 'slow consumer');
       this.#cutIfStalled();
       this.#close();

@@ -54,8 +54,12 @@ export type CommentListener = (comment: Comment) => void;
  * or comments were missed that the history no longer holds. Comments that follow belong to the new
  * state of the room; a receiver that promised a gap-free stream must start over (e.g. a client is
  * disconnected and reconnects with its cursor, which then yields `recovered: false`).
+ *
+ * `epoch` is the sequence that follows when the epoch changed: a receiver that already joined that
+ * sequence (it read the room's state after the store restarted) lost nothing and may stay. Without
+ * it (a gap in the same epoch), every receiver starts over.
  */
-export type ResetListener = () => void;
+export type ResetListener = (epoch?: string) => void;
 
 /** Ends a subscription. Safe to call twice. */
 export type Unsubscribe = () => Promise<void>;

@@ -48,7 +48,10 @@ after(async () => {
 });
 
 /** Runs the same steps on a memory engine and a Redis engine; both must answer alike. */
-async function bothEngines(options: EngineOptions, steps: (engine: Engine, room: string) => Promise<unknown>): Promise<void> {
+async function bothEngines(
+  options: EngineOptions,
+  steps: (engine: Engine, room: string) => Promise<unknown>,
+): Promise<void> {
   const strip = (value: unknown): unknown =>
     JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'ts' || key === 'epoch' ? undefined : v)));
   const memory = await steps(new MemoryEngine(options), freshRoom());
@@ -61,12 +64,29 @@ test('publish assigns consecutive seq, stamps ts, and history returns them in or
     const results = [];
     const texts = ['plain', 'a "quoted" \\ back\\slash, 弾幕 😀, </script>', '{"seq":99,"ts":0}'];
     for (const [i, text] of texts.entries()) {
-      results.push(await engine.publish(room, { ...input(`id${i}`), text, time: 12.345678901234567, user: { id: 'u1', name: 'Ann' } }));
+      results.push(
+        await engine.publish(room, {
+          ...input(`id${i}`),
+          text,
+          time: 12.345678901234567,
+          user: { id: 'u1', name: 'Ann' },
+        }),
+      );
     }
-    assert.deepEqual(results.map((r) => [r.comment.seq, r.duplicate]), [[1, false], [2, false], [3, false]]);
-    assert.equal(typeof results[0]!.comment.ts, 'number');
-    assert.equal(results[0]!.comment.time, 12.345678901234567);
-    assert.deepEqual(results.map((r) => r.comment.text), texts);
+    assert.deepEqual(
+      results.map((r) => [r.comment.seq, r.duplicate]),
+      [
+        [1, false],
+        [2, false],
+        [3, false],
+      ],
+    );
+    assert.equal(typeof results[0].comment.ts, 'number');
+    assert.equal(results[0].comment.time, 12.345678901234567);
+    assert.deepEqual(
+      results.map((r) => r.comment.text),
+      texts,
+    );
     const page = await engine.history(room, 0, 10);
     assert.equal(page.complete, true);
     return { results, page, state: await engine.state(room) };
@@ -82,7 +102,11 @@ test('a resent id is posted once, also when it reaches another instance', async 
   assert.equal(again.duplicate, true);
   assert.deepEqual(again.comment, first.comment);
   assert.equal((await a.state(room)).seq, 1);
-  await bothEngines({}, async (engine, r) => [await engine.publish(r, input('x')), await engine.publish(r, input('x')), await engine.history(r, 0, 10)]);
+  await bothEngines({}, async (engine, r) => [
+    await engine.publish(r, input('x')),
+    await engine.publish(r, input('x')),
+    await engine.history(r, 0, 10),
+  ]);
 });
 
 test('the dedupe window is bounded in time', async () => {
@@ -108,10 +132,16 @@ test('history is complete only while it still holds seq after+1 (count limit and
       zero: await engine.history(room, 0, 0),
     };
     assert.equal(pages.trimmed.complete, false);
-    assert.deepEqual(pages.trimmed.comments.map((c) => c.seq), [6, 7, 8, 9, 10]);
+    assert.deepEqual(
+      pages.trimmed.comments.map((c) => c.seq),
+      [6, 7, 8, 9, 10],
+    );
     assert.equal(pages.edge.complete, true);
     assert.equal(pages.limited.complete, false);
-    assert.deepEqual(pages.limited.comments.map((c) => c.seq), [9, 10]);
+    assert.deepEqual(
+      pages.limited.comments.map((c) => c.seq),
+      [9, 10],
+    );
     assert.equal(pages.current.complete, true);
     return pages;
   });
@@ -125,7 +155,10 @@ test('history is incomplete once a comment after the cursor has aged out', async
     await engine.publish(room, input('new'));
     const pages = { all: await engine.history(room, 0, 10), last: await engine.history(room, 2, 10) };
     assert.equal(pages.all.complete, false);
-    assert.deepEqual(pages.all.comments.map((c) => c.id), ['new']);
+    assert.deepEqual(
+      pages.all.comments.map((c) => c.id),
+      ['new'],
+    );
     assert.equal(pages.last.complete, true);
     return pages;
   });
@@ -155,7 +188,10 @@ test('a room whose meta was evicted starts a new sequence without the old histor
   assert.equal(next.comment.seq, 1);
   const page = await engine.history(room, 0, 10);
   assert.notEqual(page.epoch, before.epoch);
-  assert.deepEqual(page.comments.map((c) => c.id), ['new']);
+  assert.deepEqual(
+    page.comments.map((c) => c.id),
+    ['new'],
+  );
   assert.equal(page.complete, true);
 });
 
@@ -167,7 +203,10 @@ test('a subscriber on another instance receives every comment once, in seq order
   const unsubscribe = await b.subscribe(room, (c) => received.push(c));
   await Promise.all(Array.from({ length: 50 }, (_, i) => a.publish(room, input(`c${i}`))));
   await waitFor(() => received.length >= 50, '50 comments');
-  assert.deepEqual(received.map((c) => c.seq), Array.from({ length: 50 }, (_, i) => i + 1));
+  assert.deepEqual(
+    received.map((c) => c.seq),
+    Array.from({ length: 50 }, (_, i) => i + 1),
+  );
   await unsubscribe();
   await unsubscribe();
   await a.publish(room, input('after'));
@@ -194,7 +233,15 @@ test('a comment missed on pub/sub is filled from history before the next one', a
   await storeWithoutPublish(room, 'lost2');
   await a.publish(room, input('four'));
   await waitFor(() => received.length >= 4, '4 comments');
-  assert.deepEqual(received.map((c) => [c.seq, c.id]), [[1, 'one'], [2, 'lost1'], [3, 'lost2'], [4, 'four']]);
+  assert.deepEqual(
+    received.map((c) => [c.seq, c.id]),
+    [
+      [1, 'one'],
+      [2, 'lost1'],
+      [3, 'lost2'],
+      [4, 'four'],
+    ],
+  );
 });
 
 test('a missed last comment in a quiet room arrives with the next heartbeat', async () => {
@@ -204,7 +251,10 @@ test('a missed last comment in a quiet room arrives with the next heartbeat', as
   await b.subscribe(room, (c) => received.push(c));
   await storeWithoutPublish(room, 'quiet');
   await waitFor(() => received.length >= 1, 'the missed comment');
-  assert.deepEqual(received.map((c) => c.id), ['quiet']);
+  assert.deepEqual(
+    received.map((c) => c.id),
+    ['quiet'],
+  );
 });
 
 test('after its pub/sub connection drops, an instance catches up on what it missed, once each', async () => {
@@ -220,11 +270,14 @@ test('after its pub/sub connection drops, an instance catches up on what it miss
     }
   })();
   await new Promise((r) => setTimeout(r, 10));
-  await raw.client('KILL', 'TYPE', 'pubsub');
+  await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
   await publishing;
   await waitFor(() => received.length >= 100, '100 comments');
   await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(received.map((c) => c.seq), Array.from({ length: 100 }, (_, i) => i + 1));
+  assert.deepEqual(
+    received.map((c) => c.seq),
+    Array.from({ length: 100 }, (_, i) => i + 1),
+  );
 });
 
 test('when the room restarts in Redis, subscribers are told to reset and then follow the new sequence', async () => {
@@ -233,14 +286,24 @@ test('when the room restarts in Redis, subscribers are told to reset and then fo
   const room = freshRoom();
   const received: Comment[] = [];
   let resets = 0;
-  await b.subscribe(room, (c) => received.push(c), () => resets++);
+  await b.subscribe(
+    room,
+    (c) => received.push(c),
+    () => resets++,
+  );
   await a.publish(room, input('before'));
   await waitFor(() => received.length === 1, 'first comment');
   await raw.flushall();
   await a.publish(room, input('after'));
   await waitFor(() => received.length === 2, 'comment of the new sequence');
   assert.equal(resets, 1);
-  assert.deepEqual(received.map((c) => [c.seq, c.id]), [[1, 'before'], [1, 'after']]);
+  assert.deepEqual(
+    received.map((c) => [c.seq, c.id]),
+    [
+      [1, 'before'],
+      [1, 'after'],
+    ],
+  );
 });
 
 test('a sequence that went backwards under the same epoch (lost writes) is restarted with a new epoch', async () => {
@@ -294,9 +357,11 @@ test('viewer counts are global and an instance that dies stops counting', async 
     for (let i = 0; i < 5; i++) await engine.addViewers(${JSON.stringify(room)}, 1);
     process.stdout.write('counted\\n');
     setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => String(d).includes('counted') && resolve());
+    child.stdout.on('data', (d: Buffer) => String(d).includes('counted') && resolve());
     child.once('exit', (code) => reject(new Error(`viewer process exited early (${code})`)));
   });
   assert.equal(await a.addViewers(room, 0), 7);
@@ -324,7 +389,11 @@ test('during a Redis outage the engine is not ready and calls reject; it recover
   const room = freshRoom();
   const received: Comment[] = [];
   let resets = 0;
-  await engine.subscribe(room, (c) => received.push(c), () => resets++);
+  await engine.subscribe(
+    room,
+    (c) => received.push(c),
+    () => resets++,
+  );
   await engine.publish(room, input('before'));
   await waitFor(() => received.length === 1, 'the first comment');
   await redis.stop();
@@ -338,7 +407,10 @@ test('during a Redis outage the engine is not ready and calls reject; it recover
   const after = await engine.publish(room, input('after'));
   assert.equal(after.comment.seq, 1);
   await waitFor(() => received.some((c) => c.id === 'after'), 'a comment after the outage');
-  assert.deepEqual(received.map((c) => c.id), ['before', 'after']);
+  assert.deepEqual(
+    received.map((c) => c.id),
+    ['before', 'after'],
+  );
 });
 
 test('createDanmakuServer({ engine: new RedisEngine({ url }) }) serves rooms and reports readiness', async () => {
@@ -354,9 +426,15 @@ test('createDanmakuServer({ engine: new RedisEngine({ url }) }) serves rooms and
     const b = await TestClient.connect(base, 'room=inproc');
     const id = a.sendComment('hello');
     assert.equal((await a.next<AckMessage>((m) => m.type === 'ack')).id, id);
-    assert.deepEqual((await b.waitForComments(1)).map((c) => [c.seq, c.text]), [[1, 'hello']]);
+    assert.deepEqual(
+      (await b.waitForComments(1)).map((c) => [c.seq, c.text]),
+      [[1, 'hello']],
+    );
     const late = await TestClient.connect(base, 'room=inproc&last=10');
-    assert.deepEqual((await late.waitForComments(1)).map((c) => c.text), ['hello']);
+    assert.deepEqual(
+      (await late.waitForComments(1)).map((c) => c.text),
+      ['hello'],
+    );
     for (const c of [a, b, late]) c.close();
   } finally {
     await danmaku.close();

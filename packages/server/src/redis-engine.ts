@@ -18,7 +18,15 @@ import type {
 } from './engine.js';
 import { ENGINE_DEFAULTS, newEpoch, type EngineOptions } from './memory-engine.js';
 import { RoomFeed, type FeedMessage } from './room-feed.js';
-import { HISTORY_SCRIPT, PUBLISH_SCRIPT, ROLLBACK_SCRIPT, TOUCH_SCRIPT, VIEWERS_SCRIPT, roomKeys, type RoomKeys } from './redis-scripts.js';
+import {
+  HISTORY_SCRIPT,
+  PUBLISH_SCRIPT,
+  ROLLBACK_SCRIPT,
+  TOUCH_SCRIPT,
+  VIEWERS_SCRIPT,
+  roomKeys,
+  type RoomKeys,
+} from './redis-scripts.js';
 
 /**
  * Options of {@link RedisEngine}: those of every engine (history size and age, dedupe window), plus
@@ -129,7 +137,10 @@ export class RedisEngine implements Engine {
     this.#historySize = positive('historySize', options.historySize ?? ENGINE_DEFAULTS.historySize);
     this.#historyAge = positive('historyAge', options.historyAge ?? ENGINE_DEFAULTS.historyAge);
     this.#dedupeWindow = positive('dedupeWindow', options.dedupeWindow ?? ENGINE_DEFAULTS.dedupeWindow);
-    this.#heartbeatInterval = positive('heartbeatInterval', options.heartbeatInterval ?? REDIS_ENGINE_DEFAULTS.heartbeatInterval);
+    this.#heartbeatInterval = positive(
+      'heartbeatInterval',
+      options.heartbeatInterval ?? REDIS_ENGINE_DEFAULTS.heartbeatInterval,
+    );
     this.#roomTtl = Math.max(this.#historyAge, this.#dedupeWindow) + 10 * this.#heartbeatInterval;
     this.#onError = options.onError ?? (() => {});
 
@@ -140,6 +151,8 @@ export class RedisEngine implements Engine {
       commandTimeout: positive('commandTimeout', options.commandTimeout ?? REDIS_ENGINE_DEFAULTS.commandTimeout),
       // Resubscription is done by the engine, which must also catch up on what it missed.
       autoResubscribe: false,
+      // RESP2, as Redis has spoken since before 6: pub/sub on its own connection, replies as arrays.
+      protocol: 2,
       ...options.redis,
     };
     const url = options.url ?? REDIS_ENGINE_DEFAULTS.url;
@@ -154,7 +167,8 @@ export class RedisEngine implements Engine {
     for (const connection of [this.#redis, this.#sub]) {
       // ioredis reports every failed reconnect attempt as an `error` event; without a listener it logs them.
       connection.on('error', (error: unknown) => this.#failed(error));
-      for (const event of ['ready', 'close', 'end', 'reconnecting']) connection.on(event, () => this.#updateReadiness());
+      for (const event of ['ready', 'close', 'end', 'reconnecting'])
+        connection.on(event, () => this.#updateReadiness());
     }
     this.#sub.on('ready', () => this.#resubscribe());
     this.#sub.on('message', (channel: string, message: string) => this.#onMessage(channel, message));
@@ -296,7 +310,13 @@ export class RedisEngine implements Engine {
 
   #writeViewers(room: string, count: number): Promise<number> {
     const keys = roomKeys(this.#prefix, room);
-    return this.#redis.danmakuViewers(keys.viewers, keys.viewersSeen, this.#instance, count, 3 * this.#heartbeatInterval);
+    return this.#redis.danmakuViewers(
+      keys.viewers,
+      keys.viewersSeen,
+      this.#instance,
+      count,
+      3 * this.#heartbeatInterval,
+    );
   }
 
   async #start(room: WatchedRoom): Promise<void> {
@@ -352,7 +372,9 @@ export class RedisEngine implements Engine {
       this.#failed(error);
       return;
     }
-    const pipeline = this.#redis.pipeline() as unknown as ScriptCommands & { exec(): Promise<Array<[Error | null, unknown]> | null> };
+    const pipeline = this.#redis.pipeline() as unknown as ScriptCommands & {
+      exec(): Promise<Array<[Error | null, unknown]> | null>;
+    };
     const viewerRooms = this.#viewers.size;
     for (const [room, count] of this.#viewers) {
       const keys = roomKeys(this.#prefix, room);
@@ -412,6 +434,7 @@ export class RedisEngine implements Engine {
 }
 
 function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`Option "${name}" must be a positive number; got ${value}.`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`Option "${name}" must be a positive number; got ${value}.`);
   return value;
 }

@@ -15,7 +15,8 @@ async function setup(historySize = 100) {
     { historySize, retryDelay: 10, onError: (e) => events.push(`error:${String(e)}`) },
   );
   feed.listeners.add((c: Comment) => events.push(`${c.seq}:${c.id}`));
-  feed.resetListeners.add(() => events.push('reset'));
+  // A gap keeps the epoch: the listener is given none, so every receiver starts over.
+  feed.resetListeners.add((epoch) => events.push(epoch === undefined ? 'reset' : `reset:${epoch}`));
   const state = await engine.state('r');
   feed.begin(state);
   const publish = async (id: string) => (await engine.publish('r', input(id))).comment;
@@ -77,11 +78,12 @@ test('a message of another epoch resets the listeners and follows the new sequen
     { historySize: 100, retryDelay: 10, onError: () => {} },
   );
   restarted.listeners.add((c) => events.push(`${c.seq}:${c.id}`));
-  restarted.resetListeners.add(() => events.push('reset'));
+  // The new epoch is named: a receiver already welcomed into it need not start over.
+  restarted.resetListeners.add((newEpoch) => events.push(`reset:${newEpoch}`));
   restarted.begin({ epoch, seq: 1 });
   const next = (await other.publish('r', input('y'))).comment;
   restarted.receive({ e: (await other.state('r')).epoch, c: next });
   await settle();
-  assert.deepEqual(events, ['1:old', 'reset', '1:x', '2:y']);
+  assert.deepEqual(events, ['1:old', `reset:${(await other.state('r')).epoch}`, '1:x', '2:y']);
   feed.close();
 });

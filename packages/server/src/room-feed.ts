@@ -164,7 +164,7 @@ export class RoomFeed {
         if (this.#closed) return;
         this.#epoch = page.epoch;
         this.#last = 0;
-        this.#reset();
+        this.#reset(page.epoch);
       } else if (!page.complete) {
         // The missed comments are no longer stored: the gap cannot be filled.
         this.#reset();
@@ -189,10 +189,10 @@ export class RoomFeed {
     }
   }
 
-  #reset(): void {
+  #reset(epoch?: string): void {
     for (const listener of this.resetListeners) {
       try {
-        listener();
+        listener(epoch);
       } catch (error) {
         this.#options.onError(error);
       }

@@ -10,7 +10,7 @@ export interface RoomMember {
   /** Receives one encoded `comments` frame, already built for the whole room. */
   deliver(frame: string, comments: readonly Comment[]): void;
   /** The room's sequence restarted or has a hole (see `ResetListener`): the member must start over. */
-  reset?(): void;
+  reset?(epoch?: string): void;
 }
 
 interface LocalRoom {
@@ -52,21 +52,23 @@ export class RoomHub {
     let room = this.#rooms.get(name);
     if (!room) {
       const created: LocalRoom = { members: new Set(), subscribed: Promise.resolve(), pending: [] };
-      created.subscribed = this.#engine.subscribe(
-        name,
-        (comment) => this.#receive(created, comment),
-        () => this.#reset(created),
-      ).then(
-        (unsubscribe) => {
-          created.unsubscribe = unsubscribe;
-          // Everyone may have left while the subscription was being set up.
-          if (created.members.size === 0) this.#drop(name, created);
-        },
-        (error: unknown) => {
-          this.#rooms.delete(name);
-          throw error;
-        },
-      );
+      created.subscribed = this.#engine
+        .subscribe(
+          name,
+          (comment) => this.#receive(created, comment),
+          (epoch) => this.#reset(created, epoch),
+        )
+        .then(
+          (unsubscribe) => {
+            created.unsubscribe = unsubscribe;
+            // Everyone may have left while the subscription was being set up.
+            if (created.members.size === 0) this.#drop(name, created);
+          },
+          (error: unknown) => {
+            this.#rooms.delete(name);
+            throw error;
+          },
+        );
       room = created;
       this.#rooms.set(name, room);
     }
@@ -122,10 +124,10 @@ export class RoomHub {
     for (const member of room.members) member.deliver(frame, comments);
   }
 
-  #reset(room: LocalRoom): void {
+  #reset(room: LocalRoom, epoch?: string): void {
     // What was batched belongs to the old sequence; send it before the members start over.
     this.#flush(room);
-    for (const member of room.members) member.reset?.();
+    for (const member of room.members) member.reset?.(epoch);
   }
 
   #drop(name: string, room: LocalRoom): void {
