@@ -33,17 +33,19 @@ function minifyCssTemplates() {
     name: 'minify-css-templates',
     transform(code, id) {
       if (!id.includes('/packages/widget/lib/')) return null;
-      const out = code.replace(/\b(css ?|unsafeCSS\()`([^`]*)`/g, (_, tag, body) =>
-        tag +
-        '`' +
-        body
-          .replace(/\/\*[\s\S]*?\*\//g, '')
-          .replace(/\s+/g, ' ')
-          .replace(/\s*([{};,])\s*/g, '$1')
-          .replace(/: /g, ':')
-          .replace(/;}/g, '}')
-          .trim() +
-        '`',
+      const out = code.replace(
+        /\b(css ?|unsafeCSS\()`([^`]*)`/g,
+        (_, tag, body) =>
+          tag +
+          '`' +
+          body
+            .replace(/\/\*[\s\S]*?\*\//g, '')
+            .replace(/\s+/g, ' ')
+            .replace(/\s*([{};,])\s*/g, '$1')
+            .replace(/: /g, ':')
+            .replace(/;}/g, '}')
+            .trim() +
+          '`',
       );
       return out === code ? null : { code: out, map: null };
     },
@@ -59,7 +61,16 @@ function minifyCssTemplates() {
  * fails if one is not found, so that an update of the library is looked at.
  */
 function trimReconnectingWebSocket() {
-  const accessors = ['CONNECTING', 'CLOSING', 'binaryType', 'retryCount', 'bufferedAmount', 'extensions', 'protocol', 'url'];
+  const accessors = [
+    'CONNECTING',
+    'CLOSING',
+    'binaryType',
+    'retryCount',
+    'bufferedAmount',
+    'extensions',
+    'protocol',
+    'url',
+  ];
   const methods = ['dispatchEvent', 'removeEventListener'];
   return {
     name: 'trim-reconnecting-websocket',
@@ -72,13 +83,30 @@ function trimReconnectingWebSocket() {
         if (out === before) this.error(`reconnecting-websocket changed: ${what} not found (rollup.config.mjs)`);
       };
       for (const name of accessors) {
-        cut(`accessor ${name}`, new RegExp(`\n    Object\\.defineProperty\\(ReconnectingWebSocket\\.prototype, "${name}", \\{\n[\\s\\S]*?\n    \\}\\);(?=\n)`));
+        cut(
+          `accessor ${name}`,
+          new RegExp(
+            `\n    Object\\.defineProperty\\(ReconnectingWebSocket\\.prototype, "${name}", \\{\n[\\s\\S]*?\n    \\}\\);(?=\n)`,
+          ),
+        );
       }
-      cut('static CLOSING', /\n    Object\.defineProperty\(ReconnectingWebSocket, "CLOSING", \{\n[\s\S]*?\n    \}\);(?=\n)/);
+      cut(
+        'static CLOSING',
+        /\n {4}Object\.defineProperty\(ReconnectingWebSocket, "CLOSING", \{\n[\s\S]*?\n {4}\}\);(?=\n)/,
+      );
       for (const name of methods) {
-        cut(`method ${name}`, new RegExp(`\n    ReconnectingWebSocket\\.prototype\\.${name} = function \\([^)]*\\) \\{\n[\\s\\S]*?\n    \\};(?=\n)`));
+        cut(
+          `method ${name}`,
+          new RegExp(
+            `\n    ReconnectingWebSocket\\.prototype\\.${name} = function \\([^)]*\\) \\{\n[\\s\\S]*?\n    \\};(?=\n)`,
+          ),
+        );
       }
-      cut('method _debug', /(\n    ReconnectingWebSocket\.prototype\._debug = function \(\) )\{\n[\s\S]*?\n    \};(?=\n)/, '$1{};');
+      cut(
+        'method _debug',
+        /(\n {4}ReconnectingWebSocket\.prototype\._debug = function \(\) )\{\n[\s\S]*?\n {4}\};(?=\n)/,
+        '$1{};',
+      );
       // Lines moved: no source map for this file rather than a wrong one.
       return { code: out, map: { mappings: '' } };
     },
@@ -97,7 +125,8 @@ function canvasWorker() {
     name: 'canvas-worker',
     async transform(code, id) {
       if (!id.endsWith('/lib/render/canvas-renderer.js')) return null;
-      if (!code.includes(WORKER_URL)) this.error(`canvas-renderer.js no longer starts its worker with ${WORKER_URL} (rollup.config.mjs)`);
+      if (!code.includes(WORKER_URL))
+        this.error(`canvas-renderer.js no longer starts its worker with ${WORKER_URL} (rollup.config.mjs)`);
       const worker = await this.resolve('./canvas-worker.js', id);
       const ref = this.emitFile({ type: 'chunk', id: worker.id, name: 'canvas-worker' });
       return { code: code.replace(WORKER_URL, `import.meta.ROLLUP_FILE_URL_${ref}`), map: null };
@@ -116,8 +145,12 @@ function inlineCanvasWorker() {
     name: 'inline-canvas-worker',
     async transform(code, id) {
       if (!id.endsWith('/lib/render/canvas-renderer.js')) return null;
-      if (!code.includes(WORKER_URL)) this.error(`canvas-renderer.js no longer starts its worker with ${WORKER_URL} (rollup.config.mjs)`);
-      const build = await rollup({ input: id.replace(/canvas-renderer\.js$/, 'canvas-worker.js'), plugins: [terser(TERSER)] });
+      if (!code.includes(WORKER_URL))
+        this.error(`canvas-renderer.js no longer starts its worker with ${WORKER_URL} (rollup.config.mjs)`);
+      const build = await rollup({
+        input: id.replace(/canvas-renderer\.js$/, 'canvas-worker.js'),
+        plugins: [terser(TERSER)],
+      });
       const { output } = await build.generate({ format: 'es' });
       await build.close();
       const source = JSON.stringify(output[0].code);
@@ -134,14 +167,44 @@ function inlineCanvasWorker() {
  */
 const RWS_NAMES = new RegExp(
   `^(_(${[
-    'listeners', 'retryCount', 'uptimeTimeout', 'connectTimeout', 'shouldReconnect', 'connectLock',
-    'binaryType', 'closeCalled', 'messageQueue', 'url', 'protocols', 'options', 'ws', 'debug',
-    'handleOpen', 'handleMessage', 'handleError', 'handleClose', 'getNextDelay', 'wait', 'getNextUrl',
-    'connect', 'handleTimeout', 'disconnect', 'acceptOpen', 'callEventListener', 'removeListeners',
-    'addListeners', 'clearTimeouts',
+    'listeners',
+    'retryCount',
+    'uptimeTimeout',
+    'connectTimeout',
+    'shouldReconnect',
+    'connectLock',
+    'binaryType',
+    'closeCalled',
+    'messageQueue',
+    'url',
+    'protocols',
+    'options',
+    'ws',
+    'debug',
+    'handleOpen',
+    'handleMessage',
+    'handleError',
+    'handleClose',
+    'getNextDelay',
+    'wait',
+    'getNextUrl',
+    'connect',
+    'handleTimeout',
+    'disconnect',
+    'acceptOpen',
+    'callEventListener',
+    'removeListeners',
+    'addListeners',
+    'clearTimeouts',
   ].join('|')})|${[
-    'minReconnectionDelay', 'maxReconnectionDelay', 'reconnectionDelayGrowFactor', 'connectionTimeout',
-    'maxRetries', 'maxEnqueuedMessages', 'minUptime', 'startClosed',
+    'minReconnectionDelay',
+    'maxReconnectionDelay',
+    'reconnectionDelayGrowFactor',
+    'connectionTimeout',
+    'maxRetries',
+    'maxEnqueuedMessages',
+    'minUptime',
+    'startClosed',
   ].join('|')})$`,
 );
 
@@ -183,7 +246,8 @@ export default [
     output: {
       dir: DIST,
       // The worker is an emitted chunk, which rollup names like an entry.
-      entryFileNames: (chunk) => (chunk.name === 'canvas-worker' ? 'chunks/[name]-[hash].js' : 'danmaku-layer.bundle.js'),
+      entryFileNames: (chunk) =>
+        chunk.name === 'canvas-worker' ? 'chunks/[name]-[hash].js' : 'danmaku-layer.bundle.js',
       // `<danmaku-composer>` keeps a fixed name next to the entry: pages may load it on their own.
       chunkFileNames: (chunk) => (chunk.name === 'danmaku-composer' ? '[name].bundle.js' : 'chunks/[name]-[hash].js'),
       format: 'es',

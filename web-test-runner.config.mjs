@@ -15,10 +15,7 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        args: [
-          ...CHROMIUM_ARGS,
-          '--autoplay-policy=no-user-gesture-required',
-        ],
+        args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
       },
     }),
   ],

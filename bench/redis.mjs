@@ -18,7 +18,8 @@ const RATE = Number(process.env.BENCH_RATE ?? 200); // comments per second, whol
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+const percentile = (sorted, p) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 const comment = (id, text) => ({ id, text, color: '#ffffff', mode: 'scroll', size: 'medium' });
 
 async function publishThroughput(redis) {
@@ -81,7 +82,14 @@ async function clusterRun(redis, count) {
   for (const client of clients) client.close();
   await Promise.all(instances.map((s) => s.kill()));
   latencies.sort((a, b) => a - b);
-  return { count: redis ? `${count} on Redis` : '1 in memory', delivered, expected, perSecond: delivered / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    count: redis ? `${count} on Redis` : '1 in memory',
+    delivered,
+    expected,
+    perSecond: delivered / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 }
 
 const redis = await TestRedis.start();
@@ -89,12 +97,23 @@ try {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`;
   console.log(`Machine: ${machine}\n`);
   const pub = await publishThroughput(redis);
-  console.log(`| Publish script (${PUBLISHES} publishes, ${CONCURRENCY} in flight, 16 rooms) | publishes/s | p50 ms | p99 ms |`);
+  console.log(
+    `| Publish script (${PUBLISHES} publishes, ${CONCURRENCY} in flight, 16 rooms) | publishes/s | p50 ms | p99 ms |`,
+  );
   console.log('|---|---:|---:|---:|');
-  console.log(`| one RedisEngine → redis-server | ${pub.perSecond.toFixed(0)} | ${pub.p50.toFixed(2)} | ${pub.p99.toFixed(2)} |\n`);
-  console.log(`| Instances (${CLIENTS} clients in one room, ${RATE} comments/s for ${SECONDS} s) | delivered / expected | deliveries/s | p50 ms | p99 ms |`);
+  console.log(
+    `| one RedisEngine → redis-server | ${pub.perSecond.toFixed(0)} | ${pub.p50.toFixed(2)} | ${pub.p99.toFixed(2)} |\n`,
+  );
+  console.log(
+    `| Instances (${CLIENTS} clients in one room, ${RATE} comments/s for ${SECONDS} s) | delivered / expected | deliveries/s | p50 ms | p99 ms |`,
+  );
   console.log('|---:|---:|---:|---:|---:|');
-  for (const [engine, count] of [[undefined, 1], [redis, 1], [redis, 2], [redis, 3]]) {
+  for (const [engine, count] of [
+    [undefined, 1],
+    [redis, 1],
+    [redis, 2],
+    [redis, 3],
+  ]) {
     const r = await clusterRun(engine, count);
     console.log(`| ${r.count} | ${r.delivered} / ${r.expected} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} |`);
   }

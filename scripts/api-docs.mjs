@@ -19,7 +19,12 @@ const code = (text) => (text ? `\`${cell(text)}\`` : '');
 
 function table(headers, rows) {
   if (rows.length === 0) return [];
-  return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`), ''];
+  return [
+    `| ${headers.join(' | ')} |`,
+    `| ${headers.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+  ];
 }
 
 /** The Markdown page for every element in `manifest`. */
@@ -37,7 +42,9 @@ export function renderApi(manifest) {
     '',
   ];
   for (const element of elements) {
-    const members = (element.members ?? []).filter((m) => !m.static && m.privacy !== 'private' && m.privacy !== 'protected' && !m.name.startsWith('#'));
+    const members = (element.members ?? []).filter(
+      (m) => !m.static && m.privacy !== 'private' && m.privacy !== 'protected' && !m.name.startsWith('#'),
+    );
     const fields = members.filter((m) => m.kind === 'field');
     const methods = members.filter((m) => m.kind === 'method');
     lines.push(`## \`<${element.tagName}>\``, '', `<a id="${element.tagName}"></a>`, '');
@@ -46,13 +53,26 @@ export function renderApi(manifest) {
     lines.push(`Class \`${element.name}\`, defined in \`${element.path}\`.`, '');
     const slots = element.slots ?? [];
     if (slots.length) {
-      lines.push('### Slots', '', ...table(['Name', 'Description'], slots.map((s) => [s.name ? code(s.name) : '(default)', cell(s.description)])));
+      lines.push(
+        '### Slots',
+        '',
+        ...table(
+          ['Name', 'Description'],
+          slots.map((s) => [s.name ? code(s.name) : '(default)', cell(s.description)]),
+        ),
+      );
     }
     lines.push('### Attributes', '');
     lines.push(
       ...table(
         ['Attribute', 'Property', 'Type', 'Default', 'Description'],
-        (element.attributes ?? []).map((a) => [code(a.name), code(a.fieldName), code(a.type?.text), code(a.default), cell(a.description)]),
+        (element.attributes ?? []).map((a) => [
+          code(a.name),
+          code(a.fieldName),
+          code(a.type?.text),
+          code(a.default),
+          cell(a.description),
+        ]),
       ),
     );
     lines.push('### Properties', '');
@@ -74,7 +94,9 @@ export function renderApi(manifest) {
         ...table(
           ['Method', 'Returns', 'Description'],
           methods.map((m) => [
-            code(`${m.name}(${(m.parameters ?? []).map((p) => `${p.name}${p.optional || p.default ? '?' : ''}: ${p.type?.text ?? 'unknown'}`).join(', ')})`),
+            code(
+              `${m.name}(${(m.parameters ?? []).map((p) => `${p.name}${p.optional || p.default ? '?' : ''}: ${p.type?.text ?? 'unknown'}`).join(', ')})`,
+            ),
             code(m.return?.type?.text ?? 'void'),
             cell(m.description),
           ]),
@@ -82,14 +104,34 @@ export function renderApi(manifest) {
       );
     }
     lines.push('### Events', '');
-    lines.push(...table(['Event', 'Description'], (element.events ?? []).map((e) => [code(e.name), cell(e.description)])));
+    lines.push(
+      ...table(
+        ['Event', 'Description'],
+        (element.events ?? []).map((e) => [code(e.name), cell(e.description)]),
+      ),
+    );
     lines.push('All events bubble and are composed.', '');
     lines.push('### CSS parts', '');
-    lines.push(...table(['Part', 'Description'], (element.cssParts ?? []).map((p) => [code(p.name), cell(p.description)])));
+    lines.push(
+      ...table(
+        ['Part', 'Description'],
+        (element.cssParts ?? []).map((p) => [code(p.name), cell(p.description)]),
+      ),
+    );
     lines.push('### CSS custom properties', '');
-    lines.push(...table(['Property', 'Description'], (element.cssProperties ?? []).map((p) => [code(p.name), cell(p.description)])));
+    lines.push(
+      ...table(
+        ['Property', 'Description'],
+        (element.cssProperties ?? []).map((p) => [code(p.name), cell(p.description)]),
+      ),
+    );
   }
-  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    lines
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -100,7 +142,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       current = readFileSync(docFile, 'utf8');
     } catch {}
     if (current !== page) {
-      console.error('docs/api.md is out of date with the elements\' JSDoc: run `npm run build` (or `node scripts/api-docs.mjs`) and commit it.');
+      console.error(
+        "docs/api.md is out of date with the elements' JSDoc: run `npm run build` (or `node scripts/api-docs.mjs`) and commit it.",
+      );
       process.exit(1);
     }
     console.log('docs/api.md is up to date.');

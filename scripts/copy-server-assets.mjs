@@ -15,7 +15,7 @@ const copies = [
   { from: `${root}demo/`, to: `${root}packages/server/demo/`, needs: 'index.html' },
 ];
 
-for (const { from, to, needs } of copies) {
+for (const { from, needs } of copies) {
   if (!existsSync(from + needs)) {
     console.error(`copy-server-assets: ${from}${needs} is missing; run \`npm run build\` first.`);
     process.exit(1);

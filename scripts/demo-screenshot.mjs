@@ -69,7 +69,9 @@ try {
     await host.fill(INPUT, 'my own comment');
     await host.press(INPUT, 'Enter');
     await host.waitForFunction(
-      () => document.querySelector('danmaku-composer').shadowRoot.querySelector('[part="feedback"]').textContent === 'Sent.',
+      () =>
+        document.querySelector('danmaku-composer').shadowRoot.querySelector('[part="feedback"]').textContent ===
+        'Sent.',
     );
     await host.fill(INPUT, 'and a second one, being typed');
     await host.waitForTimeout(600);

@@ -15,12 +15,22 @@ const outFile = fileURLToPath(new URL('../packages/widget/src/element-types.ts',
 const EVENT_MAPS = { DanmakuLayer: 'DanmakuEventMap', DanmakuComposer: 'DanmakuComposerEventMap' };
 
 const key = (name) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : `'${name}'`);
-const doc = (text) => (text ? [`  /** ${text.replace(/\*\//g, '*\\/').replace(/\s*\n\s*/g, ' ').trim()} */`] : []);
+const doc = (text) =>
+  text
+    ? [
+        `  /** ${text
+          .replace(/\*\//g, '*\\/')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim()} */`,
+      ]
+    : [];
 
 /** The elements of `manifest`: tag, class, module, settable members, attributes, events. */
 export function elementsOf(manifest) {
   return manifest.modules
-    .flatMap((mod) => (mod.declarations ?? []).filter((d) => d.customElement && d.tagName).map((d) => ({ ...d, path: mod.path })))
+    .flatMap((mod) =>
+      (mod.declarations ?? []).filter((d) => d.customElement && d.tagName).map((d) => ({ ...d, path: mod.path })),
+    )
     .sort((a, b) => b.tagName.localeCompare(a.tagName))
     .map((d) => ({
       tag: d.tagName,
@@ -28,7 +38,12 @@ export function elementsOf(manifest) {
       module: `./${d.path.replace(/^src\//, '').replace(/\.ts$/, '.js')}`,
       // Public instance fields a page can set (read-only getters such as `status` are not props).
       properties: (d.members ?? []).filter(
-        (m) => m.kind === 'field' && !m.static && !m.readonly && !m.name.startsWith('#') && (m.privacy ?? 'public') === 'public',
+        (m) =>
+          m.kind === 'field' &&
+          !m.static &&
+          !m.readonly &&
+          !m.name.startsWith('#') &&
+          (m.privacy ?? 'public') === 'public',
       ),
       attributes: d.attributes ?? [],
       events: (d.events ?? []).map((e) => e.name).filter(Boolean),

@@ -39,7 +39,8 @@ function hostPage(scheme: 'light' | 'dark'): string {
 
 before(async () => {
   pages = await mkdtemp(join(tmpdir(), 'danmaku-a11y-'));
-  for (const file of ['index.html', 'script-tag.html', 'favicon.svg']) await copyFile(join(root, 'demo', file), join(pages, file));
+  for (const file of ['index.html', 'script-tag.html', 'favicon.svg'])
+    await copyFile(join(root, 'demo', file), join(pages, file));
   await writeFile(join(pages, 'light.html'), hostPage('light'));
   await writeFile(join(pages, 'dark.html'), hostPage('dark'));
   server = await startServer({ demo: pages });
@@ -63,7 +64,9 @@ interface Violation {
 async function seriousViolations(page: Page): Promise<Violation[]> {
   await page.addScriptTag({ content: axeSource });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Violation[] }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Violation[] }> } }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations.map(({ id, impact, help, nodes }) => ({
       id,
@@ -92,7 +95,9 @@ async function exerciseComposer(page: Page): Promise<void> {
   await input.fill('hello');
   await input.press('Enter');
   await page.waitForFunction(
-    () => document.querySelector('danmaku-composer')!.shadowRoot!.querySelector('[part="feedback"]')!.textContent === 'Sent.',
+    () =>
+      document.querySelector('danmaku-composer')!.shadowRoot!.querySelector('[part="feedback"]')!.textContent ===
+      'Sent.',
   );
   // Text flies over the layer while axe runs: comments are aria-hidden and do not count.
   assert.deepEqual(await seriousViolations(page), [], 'after a send');

@@ -32,10 +32,10 @@ test('with a token the layer joins, sends, and its comments carry the user', asy
   const token = await sign({ sub: 'alice', name: 'Alice' });
   const client = track(recordingClient({ url: server.ws, room: 'auth', token }));
   await waitFor(() => client.connection.status === 'open', 5000, 'open');
-  assert.equal(client.welcomes[0]!.canSend, true);
+  assert.equal(client.welcomes[0].canSend, true);
   await client.connection.send('signed comment');
   await waitFor(() => client.comments.length === 1);
-  assert.deepEqual(client.comments[0]!.user, { id: 'alice', name: 'Alice' });
+  assert.deepEqual(client.comments[0].user, { id: 'alice', name: 'Alice' });
 });
 
 test('a token function is asked again before every connection', async () => {
@@ -43,7 +43,12 @@ test('a token function is asked again before every connection', async () => {
   cleanup.push(() => server.close());
   let calls = 0;
   const client = track(
-    recordingClient({ url: server.ws, room: 'refresh', reconnectDelay: 100, token: () => sign({ sub: `u${++calls}` }) }),
+    recordingClient({
+      url: server.ws,
+      room: 'refresh',
+      reconnectDelay: 100,
+      token: () => sign({ sub: `u${++calls}` }),
+    }),
   );
   await waitFor(() => client.connection.status === 'open', 5000, 'open');
   client.connection.reconnect();
@@ -56,7 +61,9 @@ test('a refused token stops the layer with an unauthorized error instead of retr
   cleanup.push(() => server.close());
   const token = await sign({ sub: 'mallory' }, 'another-secret-that-is-also-32-bytes-long!!');
   const errors: string[] = [];
-  const client = track(recordingClient({ url: server.ws, room: 'refused', reconnectDelay: 50, token }, (e) => errors.push(e.code)));
+  const client = track(
+    recordingClient({ url: server.ws, room: 'refused', reconnectDelay: 50, token }, (e) => errors.push(e.code)),
+  );
   await waitFor(() => client.connection.status === 'closed', 5000, 'closed');
   assert.deepEqual(errors, ['unauthorized']);
   await new Promise((r) => setTimeout(r, 300));
@@ -68,7 +75,9 @@ test('an invalid room name stops the layer with an invalid error', async () => {
   const server = await startServer();
   cleanup.push(() => server.close());
   const errors: string[] = [];
-  const client = track(recordingClient({ url: server.ws, room: 'no spaces allowed', reconnectDelay: 50 }, (e) => errors.push(e.code)));
+  const client = track(
+    recordingClient({ url: server.ws, room: 'no spaces allowed', reconnectDelay: 50 }, (e) => errors.push(e.code)),
+  );
   await waitFor(() => client.connection.status === 'closed', 5000, 'closed');
   assert.deepEqual(errors, ['invalid']);
 });

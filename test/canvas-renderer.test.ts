@@ -30,30 +30,35 @@ interface Ink {
 async function ink(id: string): Promise<Ink> {
   const x = id === 'dom' ? 0 : 620;
   const png = await page.screenshot({ clip: { x, y: 0, width: WIDTH, height: HEIGHT } });
-  return page.evaluate(async ([base64, w, h]) => {
-    const bytes = Uint8Array.from(atob(base64 as string), (c) => c.charCodeAt(0));
-    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-    const g = new OffscreenCanvas(w as number, h as number).getContext('2d')!;
-    g.drawImage(bitmap, 0, 0);
-    const data = g.getImageData(0, 0, w as number, h as number).data;
-    const out = { count: 0, left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i]! + data[i + 1]! + data[i + 2]! < 600) continue;
-      const px = (i / 4) % (w as number);
-      const py = Math.floor(i / 4 / (w as number));
-      out.count++;
-      out.left = Math.min(out.left, px);
-      out.right = Math.max(out.right, px);
-      out.top = Math.min(out.top, py);
-      out.bottom = Math.max(out.bottom, py);
-    }
-    return out;
-  }, [png.toString('base64'), WIDTH, HEIGHT] as const);
+  return page.evaluate(
+    async ([base64, w, h]) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const g = new OffscreenCanvas(w, h).getContext('2d')!;
+      g.drawImage(bitmap, 0, 0);
+      const data = g.getImageData(0, 0, w, h).data;
+      const out = { count: 0, left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i] + data[i + 1] + data[i + 2] < 600) continue;
+        const px = (i / 4) % (w as number);
+        const py = Math.floor(i / 4 / (w as number));
+        out.count++;
+        out.left = Math.min(out.left, px);
+        out.right = Math.max(out.right, px);
+        out.top = Math.min(out.top, py);
+        out.bottom = Math.max(out.bottom, py);
+      }
+      return out;
+    },
+    [png.toString('base64'), WIDTH, HEIGHT] as const,
+  );
 }
 
 /** Runs `fn` on both layers in the same task, so both clocks read the same time. */
 function onBoth(fn: string): Promise<void> {
   return page.evaluate((body) => {
+    // The same statement for both layers, sent as text: the test page has no other way to share it.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
     for (const id of ['dom', 'canvas']) new Function('layer', body)(document.getElementById(id));
   }, fn);
 }
@@ -62,7 +67,8 @@ function onBoth(fn: string): Promise<void> {
 beforeEach(() => onBoth('layer.resume(); layer.clear(); layer.removeAttribute("hide-modes"); layer.hidden = false'));
 
 /** Two frames, so that what was posted to the worker is on screen. */
-const painted = () => page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+const painted = () =>
+  page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
 
 test('the canvas renderer paints in a worker: a canvas and no comment elements', async () => {
   const shape = await page.evaluate(async () => {
@@ -70,7 +76,11 @@ test('the canvas renderer paints in a worker: a canvas and no comment elements',
     layer.add({ text: 'first' });
     await new Promise((done) => setTimeout(done, 300));
     const root = layer.shadowRoot!;
-    return { canvas: root.querySelectorAll('canvas').length, comments: root.querySelectorAll('[part~="comment"]').length, shown: layer.stats.shown };
+    return {
+      canvas: root.querySelectorAll('canvas').length,
+      comments: root.querySelectorAll('[part~="comment"]').length,
+      shown: layer.stats.shown,
+    };
   });
   assert.deepEqual(shape, { canvas: 1, comments: 0, shown: 1 });
   await onBoth('layer.clear()');
@@ -89,7 +99,10 @@ test('it paints top, bottom and scroll comments where the DOM renderer shows the
   const dom = await ink('dom');
   const canvas = await ink('canvas');
   assert.ok(dom.count > 500, `the DOM renderer shows text (${dom.count} bright pixels)`);
-  assert.ok(canvas.count > 0.6 * dom.count && canvas.count < 1.6 * dom.count, `as much ink: canvas ${canvas.count}, DOM ${dom.count}`);
+  assert.ok(
+    canvas.count > 0.6 * dom.count && canvas.count < 1.6 * dom.count,
+    `as much ink: canvas ${canvas.count}, DOM ${dom.count}`,
+  );
   for (const side of ['left', 'top', 'right', 'bottom'] as const) {
     assert.ok(Math.abs(canvas[side] - dom[side]) <= 6, `${side}: canvas ${canvas[side]}, DOM ${dom[side]}`);
   }
@@ -133,8 +146,14 @@ test('markup in a comment is painted as its characters, as the DOM renderer show
   const canvas = await ink('canvas');
   // Every character is ink: the brackets and attributes too, not just "bold?".
   assert.ok(dom.count > 400, `the DOM renderer shows the markup as text (${dom.count} bright pixels)`);
-  assert.ok(canvas.count > 0.8 * dom.count && canvas.count < 1.25 * dom.count, `as much ink: canvas ${canvas.count}, DOM ${dom.count}`);
-  assert.ok(Math.abs(canvas.left - dom.left) <= 6 && Math.abs(canvas.right - dom.right) <= 6, `as wide: canvas ${canvas.left}–${canvas.right}, DOM ${dom.left}–${dom.right}`);
+  assert.ok(
+    canvas.count > 0.8 * dom.count && canvas.count < 1.25 * dom.count,
+    `as much ink: canvas ${canvas.count}, DOM ${dom.count}`,
+  );
+  assert.ok(
+    Math.abs(canvas.left - dom.left) <= 6 && Math.abs(canvas.right - dom.right) <= 6,
+    `as wide: canvas ${canvas.left}–${canvas.right}, DOM ${dom.left}–${dom.right}`,
+  );
   assert.equal(await page.evaluate(() => (window as { ran?: number }).ran), undefined);
   await onBoth('layer.resume(); layer.clear()');
 });

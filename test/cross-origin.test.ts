@@ -22,7 +22,9 @@ const served: Array<{ path: string; status: number; ifNoneMatch: string | undefi
 before(async () => {
   // The server mounted on an http.Server of the test's own, to see each request and its answer.
   http = createServer((req, res) => {
-    res.on('finish', () => served.push({ path: req.url ?? '', status: res.statusCode, ifNoneMatch: req.headers['if-none-match'] }));
+    res.on('finish', () =>
+      served.push({ path: req.url ?? '', status: res.statusCode, ifNoneMatch: req.headers['if-none-match'] }),
+    );
     void danmaku.handleRequest(req, res).then((handled) => {
       if (!handled) res.writeHead(404).end();
     });
@@ -71,7 +73,7 @@ test('a reload revalidates the entry: the browser sends its ETag and gets 304', 
   await page.waitForFunction(() => document.querySelector('danmaku-layer')?.status === 'open');
   const entry = served.filter((r) => r.path === '/danmaku-layer.bundle.js');
   assert.equal(entry.length, 1, JSON.stringify(served));
-  assert.ok(entry[0]!.ifNoneMatch, 'the browser revalidated with its ETag');
-  assert.equal(entry[0]!.status, 304);
+  assert.ok(entry[0].ifNoneMatch, 'the browser revalidated with its ETag');
+  assert.equal(entry[0].status, 304);
   await page.close();
 });

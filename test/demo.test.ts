@@ -89,7 +89,9 @@ test('an HTML payload is shown as text and never runs', async () => {
       ),
     payload,
   );
-  const images = await b.evaluate(() => document.querySelector('danmaku-layer')!.shadowRoot!.querySelectorAll('img').length);
+  const images = await b.evaluate(
+    () => document.querySelector('danmaku-layer')!.shadowRoot!.querySelectorAll('img').length,
+  );
   assert.equal(images, 0);
   await Promise.all([a.close(), b.close()]);
 });
@@ -101,6 +103,8 @@ test('the demo page shows the connection state and recovers after the server res
   await server.close();
   await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'connecting');
   server = await startServer({ demo: true }, port);
-  await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'open', undefined, { timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'open', undefined, {
+    timeout: 15_000,
+  });
   await page.close();
 });

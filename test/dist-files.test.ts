@@ -66,7 +66,9 @@ test('a site that hosts only danmaku-layer.standalone.js sends and receives, can
     const heard = tab.evaluate(
       () =>
         new Promise<string>((resolve) =>
-          document.querySelector('danmaku-layer')!.addEventListener('danmaku-comment', (e) => resolve(e.detail.comment.text)),
+          document
+            .querySelector('danmaku-layer')!
+            .addEventListener('danmaku-comment', (e) => resolve(e.detail.comment.text)),
         ),
     );
     const input = tab.locator('danmaku-composer [part="input"]');
@@ -77,7 +79,10 @@ test('a site that hosts only danmaku-layer.standalone.js sends and receives, can
     // The worker runs from the file itself: the layer paints on a canvas, and nothing else was fetched.
     assert.equal(await tab.locator('danmaku-layer canvas').count(), 1);
     assert.deepEqual(scripts, ['/danmaku.js']);
-    assert.deepEqual([...server.requests.keys()].filter((path) => path.endsWith('.js')), ['/danmaku.js']);
+    assert.deepEqual(
+      [...server.requests.keys()].filter((path) => path.endsWith('.js')),
+      ['/danmaku.js'],
+    );
     assert.deepEqual(errors, []);
     await tab.close();
   } finally {
@@ -96,13 +101,19 @@ test('a chunk the site did not host: tried twice, then a load_failed DanmakuErro
     await tab.evaluate(() => {
       const w = window as unknown as { heard: { code: string; message: string }[] };
       w.heard = [];
-      document.querySelector('danmaku-layer')!.addEventListener('danmaku-error', (e) => w.heard.push({ code: e.detail.error.code, message: e.detail.error.message }));
+      document
+        .querySelector('danmaku-layer')!
+        .addEventListener('danmaku-error', (e) =>
+          w.heard.push({ code: e.detail.error.code, message: e.detail.error.message }),
+        );
     });
     await tab.waitForFunction(() => document.querySelector('danmaku-layer')?.status === 'open');
     // The composer fetched the sending code as it appeared, and says at once that it is missing.
     const feedback = tab.locator('danmaku-composer [part="feedback"]');
     await tab.waitForFunction(
-      (text) => document.querySelector('danmaku-composer')?.shadowRoot?.querySelector('[part="feedback"]')?.textContent === text,
+      (text) =>
+        document.querySelector('danmaku-composer')?.shadowRoot?.querySelector('[part="feedback"]')?.textContent ===
+        text,
       COMPOSER_STRINGS.failures.load_failed,
     );
     assert.equal(await feedback.isVisible(), true);
@@ -114,7 +125,11 @@ test('a chunk the site did not host: tried twice, then a load_failed DanmakuErro
         .send('hello')
         .then(
           () => null,
-          (error: { name: string; code: string; message: string }) => ({ name: error.name, code: error.code, message: error.message }),
+          (error: { name: string; code: string; message: string }) => ({
+            name: error.name,
+            code: error.code,
+            message: error.message,
+          }),
         ),
     );
     assert.ok(failure, 'send() rejects');
@@ -144,7 +159,9 @@ test('a composer whose own file is missing shows why in its place', async () => 
   const server = await serveFolder(site);
   try {
     const { page: tab } = await openPage(`${server.http}/`);
-    await tab.waitForFunction(() => (document.querySelector('danmaku-composer')?.textContent ?? '').includes('could not load'));
+    await tab.waitForFunction(() =>
+      (document.querySelector('danmaku-composer')?.textContent ?? '').includes('could not load'),
+    );
     const text = await tab.locator('danmaku-composer').textContent();
     assert.ok(text!.includes(`${server.http}/danmaku-composer.bundle.js`), text!);
     assert.equal(server.requests.get('/danmaku-composer.bundle.js'), 2);

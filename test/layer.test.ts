@@ -23,11 +23,22 @@ const box = (selector: string): Promise<Rect> =>
 
 async function assertOverlays(): Promise<void> {
   // Following happens on the next animation frame at the latest.
-  await page.waitForFunction(() => {
-    const a = document.querySelector('#overlay')!.getBoundingClientRect();
-    const b = document.querySelector('#target')!.getBoundingClientRect();
-    return Math.abs(a.x - b.x) < 1 && Math.abs(a.y - b.y) < 1 && Math.abs(a.width - b.width) < 1 && Math.abs(a.height - b.height) < 1;
-  }, undefined, { timeout: 3000 }).catch(() => {});
+  await page
+    .waitForFunction(
+      () => {
+        const a = document.querySelector('#overlay')!.getBoundingClientRect();
+        const b = document.querySelector('#target')!.getBoundingClientRect();
+        return (
+          Math.abs(a.x - b.x) < 1 &&
+          Math.abs(a.y - b.y) < 1 &&
+          Math.abs(a.width - b.width) < 1 &&
+          Math.abs(a.height - b.height) < 1
+        );
+      },
+      undefined,
+      { timeout: 3000 },
+    )
+    .catch(() => {});
   assert.deepEqual(await box('#overlay'), await box('#target'));
 }
 
@@ -68,8 +79,16 @@ test('add() shows a comment locally with no server, as text', async () => {
     layer.clear();
     const shown = layer.add({ text: '<b>bold?</b>', color: '#ff0000', mode: 'top' });
     // Finished comments are kept (hidden) for reuse: look for this one by its text.
-    const el = [...layer.shadowRoot!.querySelectorAll<HTMLElement>('[part~="comment"]')].find((e) => e.textContent === '<b>bold?</b>')!;
-    return { shown, status: layer.status, text: el.textContent, bold: layer.shadowRoot!.querySelectorAll('b').length, color: getComputedStyle(el).color };
+    const el = [...layer.shadowRoot!.querySelectorAll<HTMLElement>('[part~="comment"]')].find(
+      (e) => e.textContent === '<b>bold?</b>',
+    )!;
+    return {
+      shown,
+      status: layer.status,
+      text: el.textContent,
+      bold: layer.shadowRoot!.querySelectorAll('b').length,
+      color: getComputedStyle(el).color,
+    };
   });
   assert.deepEqual(result, { shown: true, status: 'idle', text: '<b>bold?</b>', bold: 0, color: 'rgb(255, 0, 0)' });
 });

@@ -28,7 +28,9 @@ let browser: Browser | undefined;
 
 /** Our environment without npm's own variables (set by `npm test`), which would steer a nested npm. */
 function env(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && !key.startsWith('DANMAKU_') && key !== 'PORT'));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && !key.startsWith('DANMAKU_') && key !== 'PORT'),
+  );
 }
 
 /** Runs a command; on failure, the assertion shows its output. */
@@ -63,7 +65,11 @@ before(async () => {
   tarballs = (await readdir(scratch)).filter((name) => name.endsWith('.tgz')).sort();
   assert.equal(tarballs.length, PACKAGES.length, `one tarball per workspace: ${tarballs.join(', ')}`);
   await writeFile(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
-  await sh('npm', ['install', ...tarballs.map((t) => `./${t}`), '--prefer-offline', '--no-audit', '--no-fund'], scratch);
+  await sh(
+    'npm',
+    ['install', ...tarballs.map((t) => `./${t}`), '--prefer-offline', '--no-audit', '--no-fund'],
+    scratch,
+  );
 });
 
 after(async () => {
@@ -89,7 +95,10 @@ test('each tarball has a README and a LICENSE, no test harness, and no source-ma
       if (map) assert.ok(files.includes(join(dirname(file), map)), `${name}/${file} points at ${map}, which ships`);
     }
     for (const file of files.filter((f) => f.endsWith('.map'))) {
-      const map = JSON.parse(await readFile(join(dir, file), 'utf8')) as { sources: string[]; sourcesContent?: Array<string | null> };
+      const map = JSON.parse(await readFile(join(dir, file), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: Array<string | null>;
+      };
       map.sources.forEach((source, i) => {
         const shipped = files.includes(join(dirname(file), source)) || typeof map.sourcesContent?.[i] === 'string';
         assert.ok(shipped, `${name}/${file} maps to ${source}, which ships (or is inlined)`);
@@ -101,7 +110,11 @@ test('each tarball has a README and a LICENSE, no test harness, and no source-ma
 test('publint and @arethetypeswrong/cli (esm-only profile) pass on each tarball', async () => {
   for (const tarball of tarballs) {
     await sh(join(root, 'node_modules/.bin/publint'), ['run', join(scratch, tarball), '--strict'], root);
-    await sh(join(root, 'node_modules/.bin/attw'), [join(scratch, tarball), '--profile', 'esm-only', '--format', 'ascii'], root);
+    await sh(
+      join(root, 'node_modules/.bin/attw'),
+      [join(scratch, tarball), '--profile', 'esm-only', '--format', 'ascii'],
+      root,
+    );
   }
 });
 
@@ -115,7 +128,9 @@ test("the server's installed dependency tree has no lit and no widget package", 
       peerDependencies?: Record<string, string>;
       peerDependenciesMeta?: Record<string, { optional?: boolean }>;
     };
-    const required = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).filter((name) => !manifest.peerDependenciesMeta?.[name]?.optional);
+    const required = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).filter(
+      (name) => !manifest.peerDependenciesMeta?.[name]?.optional,
+    );
     const optional = Object.keys({ ...manifest.optionalDependencies, ...manifest.peerDependenciesMeta });
     for (const name of [...required, ...optional]) {
       const found = installed(name, dir);
@@ -128,17 +143,23 @@ test("the server's installed dependency tree has no lit and no widget package", 
   };
   await visit(server);
   assert.ok(seen.has('ws') && seen.has('danmaku-layer-protocol'), [...seen].join(', '));
-  const unwanted = [...seen].filter((name) => name === 'danmaku-layer' || /^(lit|lit-html|lit-element|@lit\/.*)$/.test(name));
+  const unwanted = [...seen].filter(
+    (name) => name === 'danmaku-layer' || /^(lit|lit-html|lit-element|@lit\/.*)$/.test(name),
+  );
   assert.deepEqual(unwanted, []);
 });
 
 test('the installed `danmaku-layer-server --demo` serves the demo and the bundles to a page of another origin', async () => {
   // The bin as npx runs it: node_modules/.bin of the scratch folder.
-  bin = spawn(join(scratch, 'node_modules/.bin/danmaku-layer-server'), ['--demo', '--host', '127.0.0.1', '--port', '0', '--flush-interval', '5'], {
-    cwd: scratch,
-    env: env(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  bin = spawn(
+    join(scratch, 'node_modules/.bin/danmaku-layer-server'),
+    ['--demo', '--host', '127.0.0.1', '--port', '0', '--flush-interval', '5'],
+    {
+      cwd: scratch,
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   bin.stderr!.on('data', (data) => (stderr += data));
   const port = await new Promise<number>((resolve, reject) => {
@@ -171,7 +192,10 @@ test('the installed `danmaku-layer-server --demo` serves the demo and the bundle
     browser = await launchBrowser();
     const a = await openConnected(browser, origin.url);
     const b = await openConnected(browser, origin.url);
-    assert.deepEqual(await sendAndReceive(a.page, b.page, 'from the installed packages'), { text: 'from the installed packages', own: false });
+    assert.deepEqual(await sendAndReceive(a.page, b.page, 'from the installed packages'), {
+      text: 'from the installed packages',
+      own: false,
+    });
     for (const script of a.scripts) assert.equal(script.headers['access-control-allow-origin'], '*', script.url);
   } finally {
     await origin.close();

@@ -22,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function assertInOrderOnce(client: RecordingClient): void {
   const seqs = client.comments.map((c) => c.seq);
-  for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! > seqs[i - 1]!, `seq ${seqs[i]} after ${seqs[i - 1]}`);
+  for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i] > seqs[i - 1], `seq ${seqs[i]} after ${seqs[i - 1]}`);
 }
 
 test('a client cut off for 2 s gets every comment it missed, in order, once; its offline send posts once', async () => {
@@ -32,7 +32,9 @@ test('a client cut off for 2 s gets every comment it missed, in order, once; its
   cleanup.push(() => proxy.close());
   await proxy.listen();
 
-  const victim = track(recordingClient({ url: `ws://127.0.0.1:${proxy.port}/ws`, room: 'tunnel', reconnectDelay: 200 }));
+  const victim = track(
+    recordingClient({ url: `ws://127.0.0.1:${proxy.port}/ws`, room: 'tunnel', reconnectDelay: 200 }),
+  );
   const sender = await TestClient.connect(server.ws, 'room=tunnel');
   cleanup.push(() => sender.close());
   await waitFor(() => victim.connection.status === 'open', 5000, 'victim open');
@@ -72,7 +74,10 @@ test('a resend with the same id, even on another connection, is posted once', as
   cleanup.push(() => server.close());
   const a = await TestClient.connect(server.ws, 'room=dedupe');
   const b = await TestClient.connect(server.ws, 'room=dedupe');
-  cleanup.push(() => a.close(), () => b.close());
+  cleanup.push(
+    () => a.close(),
+    () => b.close(),
+  );
   a.sendComment('once', { id: 'same-id' });
   const first = await a.next<AckMessage>((m) => m.type === 'ack');
   b.sendComment('once', { id: 'same-id' });
@@ -114,13 +119,13 @@ test('a cursor from another epoch (the server restarted) yields a reset', async 
   await waitFor(() => client.connection.status === 'open');
   await client.connection.send('seen before the restart');
   await waitFor(() => client.comments.length === 1);
-  const epoch = client.welcomes[0]!.epoch;
+  const epoch = client.welcomes[0].epoch;
   await first.close();
   const second = await startServer({}, port);
   cleanup.push(() => second.close());
   await waitFor(() => client.welcomes.length >= 2, 10_000, 'reconnect to the new server');
-  assert.notEqual(client.welcomes[1]!.epoch, epoch);
-  assert.equal(client.welcomes[1]!.recovered, false);
+  assert.notEqual(client.welcomes[1].epoch, epoch);
+  assert.equal(client.welcomes[1].recovered, false);
   assert.equal(client.resets, 1);
 });
 
@@ -130,12 +135,18 @@ test('the server drops a client that stops answering pings, and keeps one that a
   // `autoPong: false`: this client's WebSocket never answers pings, like a frozen peer.
   const frozen = new WebSocket(`${server.ws}?room=hb`, [PROTOCOL], { autoPong: false });
   const healthy = await TestClient.connect(server.ws, 'room=hb');
-  cleanup.push(() => frozen.terminate(), () => healthy.close());
+  cleanup.push(
+    () => frozen.terminate(),
+    () => healthy.close(),
+  );
   const closed = await new Promise<number>((resolve) => frozen.on('close', (code) => resolve(code)));
   assert.equal(closed, 1006, 'terminated without a close handshake');
   await sleep(300);
   assert.equal(healthy.ws.readyState, WebSocket.OPEN);
-  assert.ok(healthy.messages.some((m) => m.type === 'heartbeat'), 'application heartbeats arrive');
+  assert.ok(
+    healthy.messages.some((m) => m.type === 'heartbeat'),
+    'application heartbeats arrive',
+  );
 });
 
 test('a client that saw nothing resumes into a new epoch without a reset', async () => {
@@ -147,7 +158,7 @@ test('a client that saw nothing resumes into a new epoch without a reset', async
   const second = await startServer({}, port);
   cleanup.push(() => second.close());
   await waitFor(() => client.welcomes.length >= 2, 10_000, 'reconnect to the new server');
-  assert.equal(client.welcomes[1]!.recovered, true);
+  assert.equal(client.welcomes[1].recovered, true);
   assert.equal(client.resets, 0);
 });
 
@@ -157,7 +168,9 @@ test('a client reconnects by itself when the application heartbeat goes silent',
   const proxy = new TcpProxy(server.port);
   cleanup.push(() => proxy.close());
   await proxy.listen();
-  const client = track(recordingClient({ url: `ws://127.0.0.1:${proxy.port}/ws`, room: 'silence', reconnectDelay: 100 }));
+  const client = track(
+    recordingClient({ url: `ws://127.0.0.1:${proxy.port}/ws`, room: 'silence', reconnectDelay: 100 }),
+  );
   await waitFor(() => client.connection.status === 'open');
   proxy.stall();
   await waitFor(() => client.statuses.includes('connecting'), 5000, 'the client to give up on the silent link');
@@ -180,18 +193,18 @@ test('after a server restart, 200 clients are back within the backoff bound, spr
   cleanup.push(() => second.close());
   // Bound: the first retry waits base × [0.5, 1.5) = at most 1.5 s; allow for connection set-up on a busy machine.
   await waitFor(() => clients.every((c) => c.openedAt.length >= 2), 10_000, 'all clients back');
-  const delays = clients.map((c) => c.openedAt[1]! - restartedAt).sort((a, b) => a - b);
-  const spread = delays.at(-1)! - delays[0]!;
+  const delays = clients.map((c) => c.openedAt[1] - restartedAt).sort((a, b) => a - b);
+  const spread = delays.at(-1)! - delays[0];
   console.log(
-    `reconnect after restart (ms): min ${delays[0]!.toFixed(0)}, p50 ${delays[100]!.toFixed(0)}, ` +
-      `p90 ${delays[180]!.toFixed(0)}, max ${delays.at(-1)!.toFixed(0)}, spread ${spread.toFixed(0)}`,
+    `reconnect after restart (ms): min ${delays[0].toFixed(0)}, p50 ${delays[100].toFixed(0)}, ` +
+      `p90 ${delays[180].toFixed(0)}, max ${delays.at(-1)!.toFixed(0)}, spread ${spread.toFixed(0)}`,
   );
   assert.ok(delays.at(-1)! < 10_000);
   // Not a stampede: the reconnects cover a window, and no 50 ms slice holds more than a quarter of them.
   assert.ok(spread > 500, `spread ${spread} ms`);
   let busiest = 0;
   for (let i = 0, j = 0; i < delays.length; i++) {
-    while (delays[i]! - delays[j]! > 50) j++;
+    while (delays[i] - delays[j] > 50) j++;
     busiest = Math.max(busiest, i - j + 1);
   }
   assert.ok(busiest <= 50, `${busiest} reconnects within 50 ms`);

@@ -150,7 +150,8 @@ test("a composer in another element's shadow root is defined through the bundle'
     host.attachShadow({ mode: 'open' }).innerHTML = '<danmaku-composer></danmaku-composer>';
     await new Promise((resolve) => setTimeout(resolve, 100));
     const before = customElements.get('danmaku-composer') !== undefined;
-    const bundle = (await import('/danmaku-layer.bundle.js' as string)) as { loadComposer(): Promise<unknown> };
+    const bundleUrl = '/danmaku-layer.bundle.js'; // a URL of the test server, not a module tsc can resolve
+    const bundle = (await import(bundleUrl)) as { loadComposer(): Promise<unknown> };
     await bundle.loadComposer();
     return { before, after: customElements.get('danmaku-composer') !== undefined };
   });

@@ -55,7 +55,7 @@ test('a send the server never acknowledges rejects with timeout, and is the send
   await assert.rejects(sending, { code: 'timeout' });
   assert.equal(client.connection.queued, 0);
   assert.equal(sent.length, 1);
-  assert.equal(sent[0]!.text, 'into the void');
-  assert.equal(client.connection.isOwn(sent[0]!.id), true, 'its id is remembered, to outline it when it comes back');
+  assert.equal(sent[0].text, 'into the void');
+  assert.equal(client.connection.isOwn(sent[0].id), true, 'its id is remembered, to outline it when it comes back');
   assert.equal(client.connection.isOwn('someone-else'), false);
 });

@@ -28,9 +28,16 @@ test('every JavaScript entry of the package imports in Node.js without a DOM', a
   `;
   const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
   assert.equal(stderr, '');
-  const result = JSON.parse(stdout) as { before: Record<string, string>; loaded: [string, number][]; classes: string[] };
+  const result = JSON.parse(stdout) as {
+    before: Record<string, string>;
+    loaded: [string, number][];
+    classes: string[];
+  };
   assert.deepEqual(result.before, { window: 'undefined', document: 'undefined', customElements: 'undefined' });
-  assert.deepEqual(result.loaded.map(([entry]) => entry), entries);
+  assert.deepEqual(
+    result.loaded.map(([entry]) => entry),
+    entries,
+  );
   assert.deepEqual(result.classes, ['function', 'function', 'closed']);
 });
 
@@ -51,6 +58,9 @@ test('package.json: every subpath ends in .js with types first, and the manifest
   const manifest = JSON.parse(await readFile(`${root}packages/widget/${pkg.customElements}`, 'utf8')) as {
     modules: { declarations?: { tagName?: string }[] }[];
   };
-  const tags = manifest.modules.flatMap((m) => m.declarations ?? []).map((d) => d.tagName).filter(Boolean);
+  const tags = manifest.modules
+    .flatMap((m) => m.declarations ?? [])
+    .map((d) => d.tagName)
+    .filter(Boolean);
   assert.deepEqual(tags.sort(), ['danmaku-composer', 'danmaku-layer']);
 });

@@ -120,7 +120,11 @@ async function exercise(server: RunningServer, text: string, timeout: number): P
     await waitFor(() => listener.connection.status === 'open', 5000, 'the listener to join');
     await page.goto(`${server.http}/`);
     await page
-      .waitForFunction(() => document.querySelector<DanmakuLayer>('#app > danmaku-layer')?.status === 'open', undefined, { timeout })
+      .waitForFunction(
+        () => document.querySelector<DanmakuLayer>('#app > danmaku-layer')?.status === 'open',
+        undefined,
+        { timeout },
+      )
       .catch(() => assert.fail(`the snippet's layer never connected (page errors: ${errors.join('; ') || 'none'})`));
     // The component rendered the markup as written: the layer wraps the video, the composer follows.
     assert.equal(await page.locator('#app > danmaku-layer#live > video').count(), 1, 'the layer wraps the video');
@@ -131,8 +135,8 @@ async function exercise(server: RunningServer, text: string, timeout: number): P
     await input.fill(text);
     await input.press('Enter');
 
-    await waitFor(() => listener.comments.some((c) => c.text === text), timeout, 'the comment at the server').catch(() =>
-      assert.fail('the comment typed into the composer never reached the server'),
+    await waitFor(() => listener.comments.some((c) => c.text === text), timeout, 'the comment at the server').catch(
+      () => assert.fail('the comment typed into the composer never reached the server'),
     );
     await page
       .waitForFunction((t) => document.querySelector('#app > p')?.textContent === t, text, { timeout })

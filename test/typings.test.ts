@@ -85,7 +85,14 @@ function documented(manifest: Manifest): Map<string, { props: Set<string>; event
     if (!d.customElement || !d.tagName) continue;
     const props = new Set((d.attributes ?? []).map((a) => a.name));
     for (const m of d.members ?? []) {
-      if (m.kind === 'field' && !m.static && !m.readonly && !m.name.startsWith('#') && (m.privacy ?? 'public') === 'public') props.add(m.name);
+      if (
+        m.kind === 'field' &&
+        !m.static &&
+        !m.readonly &&
+        !m.name.startsWith('#') &&
+        (m.privacy ?? 'public') === 'public'
+      )
+        props.add(m.name);
     }
     elements.set(d.tagName, { props, events: (d.events ?? []).map((e) => e.name) });
   }
@@ -110,7 +117,8 @@ function coverage(manifest: Manifest, framework: 'react' | 'vue'): string {
     const type = types[tag];
     assert.ok(type, `a ${framework} type for <${tag}>`);
     for (const prop of props) lines.push(`export type P${n++} = ${type}[${JSON.stringify(prop)}];`);
-    if (framework === 'react') for (const event of events) lines.push(`export type P${n++} = ${type}[${JSON.stringify(`on${event}`)}];`);
+    if (framework === 'react')
+      for (const event of events) lines.push(`export type P${n++} = ${type}[${JSON.stringify(`on${event}`)}];`);
   }
   return lines.join('\n') + '\n';
 }
@@ -137,18 +145,26 @@ before(async () => {
   await writeFile(join(dir, 'react', 'tsconfig.json'), JSON.stringify({ ...TSCONFIG, include: ['*.tsx'] }));
   await writeFile(
     join(dir, 'vue', 'tsconfig.json'),
-    JSON.stringify({ ...TSCONFIG, compilerOptions: { ...TSCONFIG.compilerOptions, jsx: 'preserve' }, include: ['*.vue'] }),
+    JSON.stringify({
+      ...TSCONFIG,
+      compilerOptions: { ...TSCONFIG.compilerOptions, jsx: 'preserve' },
+      include: ['*.vue'],
+    }),
   );
 });
 
 test('the React snippets type-check with React 19 types, and prop mistakes are errors', async () => {
-  const snippets = codeBlocks(await readFile(join(root, 'docs/frameworks.md'), 'utf8')).filter((b) => b.file.endsWith('.tsx'));
+  const snippets = codeBlocks(await readFile(join(root, 'docs/frameworks.md'), 'utf8')).filter((b) =>
+    b.file.endsWith('.tsx'),
+  );
   assert.ok(snippets.length > 0, 'docs/frameworks.md has a TSX snippet');
   await check('typescript/bin/tsc', join(dir, 'react'));
 });
 
 test('the Vue snippets type-check with vue-tsc, and prop mistakes are errors', async () => {
-  const snippets = codeBlocks(await readFile(join(root, 'docs/frameworks.md'), 'utf8')).filter((b) => b.file.endsWith('.vue'));
+  const snippets = codeBlocks(await readFile(join(root, 'docs/frameworks.md'), 'utf8')).filter((b) =>
+    b.file.endsWith('.vue'),
+  );
   assert.ok(snippets.length > 0, 'docs/frameworks.md has a Vue snippet');
   await check('vue-tsc/bin/vue-tsc.js', join(dir, 'vue'));
 });
@@ -157,7 +173,20 @@ test('every attribute, property and event in the Custom Elements Manifest is typ
   const elements = documented(await readManifest());
   // The manifest itself is complete: the attributes and events the issue of drift was about.
   const layer = elements.get('danmaku-layer')!;
-  for (const name of ['area', 'interactive', 'merge', 'announce', 'media', 'duration', 'reverse', 'opacity', 'density', 'hide-modes', 'blocklist', 'token']) {
+  for (const name of [
+    'area',
+    'interactive',
+    'merge',
+    'announce',
+    'media',
+    'duration',
+    'reverse',
+    'opacity',
+    'density',
+    'hide-modes',
+    'blocklist',
+    'token',
+  ]) {
     assert.ok(layer.props.has(name), `the manifest documents ${name}`);
   }
   assert.ok(layer.events.includes('danmaku-status'));

@@ -62,10 +62,30 @@ test('ready line: text and JSON log forms', () => {
 test('a tiny run delivers everything and writes JSON', { timeout: 120_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'bench-server-'));
   try {
-    const args = ['--clients', '12', '--senders', '3', '--rate', '20', '--duration', '1', '--idle', '30', '--servers', 'ws,ours', '--out', out, '--timeout', '100'];
+    const args = [
+      '--clients',
+      '12',
+      '--senders',
+      '3',
+      '--rate',
+      '20',
+      '--duration',
+      '1',
+      '--idle',
+      '30',
+      '--servers',
+      'ws,ours',
+      '--out',
+      out,
+      '--timeout',
+      '100',
+    ];
     const stdout = await new Promise((resolve, reject) => {
-      execFile(process.execPath, [fileURLToPath(new URL('./run.mjs', import.meta.url)), ...args], (error, stdout, stderr) =>
-        error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
+      execFile(
+        process.execPath,
+        [fileURLToPath(new URL('./run.mjs', import.meta.url)), ...args],
+        (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
       );
     });
     assert.match(stdout, /\| ours \/ ws/);

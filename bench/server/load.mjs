@@ -106,7 +106,13 @@ function openWs(url, clientIndex) {
 /** Opens one socket.io client on the WebSocket transport; resolves on `welcome`. */
 function openSocketIo(url, room, clientIndex) {
   return new Promise((resolve, reject) => {
-    const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, query: { room }, timeout: 30_000 });
+    const socket = io(url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      query: { room },
+      timeout: 30_000,
+    });
     let ready = false;
     socket.once('welcome', () => {
       ready = true;

@@ -130,7 +130,9 @@ function whenReady(child, ready, timeout, label) {
     };
     child.stdout.setEncoding('utf8').on('data', onData);
     child.stderr.setEncoding('utf8').on('data', onData);
-    child.once('exit', (code, signal) => fail(new Error(`${label} exited (${code ?? signal}) before it was ready\n${output}`)));
+    child.once('exit', (code, signal) =>
+      fail(new Error(`${label} exited (${code ?? signal}) before it was ready\n${output}`)),
+    );
   });
 }
 

@@ -16,7 +16,17 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Histogram, nowUs } from './histogram.mjs';
-import { cpuMs, forkWorker, guardChildren, hardFileLimit, killAll, rssBytes, startProgram, startServer, stop } from './proc.mjs';
+import {
+  cpuMs,
+  forkWorker,
+  guardChildren,
+  hardFileLimit,
+  killAll,
+  rssBytes,
+  startProgram,
+  startServer,
+  stop,
+} from './proc.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const DEFAULT_BIN = here('../../packages/server/bin/danmaku-layer-server.js');
@@ -100,7 +110,10 @@ const config = {
   concurrency: int('concurrency', 1),
   drain: int('drain', 1),
   timeout: int('timeout', 10),
-  servers: flags.servers.split(',').map((s) => s.trim()).filter(Boolean),
+  servers: flags.servers
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
   instances: flags.instances.split(',').map(Number),
   oursFlags: flags['ours-flags'].split(/\s+/).filter(Boolean),
 };
@@ -115,7 +128,9 @@ for (const name of config.servers) {
 
 const BIN = flags['server-bin'];
 if (!existsSync(BIN)) {
-  process.stderr.write(`bench:server: --server-bin ${BIN} does not exist${BIN === DEFAULT_BIN ? ' (run npm run build)' : ''}.\n`);
+  process.stderr.write(
+    `bench:server: --server-bin ${BIN} does not exist${BIN === DEFAULT_BIN ? ' (run npm run build)' : ''}.\n`,
+  );
   process.exit(2);
 }
 const RESULTS = flags.out.endsWith('/') ? flags.out : `${flags.out}/`;
@@ -173,7 +188,10 @@ function split(n, parts) {
 async function broadcast({ kind, urls, pids, room }) {
   const total = config.rate * config.duration;
   const senderWorker = loadWorker();
-  const receiverWorkers = split(config.clients - config.senders, config.receiverProcs).map((count) => ({ worker: loadWorker(), count }));
+  const receiverWorkers = split(config.clients - config.senders, config.receiverProcs).map((count) => ({
+    worker: loadWorker(),
+    count,
+  }));
   const all = [senderWorker, ...receiverWorkers.map((r) => r.worker)];
   try {
     let offset = 0;
@@ -289,7 +307,15 @@ async function idle({ kind, url, pid, count }) {
     let offset = 0;
     const connected = await Promise.all(
       workers.map(({ worker, n }) => {
-        const request = { kind, urls: [url], room: 'idle', count: n, offset, total: 0, concurrency: config.concurrency };
+        const request = {
+          kind,
+          urls: [url],
+          room: 'idle',
+          count: n,
+          offset,
+          total: 0,
+          concurrency: config.concurrency,
+        };
         offset += n;
         return worker.ask('connect', 'connected', request);
       }),
@@ -412,7 +438,9 @@ function warnAboutLoad(name, result) {
 
 function warnAboutConnects(name, result) {
   if (result.connectFailures > 0) {
-    process.stdout.write(`  ! ${name}: ${result.connectFailures} clients could not connect (${result.firstConnectError}); expected counts only the others.\n`);
+    process.stdout.write(
+      `  ! ${name}: ${result.connectFailures} clients could not connect (${result.firstConnectError}); expected counts only the others.\n`,
+    );
   }
 }
 
@@ -451,7 +479,9 @@ async function measure(name, idleMax) {
     load1 = await broadcast({ kind: server.kind, urls: [server.url], pids: [server.pid], room: 'bench' });
   } catch (error) {
     if (server.child.exitCode !== null || server.child.signalCode !== null) {
-      throw new Error(`the server exited (${server.child.exitCode ?? server.child.signalCode}) during the broadcast`);
+      throw new Error(`the server exited (${server.child.exitCode ?? server.child.signalCode}) during the broadcast`, {
+        cause: error,
+      });
     }
     throw error;
   } finally {
@@ -490,7 +520,8 @@ async function compare() {
   const idleProcs = Math.max(config.idleProcs, Math.ceil(idleMax / idlePerProcMax));
   config.idleProcs = idleProcs;
   const notes = [];
-  if (idleMax < config.idle) notes.push(`open-files hard limit ${fileLimit}: idle connections capped at ${idleMax} (asked ${config.idle}).`);
+  if (idleMax < config.idle)
+    notes.push(`open-files hard limit ${fileLimit}: idle connections capped at ${idleMax} (asked ${config.idle}).`);
 
   const info = machine();
   process.stdout.write(
@@ -501,7 +532,9 @@ async function compare() {
   );
   if (config.servers.some((s) => s.startsWith('ours'))) {
     const lifted = [...oursLimitFlags(), ...config.oursFlags];
-    process.stdout.write(`ours runs with: ${lifted.length ? lifted.join(' ') : '(no limit flags in this build; defaults)'}\n`);
+    process.stdout.write(
+      `ours runs with: ${lifted.length ? lifted.join(' ') : '(no limit flags in this build; defaults)'}\n`,
+    );
     notes.push(`ours limit flags: ${lifted.length ? lifted.join(' ') : 'none available in this build'}`);
   }
   for (const note of notes) process.stdout.write(`note: ${note}\n`);
@@ -549,10 +582,24 @@ async function compare() {
     }
   }
   if (Object.keys(ratios).length > 0) {
-    const ratioRows = Object.entries(ratios).map(([pair, r]) => [pair, r.cpuPerDelivery, r.p50, r.p99, r.memoryPerIdleConnection]);
+    const ratioRows = Object.entries(ratios).map(([pair, r]) => [
+      pair,
+      r.cpuPerDelivery,
+      r.p50,
+      r.p99,
+      r.memoryPerIdleConnection,
+    ]);
     process.stdout.write(`\n${table(ratioRows, ['ratio', 'CPU / delivery', 'p50', 'p99', 'memory / idle conn'])}\n`);
   }
-  const file = save('compare', { date: new Date().toISOString(), argv: process.argv.slice(2), machine: info, config, notes, results, ratios });
+  const file = save('compare', {
+    date: new Date().toISOString(),
+    argv: process.argv.slice(2),
+    machine: info,
+    config,
+    notes,
+    results,
+    ratios,
+  });
   process.stdout.write(`\nJSON: ${file}\n`);
 }
 
@@ -594,7 +641,8 @@ async function redisMode() {
       process.stdout.write(`\n[${instances} instance${instances > 1 ? 's' : ''}]…\n`);
       const servers = [];
       try {
-        for (let i = 0; i < instances; i++) servers.push(await startPeer('ours', room, ['--redis-url', `redis://127.0.0.1:${port}`]));
+        for (let i = 0; i < instances; i++)
+          servers.push(await startPeer('ours', room, ['--redis-url', `redis://127.0.0.1:${port}`]));
         const result = await broadcast({
           kind: 'ws',
           urls: servers.map((s) => s.url),
@@ -634,7 +682,13 @@ async function redisMode() {
   process.stdout.write(
     `\n${table(rows, ['instances', 'delivered', 'lost', 'out of order', 'deliveries/s', 'p50 ms', 'p99 ms', 'servers CPU ms', 'redis CPU ms', 'CPU ms / 1k deliveries (all)', 'busiest load gen'])}\n`,
   );
-  const file = save('redis', { date: new Date().toISOString(), argv: process.argv.slice(2), machine: info, config, results });
+  const file = save('redis', {
+    date: new Date().toISOString(),
+    argv: process.argv.slice(2),
+    machine: info,
+    config,
+    results,
+  });
   process.stdout.write(`\nJSON: ${file}\n`);
 }
 

@@ -10,7 +10,10 @@ const PROTOCOL = 'danmaku.v1';
 /** `count` senders in `room` posting `rate` comments per second between them. */
 export async function startSenders(port, room, count, rate) {
   const url = `ws://127.0.0.1:${port}/ws`;
-  const senders = Array.from({ length: count }, () => new ResumingClient({ room, pick: () => url, reconnectDelay: 250 }));
+  const senders = Array.from(
+    { length: count },
+    () => new ResumingClient({ room, pick: () => url, reconnectDelay: 250 }),
+  );
   await Promise.all(senders.map((s) => s.start()));
   let sent = 0;
   const started = Date.now();
@@ -65,7 +68,9 @@ export function startChurn(port, perSecond) {
   let i = 0;
   const timer = setInterval(() => {
     const n = i++;
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?room=churn-${n}`, [PROTOCOL], { localAddress: `127.0.3.${(n % 250) + 1}` });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?room=churn-${n}`, [PROTOCOL], {
+      localAddress: `127.0.3.${(n % 250) + 1}`,
+    });
     const done = (ok) => {
       if (ok) stats.acked++;
       else stats.failed++;

@@ -15,7 +15,10 @@ function median(values) {
  */
 function drift(samples, key) {
   const third = Math.max(1, Math.floor(samples.length / 3));
-  return { first: median(samples.slice(0, third).map((s) => s[key])), last: median(samples.slice(-third).map((s) => s[key])) };
+  return {
+    first: median(samples.slice(0, third).map((s) => s[key])),
+    last: median(samples.slice(-third).map((s) => s[key])),
+  };
 }
 
 /** The report as Markdown text. */
@@ -44,7 +47,13 @@ export function report(result) {
   }
   lines.push(
     `- comments: ${result.sent} sent, ${result.acked} acknowledged, ${result.unacked} unanswered, ${result.missing.length} acknowledged but not delivered to the page${result.missing.length ? ` (${result.missing.slice(0, 10).join(', ')}…)` : ''}`,
-    `- error replies to the senders: ${result.errors.length ? Object.entries(result.errors.reduce((m, c) => ({ ...m, [c]: (m[c] ?? 0) + 1 }), {})).map(([c, n]) => `${c} ×${n}`).join(', ') : 'none'}`,
+    `- error replies to the senders: ${
+      result.errors.length
+        ? Object.entries(result.errors.reduce((m, c) => ({ ...m, [c]: (m[c] ?? 0) + 1 }), {}))
+            .map(([c, n]) => `${c} ×${n}`)
+            .join(', ')
+        : 'none'
+    }`,
     `- churned rooms: ${result.churn.acked} posted to, ${result.churn.failed} failed (restarts)`,
     `- acknowledged comments some sending connection (which resumes too) did not see: ${result.missingForSenders}`,
     `- page status at the end: ${result.pageStatus}; resets (could not resume): ${result.pageResets}`,

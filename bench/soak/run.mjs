@@ -56,7 +56,12 @@ const churnRate = Number(values.churn);
 const restartEvery = Number(values['restart-every']) * 1000;
 const sampleEvery = Number(values['sample-every']) * 1000;
 const historyAge = Number(values['history-age']);
-if (![minutes, rate, senderCount, churnRate, restartEvery, sampleEvery, historyAge].every((n) => Number.isFinite(n) && n >= 0) || !['redis', 'memory'].includes(values.engine)) {
+if (
+  ![minutes, rate, senderCount, churnRate, restartEvery, sampleEvery, historyAge].every(
+    (n) => Number.isFinite(n) && n >= 0,
+  ) ||
+  !['redis', 'memory'].includes(values.engine)
+) {
   process.stderr.write(HELP);
   process.exit(2);
 }
@@ -69,12 +74,18 @@ const redis = values.engine === 'redis' ? await startRedis() : undefined;
 const port = await freePort();
 const server = new SoakServer(port, [
   // Room for the soak's own rate from one address; every other limit stays at its default.
-  '--rate-limit', String(Math.ceil((rate / senderCount) * 2)),
-  '--rate-burst', String(Math.ceil(rate * 5)),
-  '--ip-rate-limit', String(rate * 2),
-  '--ip-rate-burst', String(rate * 10),
-  '--history-age', String(historyAge),
-  '--dedupe-window', String(historyAge),
+  '--rate-limit',
+  String(Math.ceil((rate / senderCount) * 2)),
+  '--rate-burst',
+  String(Math.ceil(rate * 5)),
+  '--ip-rate-limit',
+  String(rate * 2),
+  '--ip-rate-burst',
+  String(rate * 10),
+  '--history-age',
+  String(historyAge),
+  '--dedupe-window',
+  String(historyAge),
   ...(redis ? ['--redis-url', redis.url] : []),
 ]);
 await server.start();
@@ -90,7 +101,11 @@ const elapsed = () => (Date.now() - started) / 1000;
 
 const samples = [];
 async function sample(label = '') {
-  const [memory, page, engineRooms] = await Promise.all([server.memory(), viewer.measure(), server.metric('danmaku_engine_rooms')]);
+  const [memory, page, engineRooms] = await Promise.all([
+    server.memory(),
+    viewer.measure(),
+    server.metric('danmaku_engine_rooms'),
+  ]);
   const row = {
     t: Math.round(elapsed()),
     serverHeap: memory?.heap,
@@ -139,7 +154,15 @@ await sample('end');
 const result = {
   date: new Date().toISOString(),
   command: `npm run soak -- ${process.argv.slice(2).join(' ')}`.trim(),
-  settings: { minutes, rate, senders: senderCount, churn: churnRate, restartEvery: restartEvery / 1000, engine: values.engine, historyAge },
+  settings: {
+    minutes,
+    rate,
+    senders: senderCount,
+    churn: churnRate,
+    restartEvery: restartEvery / 1000,
+    engine: values.engine,
+    historyAge,
+  },
   samples,
   sent: senders.sent,
   acked: senders.acked().length,

@@ -24,9 +24,13 @@ export function freePort() {
 /** Starts redis-server on a free loopback port, nothing persisted. */
 export async function startRedis() {
   const port = await freePort();
-  const { child } = await startProgram('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    ready: /Ready to accept connections/,
-  });
+  const { child } = await startProgram(
+    '/usr/bin/redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      ready: /Ready to accept connections/,
+    },
+  );
   return { child, url: `redis://127.0.0.1:${port}` };
 }
 
@@ -44,9 +48,24 @@ export class SoakServer {
   }
 
   async start() {
-    const { child } = await startServer(['--expose-gc', '--import', PROBE, BIN, '--host', '127.0.0.1', '--port', String(this.port), '--log-level', 'info', ...this.#args], {
-      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DANMAKU_'))),
-    });
+    const { child } = await startServer(
+      [
+        '--expose-gc',
+        '--import',
+        PROBE,
+        BIN,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(this.port),
+        '--log-level',
+        'info',
+        ...this.#args,
+      ],
+      {
+        env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DANMAKU_'))),
+      },
+    );
     this.#child = child;
     let buffer = '';
     child.stderr.on('data', (chunk) => {

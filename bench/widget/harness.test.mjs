@@ -31,7 +31,14 @@ test('the workload is the same for the same seed and mixes modes, lengths and sc
 });
 
 test('overlapping pairs: touching or 1 px is not an overlap, anything more is', () => {
-  assert.deepEqual(overlappingPairs([{ x: 200, y: 0, w: 100, h: 30 }, { x: 0, y: 0, w: 100, h: 30 }, { x: 250, y: 5, w: 10, h: 10 }]), [[0, 2]]);
+  assert.deepEqual(
+    overlappingPairs([
+      { x: 200, y: 0, w: 100, h: 30 },
+      { x: 0, y: 0, w: 100, h: 30 },
+      { x: 250, y: 5, w: 10, h: 10 },
+    ]),
+    [[0, 2]],
+  );
   const box = (x, y, w = 100, h = 30) => ({ x, y, w, h });
   assert.equal(countOverlaps([box(0, 0), box(100, 0), box(0, 30)]), 0);
   assert.equal(countOverlaps([box(0, 0), box(99, 0)]), 0);
@@ -52,7 +59,15 @@ test('frame summary: percentiles and janky frames', () => {
 });
 
 test('lane capacity: lanes × speed ÷ (mean width + gap)', () => {
-  const c = laneCapacity([{ w: 100, h: 30 }, { w: 300, h: 30 }], { speed: 160, gap: 24 }, 60, 0.8);
+  const c = laneCapacity(
+    [
+      { w: 100, h: 30 },
+      { w: 300, h: 30 },
+    ],
+    { speed: 160, gap: 24 },
+    60,
+    0.8,
+  );
   assert.equal(c.lanes, 24);
   assert.equal(c.perSecond, (24 * 160) / 224);
   assert.equal(c.onScreen, c.perSecond * ((1280 + 200) / 160));
@@ -76,9 +91,13 @@ test('a short real run of every library writes a complete result', { timeout: 24
   try {
     const out = join(dir, 'result.json');
     const run = fileURLToPath(new URL('./run.mjs', import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, [run, '--rates', '30', '--seconds', '1', '--warmup', '1', '--out', out], {
-      timeout: 220_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [run, '--rates', '30', '--seconds', '1', '--warmup', '1', '--out', out],
+      {
+        timeout: 220_000,
+      },
+    );
     assert.match(stdout, /\| ours \| 30 \|/);
     const { results } = JSON.parse(await readFile(out, 'utf8'));
     assert.deepEqual(

@@ -29,14 +29,30 @@ function starved(r, config) {
  * @param {(line: string) => void} [log]
  */
 export function printReport({ machine, config, results }, log = console.log) {
-  log(`Machine: ${machine.nproc} × ${machine.cpu}, Chromium ${machine.chromium}, Node ${machine.node}, load ${machine.loadavg}`);
+  log(
+    `Machine: ${machine.nproc} × ${machine.cpu}, Chromium ${machine.chromium}, Node ${machine.node}, load ${machine.loadavg}`,
+  );
   log(
     `Workload: ${config.stage.width}×${config.stage.height} stage, ${config.warmup} s warm-up + ${config.seconds} s measured per run, ` +
       `seed ${config.seed}, boxes sampled every ${config.sampleMs} ms in a separate pass\n`,
   );
   log(
     table(
-      ['library', 'rate/s', 'frame p50/p95/p99 ms', 'janky >20ms', 'main CPU', 'script/layout/style ms/s', 'CPU ms per shown', 'shown/s', 'on screen avg/peak', 'overlap pairs avg/peak', 'of which scroll×scroll avg', 'DOM nodes', 'JS heap MB'],
+      [
+        'library',
+        'rate/s',
+        'frame p50/p95/p99 ms',
+        'janky >20ms',
+        'main CPU',
+        'script/layout/style ms/s',
+        'CPU ms per shown',
+        'shown/s',
+        'on screen avg/peak',
+        'overlap pairs avg/peak',
+        'of which scroll×scroll avg',
+        'DOM nodes',
+        'JS heap MB',
+      ],
       results.map((r) => [
         r.lib,
         r.rate,
@@ -56,7 +72,9 @@ export function printReport({ machine, config, results }, log = console.log) {
   );
 
   if (results.some((r) => starved(r, config))) {
-    log(`\n† the page was so busy that fewer than half of the expected box samples were taken: the figure rests on few samples.`);
+    log(
+      `\n† the page was so busy that fewer than half of the expected box samples were taken: the figure rests on few samples.`,
+    );
   }
 
   const capacity = results.filter((r) => r.capacity);
@@ -64,7 +82,17 @@ export function printReport({ machine, config, results }, log = console.log) {
     log('\nLane capacity of <danmaku-layer> (scroll comments; lanes = stage height ÷ mean comment height):\n');
     log(
       table(
-        ['rate/s', 'mean w×h px', 'lanes', 'capacity /s', 'capacity on screen', 'offered on screen', 'scroll on screen avg', 'fill of capacity', 'fill of min(capacity, offered)'],
+        [
+          'rate/s',
+          'mean w×h px',
+          'lanes',
+          'capacity /s',
+          'capacity on screen',
+          'offered on screen',
+          'scroll on screen avg',
+          'fill of capacity',
+          'fill of min(capacity, offered)',
+        ],
         capacity.map((r) => {
           const c = r.capacity;
           return [
@@ -89,7 +117,9 @@ export function printReport({ machine, config, results }, log = console.log) {
     const oursByRate = new Map(results.filter((r) => r.lib === lib).map((r) => [r.rate, r]));
     if (!oursByRate.size) continue;
     if (peers.length) {
-      log(`\n${lib} ÷ peer (below ×1 is less: better for time, frames, overlap and memory; worse for comments on screen):\n`);
+      log(
+        `\n${lib} ÷ peer (below ×1 is less: better for time, frames, overlap and memory; worse for comments on screen):\n`,
+      );
       const rows = [];
       for (const r of results) {
         const o = oursByRate.get(r.rate);
@@ -106,33 +136,67 @@ export function printReport({ machine, config, results }, log = console.log) {
           ratio(o.memory.jsHeapMB, r.memory.jsHeapMB),
         ]);
       }
-      log(table(['peer', 'rate/s', 'main CPU', 'CPU ms per shown', 'frame p99', 'on screen avg', `overlap avg (${lib} vs peer)`, 'DOM nodes', 'JS heap'], rows));
+      log(
+        table(
+          [
+            'peer',
+            'rate/s',
+            'main CPU',
+            'CPU ms per shown',
+            'frame p99',
+            'on screen avg',
+            `overlap avg (${lib} vs peer)`,
+            'DOM nodes',
+            'JS heap',
+          ],
+          rows,
+        ),
+      );
     }
 
     log(`\nTargets for ${lib}:\n`);
     const rows = [];
     const mark = (ok) => (ok === undefined ? 'n/a' : ok ? 'met' : 'NOT met');
     for (const [rate, o] of oursByRate) {
-      const peersAtRate = results.filter((r) => r.rate === rate && peers.includes(r.lib) && Number.isFinite(r.main.msPerDisplayed));
+      const peersAtRate = results.filter(
+        (r) => r.rate === rate && peers.includes(r.lib) && Number.isFinite(r.main.msPerDisplayed),
+      );
       const best = bestPeer(peersAtRate);
       const bestDrawing = bestPeer(peersAtRate.filter(drawsAtFrameRate));
-      const floor = harness.has(rate) && o.displayedPerS > 0 ? harness.get(rate).main.taskMsPerS / o.displayedPerS : NaN;
+      const floor =
+        harness.has(rate) && o.displayedPerS > 0 ? harness.get(rate).main.taskMsPerS / o.displayedPerS : NaN;
       const fill = o.capacity ? o.screen.scrollAvg / o.capacity.onScreen : NaN;
       const perShown = (peer) =>
-        peer ? `${mark(o.main.msPerDisplayed <= peer.main.msPerDisplayed / 3)} (${fmt(o.main.msPerDisplayed, 2)} vs ${peer.lib} ${fmt(peer.main.msPerDisplayed, 2)})` : 'n/a';
+        peer
+          ? `${mark(o.main.msPerDisplayed <= peer.main.msPerDisplayed / 3)} (${fmt(o.main.msPerDisplayed, 2)} vs ${peer.lib} ${fmt(peer.main.msPerDisplayed, 2)})`
+          : 'n/a';
       rows.push([
         rate,
-        Number.isFinite(o.screen.overlapPeak) ? `${mark(o.screen.overlapPeak === 0)} (peak ${o.screen.overlapPeak})` : 'not sampled',
+        Number.isFinite(o.screen.overlapPeak)
+          ? `${mark(o.screen.overlapPeak === 0)} (peak ${o.screen.overlapPeak})`
+          : 'not sampled',
         rate >= 60 && Number.isFinite(fill) ? `${mark(fill >= 0.9)} (${fmt(100 * fill, 0)}%)` : 'n/a',
         perShown(best),
         perShown(bestDrawing),
-        Number.isFinite(floor) ? `${fmt(floor, 2)}${best && floor > best.main.msPerDisplayed / 3 ? ' (above ⅓ of best peer)' : ''}` : 'n/a',
-        rate >= 200 ? `${mark(o.frames.p99 < 20 && o.frames.fps >= 58)} (p99 ${fmt(o.frames.p99)} ms, ${fmt(o.frames.fps, 0)} fps)` : 'n/a',
+        Number.isFinite(floor)
+          ? `${fmt(floor, 2)}${best && floor > best.main.msPerDisplayed / 3 ? ' (above ⅓ of best peer)' : ''}`
+          : 'n/a',
+        rate >= 200
+          ? `${mark(o.frames.p99 < 20 && o.frames.fps >= 58)} (p99 ${fmt(o.frames.p99)} ms, ${fmt(o.frames.fps, 0)} fps)`
+          : 'n/a',
       ]);
     }
     log(
       table(
-        ['rate/s', 'zero overlap', '≥ 90% of lane capacity on screen', 'CPU ms per shown ≤ ⅓ of best peer', '… of best peer drawing at frame rate', 'floor: harness alone ÷ shown', '60 fps, p99 < 20 ms'],
+        [
+          'rate/s',
+          'zero overlap',
+          '≥ 90% of lane capacity on screen',
+          'CPU ms per shown ≤ ⅓ of best peer',
+          '… of best peer drawing at frame rate',
+          'floor: harness alone ÷ shown',
+          '60 fps, p99 < 20 ms',
+        ],
         rows,
       ),
     );

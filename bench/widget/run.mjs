@@ -46,8 +46,12 @@ const { values: flags } = parseArgs({
   },
 });
 
-const libs = flags.libs.split(',').map((s) => s.trim()).filter(Boolean);
-for (const lib of libs) if (!LIBS.includes(lib)) throw new RangeError(`--libs: unknown library "${lib}" (known: ${LIBS.join(', ')})`);
+const libs = flags.libs
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+for (const lib of libs)
+  if (!LIBS.includes(lib)) throw new RangeError(`--libs: unknown library "${lib}" (known: ${LIBS.join(', ')})`);
 const rates = flags.rates.split(',').map(Number);
 if (rates.some((r) => !(r > 0))) throw new RangeError('--rates: positive numbers, comma separated');
 const seconds = Number(flags.seconds);
@@ -101,7 +105,10 @@ try {
     await page.goto(`${server.url}page/index.html`);
     await page.waitForFunction(() => window.bench !== undefined);
     const count = Math.ceil(rate * (warmup + seconds + 2));
-    const info = await page.evaluate(([lib, seed, count]) => window.bench.init(lib, { seed, count }), [lib, seed, count]);
+    const info = await page.evaluate(
+      ([lib, seed, count]) => window.bench.init(lib, { seed, count }),
+      [lib, seed, count],
+    );
     await page.evaluate((rate) => window.bench.start(rate), rate);
     await sleep(warmup * 1000);
     await cdp.send('HeapProfiler.collectGarbage');
@@ -151,7 +158,8 @@ try {
         main,
         memory: { nodes: settled.Nodes, jsHeapMB: settled.JSHeapUsedSize / 2 ** 20 },
         screen: summarizeSamples(s.samples),
-        capacity: timing.info.lane && s.scroll.length ? laneCapacity(s.scroll, timing.info.lane, rate, SCROLL_SHARE) : null,
+        capacity:
+          timing.info.lane && s.scroll.length ? laneCapacity(s.scroll, timing.info.lane, rate, SCROLL_SHARE) : null,
         sampledComments: s.scroll.length,
       });
       await save();
@@ -180,12 +188,21 @@ function sleep(ms) {
 }
 
 function cpuModel() {
-  const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
-  return line ? line.split(':')[1].trim() : cpus()[0]?.model ?? 'unknown';
+  const line = readFileSync('/proc/cpuinfo', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('model name'));
+  return line ? line.split(':')[1].trim() : (cpus()[0]?.model ?? 'unknown');
 }
 
 function libVersion(lib) {
   if (lib === 'harness') return '-';
-  const pkg = { ours: 'packages/widget', 'ours-canvas': 'packages/widget', 'danmaku-dom': 'node_modules/danmaku', 'danmaku-canvas': 'node_modules/danmaku', 'danmu.js': 'node_modules/danmu.js', 'danmu.js-realtime': 'node_modules/danmu.js' }[lib];
+  const pkg = {
+    ours: 'packages/widget',
+    'ours-canvas': 'packages/widget',
+    'danmaku-dom': 'node_modules/danmaku',
+    'danmaku-canvas': 'node_modules/danmaku',
+    'danmu.js': 'node_modules/danmu.js',
+    'danmu.js-realtime': 'node_modules/danmu.js',
+  }[lib];
   return JSON.parse(readFileSync(join(ROOT, pkg, 'package.json'), 'utf8')).version;
 }

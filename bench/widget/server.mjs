@@ -37,7 +37,10 @@ export async function startPageServer() {
     if (!file) return void res.writeHead(404).end();
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      });
       res.end(body);
     } catch {
       res.writeHead(404).end();
@@ -48,10 +51,11 @@ export async function startPageServer() {
   let closed;
   return {
     url: `http://127.0.0.1:${port}/`,
-    close: () => (closed ??= new Promise((done) => {
-      server.closeAllConnections();
-      server.close(() => done());
-    })),
+    close: () =>
+      (closed ??= new Promise((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      })),
   };
 }
 

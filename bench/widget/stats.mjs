@@ -47,7 +47,16 @@ export function summarizeSamples(samples) {
   if (samples.some((s) => s.pairs === null)) {
     // A library whose boxes cannot be read: comments on screen only.
     const counts = samples.map((s) => s.onScreen);
-    return { samples: samples.length, onScreenAvg: mean(counts), onScreenPeak: Math.max(0, ...counts), scrollAvg: NaN, overlapAvg: NaN, overlapPeak: NaN, scrollOverlapAvg: NaN, samplesWithOverlapPct: NaN };
+    return {
+      samples: samples.length,
+      onScreenAvg: mean(counts),
+      onScreenPeak: Math.max(0, ...counts),
+      scrollAvg: NaN,
+      overlapAvg: NaN,
+      overlapPeak: NaN,
+      scrollOverlapAvg: NaN,
+      samplesWithOverlapPct: NaN,
+    };
   }
   return {
     samples: samples.length,

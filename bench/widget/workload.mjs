@@ -23,7 +23,9 @@ export const FONT_WEIGHT = 700;
 export const TEXT_SHADOW = '0 0 1px #000, 0 0 1px #000, 1px 1px 2px rgb(0 0 0 / 0.6)';
 
 const LATIN = 'the quick brown fox jumps over lazy dog wow lol nice gg first again so good haha what yes no'.split(' ');
-const CJK = '前方高能弹幕护体哈哈哈哈好厉害太强了这是什么名场面泪目打卡来了完结撒花草生えるすごいかわいい神回'.split('');
+const CJK = '前方高能弹幕护体哈哈哈哈好厉害太强了这是什么名场面泪目打卡来了完结撒花草生えるすごいかわいい神回'.split(
+  '',
+);
 const EMOJI = ['😂', '👍', '🔥', '❤️', '🎉', '😭', '👀', '🤣', '✨', '🙏'];
 const ARABIC = 'مرحبا رائع جميل جدا شكرا هههه يا سلام ممتاز أحسنت الله'.split(' ');
 const COLOURS = ['#ff5555', '#ffcc00', '#55ff55', '#55ccff', '#ff88ff', '#ff9500', '#b388ff'];

@@ -19,13 +19,18 @@ export async function readmeSnippet(base: string): Promise<string> {
   const block = codeBlocks(readme).find((b) => b.file === 'script-tag.html');
   assert.ok(block, 'README.md has the script-tag.html snippet');
   const host = new URL(base).host;
-  return block.code.replaceAll('https://your-server.example', `http://${host}`).replaceAll('wss://your-server.example', `ws://${host}`);
+  return block.code
+    .replaceAll('https://your-server.example', `http://${host}`)
+    .replaceAll('wss://your-server.example', `ws://${host}`);
 }
 
 /** Another origin: serves `html` at `/` (and 404 for the rest) on 127.0.0.1 and a free port. */
 export async function startPageOrigin(html: string): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
-    if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><meta charset="utf-8">${html}`);
+    if (req.url === '/')
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(`<!doctype html><meta charset="utf-8">${html}`);
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -68,11 +73,13 @@ export async function sendAndReceive(a: Page, b: Page, text: string): Promise<{ 
   // Listening before A sends: the comment may arrive before a later evaluate would run.
   await b.evaluate(() => {
     (window as unknown as { received: Promise<Received> }).received = new Promise<Received>((resolve) => {
-      document.querySelector('danmaku-layer')!.addEventListener(
-        'danmaku-comment',
-        (event) => resolve({ text: event.detail.comment.text, own: event.detail.own }),
-        { once: true },
-      );
+      document
+        .querySelector('danmaku-layer')!
+        .addEventListener(
+          'danmaku-comment',
+          (event) => resolve({ text: event.detail.comment.text, own: event.detail.own }),
+          { once: true },
+        );
     });
   });
   const input = a.locator('danmaku-composer [part="input"]');

@@ -16,7 +16,12 @@ export interface RunningServer {
  * here comes from one loopback address. The limits have tests of their own in the server package.
  * Logs stay quiet so that test output stays readable.
  */
-const TEST_DEFAULTS: DanmakuServerOptions = { rateLimit: 0, ipRateLimit: 0, maxConnectionsPerIp: 0, logLevel: 'silent' };
+const TEST_DEFAULTS: DanmakuServerOptions = {
+  rateLimit: 0,
+  ipRateLimit: 0,
+  maxConnectionsPerIp: 0,
+  logLevel: 'silent',
+};
 
 export async function startServer(options: DanmakuServerOptions = {}, port = 0): Promise<RunningServer> {
   const danmaku = await createDanmakuServer({ ...TEST_DEFAULTS, ...options });

@@ -18,7 +18,15 @@ io.on('connection', (socket) => {
   socket.emit('welcome', { type: 'welcome', room });
   socket.on('send', (message) => {
     if (message?.type !== 'send' || typeof message.text !== 'string') return;
-    const comment = { seq: ++seq, id: String(message.id), text: message.text, color: '#ffffff', mode: 'scroll', size: 'medium', ts: Date.now() };
+    const comment = {
+      seq: ++seq,
+      id: String(message.id),
+      text: message.text,
+      color: '#ffffff',
+      mode: 'scroll',
+      size: 'medium',
+      ts: Date.now(),
+    };
     io.to(room).emit('comments', { type: 'comments', comments: [comment] });
   });
 });

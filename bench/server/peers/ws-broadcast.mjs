@@ -25,7 +25,15 @@ wss.on('connection', (ws) => {
       return;
     }
     if (message?.type !== 'send' || typeof message.text !== 'string') return;
-    const comment = { seq: ++seq, id: String(message.id), text: message.text, color: '#ffffff', mode: 'scroll', size: 'medium', ts: Date.now() };
+    const comment = {
+      seq: ++seq,
+      id: String(message.id),
+      text: message.text,
+      color: '#ffffff',
+      mode: 'scroll',
+      size: 'medium',
+      ts: Date.now(),
+    };
     const frame = JSON.stringify({ type: 'comments', comments: [comment] });
     for (const client of wss.clients) client.send(frame);
   });

@@ -11,7 +11,10 @@ import { startTestServer, type TestContext } from './testing/test-server.js';
 const SECRET = 'a-shared-secret-of-at-least-32-bytes!';
 const AUDIENCE = 'danmaku-test';
 
-function sign(claims: JWTPayload, { exp = '5m', aud = AUDIENCE }: { exp?: string | null; aud?: string } = {}): Promise<string> {
+function sign(
+  claims: JWTPayload,
+  { exp = '5m', aud = AUDIENCE }: { exp?: string | null; aud?: string } = {},
+): Promise<string> {
   const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setAudience(aud).setIssuedAt();
   if (exp) jwt.setExpirationTime(exp);
   return jwt.sign(new TextEncoder().encode(SECRET));
@@ -45,8 +48,8 @@ test('nothing is sent before the token; then welcome, and comments carry the use
   assert.equal(welcome.canSend, true);
   client.sendComment('hi from Aiko');
   const [comment] = await client.waitForComments(1);
-  assert.deepEqual(comment!.user, { id: 'u1', name: 'Aiko' });
-  assert.deepEqual(probe.comments[0]?.user ?? (await probe.waitForComments(1))[0]!.user, { id: 'u1', name: 'Aiko' });
+  assert.deepEqual(comment.user, { id: 'u1', name: 'Aiko' });
+  assert.deepEqual(probe.comments[0]?.user ?? (await probe.waitForComments(1))[0].user, { id: 'u1', name: 'Aiko' });
 });
 
 test('no token within authTimeout: an unauthorized error, then close 4001', async (t) => {
@@ -55,9 +58,9 @@ test('no token within authTimeout: an unauthorized error, then close 4001', asyn
   assert.equal((await client.closed).code, 4001);
   assert.equal(client.messages.length, 1);
   const [error] = client.messages as ErrorMessage[];
-  assert.equal(error!.type, 'error');
-  assert.equal(error!.code, 'unauthorized');
-  assert.match(error!.message, /timed out/);
+  assert.equal(error.type, 'error');
+  assert.equal(error.code, 'unauthorized');
+  assert.match(error.message, /timed out/);
 });
 
 test('a first message other than auth gets unauthorized and 4001', async (t) => {
@@ -75,7 +78,12 @@ const refusedTokens: Array<[string, () => Promise<string>, RegExp]> = [
   ['without sub', () => sign({ name: 'nobody' }), /"sub"/],
   [
     'signed with another secret',
-    () => new SignJWT({ sub: 'u' }).setProtectedHeader({ alg: 'HS256' }).setAudience(AUDIENCE).setExpirationTime('5m').sign(new TextEncoder().encode('x'.repeat(40))),
+    () =>
+      new SignJWT({ sub: 'u' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setAudience(AUDIENCE)
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode('x'.repeat(40))),
     /signature/,
   ],
   ['unsigned', async () => 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1In0.', /not valid/],
@@ -123,15 +131,26 @@ test('resuming after authentication still replays exactly what was missed', asyn
   const back = await login(`room=resume&epoch=${epoch}&seq=1`, token);
   const welcome = await back.next<WelcomeMessage>((m) => m.type === 'welcome');
   assert.equal(welcome.recovered, true);
-  assert.deepEqual((await back.waitForComments(2)).map((c) => [c.seq, c.text]), [[2, 'two'], [3, 'three']]);
+  assert.deepEqual(
+    (await back.waitForComments(2)).map((c) => [c.seq, c.text]),
+    [
+      [2, 'two'],
+      [3, 'three'],
+    ],
+  );
   first.sendComment('four');
-  assert.deepEqual((await back.waitForComments(3)).map((c) => c.seq), [2, 3, 4]);
+  assert.deepEqual(
+    (await back.waitForComments(3)).map((c) => c.seq),
+    [2, 3, 4],
+  );
 });
 
 test('tokens signed by a key from a JWKS URL are accepted; others are not', async (t) => {
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-  const keys = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  const keys = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+  );
   await new Promise<void>((resolve) => keys.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise((r) => keys.close(r)));
   const jwksUrl = `http://127.0.0.1:${(keys.address() as AddressInfo).port}/.well-known/jwks.json`;
@@ -145,7 +164,7 @@ test('tokens signed by a key from a JWKS URL are accepted; others are not', asyn
       .sign(key);
   const client = await login('room=jwks', await make('https://id.test'));
   client.sendComment('signed by a key set');
-  assert.deepEqual((await client.waitForComments(1))[0]!.user, { id: 'jw', name: 'Jun' });
+  assert.deepEqual((await client.waitForComments(1))[0].user, { id: 'jw', name: 'Jun' });
 
   const wrongIssuer = await open('room=jwks');
   wrongIssuer.ws.send(JSON.stringify({ type: 'auth', token: await make('https://other.test') }));
@@ -174,15 +193,28 @@ test('without auth, readOnly makes anonymous connections read-only', async (t) =
 });
 
 test('a JWKS URL must be https, unless it is on this machine or allowHttpJwks says so', async () => {
-  await assert.rejects(createDanmakuServer({ auth: { jwksUrl: 'http://keys.example/jwks.json', audience: AUDIENCE } }), {
+  await assert.rejects(
+    createDanmakuServer({ auth: { jwksUrl: 'http://keys.example/jwks.json', audience: AUDIENCE } }),
+    {
+      name: 'TypeError',
+      message: /"auth.jwksUrl" must be an https URL/,
+    },
+  );
+  await assert.rejects(createDanmakuServer({ auth: { jwksUrl: 'ftp://keys.example/jwks.json', audience: AUDIENCE } }), {
     name: 'TypeError',
-    message: /"auth.jwksUrl" must be an https URL/,
   });
-  await assert.rejects(createDanmakuServer({ auth: { jwksUrl: 'ftp://keys.example/jwks.json', audience: AUDIENCE } }), { name: 'TypeError' });
-  for (const jwksUrl of ['https://keys.example/jwks.json', 'http://localhost:8000/jwks', 'http://127.0.0.5/jwks', 'http://[::1]:8000/jwks']) {
+  for (const jwksUrl of [
+    'https://keys.example/jwks.json',
+    'http://localhost:8000/jwks',
+    'http://127.0.0.5/jwks',
+    'http://[::1]:8000/jwks',
+  ]) {
     const danmaku = await createDanmakuServer({ auth: { jwksUrl, audience: AUDIENCE }, logLevel: 'silent' });
     await danmaku.close();
   }
-  const trusted = await createDanmakuServer({ auth: { jwksUrl: 'http://keys.internal/jwks.json', audience: AUDIENCE, allowHttpJwks: true }, logLevel: 'silent' });
+  const trusted = await createDanmakuServer({
+    auth: { jwksUrl: 'http://keys.internal/jwks.json', audience: AUDIENCE, allowHttpJwks: true },
+    logLevel: 'silent',
+  });
   await trusted.close();
 });

@@ -116,12 +116,15 @@ function isLoopback(hostname: string): boolean {
 /** Whether an identity may join `room`. */
 export function mayJoin(identity: Identity | undefined, room: string): boolean {
   if (!identity?.rooms) return true;
-  return identity.rooms.some((pattern) => (pattern.endsWith('*') ? room.startsWith(pattern.slice(0, -1)) : room === pattern));
+  return identity.rooms.some((pattern) =>
+    pattern.endsWith('*') ? room.startsWith(pattern.slice(0, -1)) : room === pattern,
+  );
 }
 
 function identityOf(payload: JWTPayload): Identity {
   const id = payload.sub;
-  if (typeof id !== 'string' || id.length === 0 || id.length > 128) throw new AuthError('The token\'s "sub" must be a user id of 1–128 characters.');
+  if (typeof id !== 'string' || id.length === 0 || id.length > 128)
+    throw new AuthError('The token\'s "sub" must be a user id of 1–128 characters.');
   const user: Author = { id };
   if (typeof payload.name === 'string' && payload.name.length > 0) user.name = payload.name.slice(0, 64);
   const { rooms } = payload;
@@ -143,7 +146,7 @@ function describe(error: unknown): string {
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
       return `The token's "${String((error as { claim?: unknown }).claim)}" claim is missing or wrong.`;
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return 'The token\'s signature is not valid.';
+      return "The token's signature is not valid.";
     case 'ERR_JWKS_NO_MATCHING_KEY':
       return 'No known key signed the token.';
     case 'ERR_JWKS_TIMEOUT':

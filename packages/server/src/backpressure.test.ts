@@ -58,14 +58,17 @@ test('a reader that stops reading is closed with 4002 and catches up by resuming
 
   // Everyone else received everything.
   await viewer.waitForComments(sent, 20_000);
-  assert.deepEqual(viewer.comments.map((c) => c.seq), Array.from({ length: sent }, (_, i) => i + 1));
+  assert.deepEqual(
+    viewer.comments.map((c) => c.seq),
+    Array.from({ length: sent }, (_, i) => i + 1),
+  );
 
   // Reconnecting with its cursor, it gets exactly what it missed.
   const back = await TestClient.connect(base, `room=slow&epoch=${epoch}&seq=${lastSeq}`);
   clients.push(back);
   assert.equal((await back.next<WelcomeMessage>((m) => m.type === 'welcome')).recovered, true);
   const replayed: Comment[] = await back.waitForComments(sent - lastSeq, 20_000);
-  assert.equal(replayed[0]!.seq, lastSeq + 1);
+  assert.equal(replayed[0].seq, lastSeq + 1);
   assert.equal(replayed.at(-1)!.seq, sent);
   const metrics = await danmaku.metrics.registry.getSingleMetricAsString('danmaku_connections_refused_total');
   assert.match(metrics, /reason="slow_consumer"\} 1/);
@@ -91,7 +94,8 @@ async function stalledReader(t: { after: (fn: () => unknown) => void }) {
     stalled.close();
     await danmaku.close();
   });
-  const socket = (stalled.ws as unknown as { _socket: { pause(): void; resume(): void; read(size?: number): unknown } })._socket;
+  const socket = (stalled.ws as unknown as { _socket: { pause(): void; resume(): void; read(size?: number): unknown } })
+    ._socket;
   socket.pause();
   const text = 'x'.repeat(1900);
   for (let sent = 0; danmaku.connections === 2 && sent < 40_000; sent += 50) {
@@ -102,12 +106,16 @@ async function stalledReader(t: { after: (fn: () => unknown) => void }) {
   return { stalled, socket };
 }
 
-test('a slow consumer that reads again, however slowly, reaches its close frame: it sees 4002, not 1006', { timeout: 60_000 }, async (t) => {
-  const { stalled, socket } = await stalledReader(t);
-  // Stalled for well over a second after the close, then reading a buffer's worth every 20 ms,
-  // far slower than the room: the close frame is still there at the end of the backlog.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  const timer = setInterval(() => socket.read(), 20);
-  t.after(() => clearInterval(timer));
-  assert.equal((await stalled.closed).code, 4002);
-});
+test(
+  'a slow consumer that reads again, however slowly, reaches its close frame: it sees 4002, not 1006',
+  { timeout: 60_000 },
+  async (t) => {
+    const { stalled, socket } = await stalledReader(t);
+    // Stalled for well over a second after the close, then reading a buffer's worth every 20 ms,
+    // far slower than the room: the close frame is still there at the end of the backlog.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const timer = setInterval(() => socket.read(), 20);
+    t.after(() => clearInterval(timer));
+    assert.equal((await stalled.closed).code, 4002);
+  },
+);

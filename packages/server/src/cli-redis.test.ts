@@ -6,8 +6,14 @@ import { TestRedis } from './testing/redis-server.js';
 
 test('--redis-url and $DANMAKU_REDIS_URL select the Redis engine; absent means memory', () => {
   assert.equal(parseCli(['--redis-url', 'redis://127.0.0.1:6390'], {}).redisUrl, 'redis://127.0.0.1:6390');
-  assert.equal(parseCli([], { DANMAKU_REDIS_URL: 'rediss://:pw@redis.example:6380/1' }).redisUrl, 'rediss://:pw@redis.example:6380/1');
-  assert.equal(parseCli(['--redis-url', 'redis://flag'], { DANMAKU_REDIS_URL: 'redis://env' }).redisUrl, 'redis://flag');
+  assert.equal(
+    parseCli([], { DANMAKU_REDIS_URL: 'rediss://:pw@redis.example:6380/1' }).redisUrl,
+    'rediss://:pw@redis.example:6380/1',
+  );
+  assert.equal(
+    parseCli(['--redis-url', 'redis://flag'], { DANMAKU_REDIS_URL: 'redis://env' }).redisUrl,
+    'redis://flag',
+  );
   assert.equal(parseCli([], {}).redisUrl, undefined);
   assert.match(helpText(), /--redis-url <value>.*DANMAKU_REDIS_URL/);
 });
@@ -29,8 +35,8 @@ test('an unreachable Redis at start-up: one JSON error line saying the server is
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const errors = server.lines.filter((line) => (line.level as number) >= 50);
   assert.equal(errors.length, 1, JSON.stringify(errors));
-  assert.match(String(errors[0]!.msg), /^not ready: Redis is unreachable; retrying \(.*ECONNREFUSED.*\)$/);
-  assert.equal(errors[0]!.redis, `${redis.url}`);
+  assert.match(String(errors[0].msg), /^not ready: Redis is unreachable; retrying \(.*ECONNREFUSED.*\)$/);
+  assert.equal(errors[0].redis, `${redis.url}`);
   assert.equal(server.stderr(), '');
 
   await redis.restart();
@@ -56,7 +62,7 @@ test('ioredis is loaded only when --redis-url is given', async (t) => {
     assert.equal(await server.exited, 0);
     const line = /packages: (.*)/.exec(server.stderr());
     assert.ok(line, server.stderr());
-    return line[1]!.split(',');
+    return line[1].split(',');
   };
   const memory = await loaded([]);
   assert.ok(!memory.includes('ioredis'), memory.join(','));

@@ -28,44 +28,205 @@ export const FLAGS = {
   port: { type: 'string', env: 'PORT', default: '8080', help: 'Port to listen on.' },
   path: { type: 'string', env: 'DANMAKU_PATH', default: D.path, help: 'WebSocket endpoint path.' },
   demo: { type: 'boolean', env: 'DANMAKU_DEMO', help: 'Serve the demo page at /.' },
-  'allowed-origins': { type: 'string', env: 'DANMAKU_ALLOWED_ORIGINS', help: 'Comma-separated origins allowed to connect, e.g. https://a.example,https://*.b.example; default any.' },
-  'rate-limit': { type: 'string', env: 'DANMAKU_RATE_LIMIT', default: String(D.rateLimit), help: 'Comments per second per connection (0 = no limit).' },
-  'rate-burst': { type: 'string', env: 'DANMAKU_RATE_BURST', default: String(D.rateBurst), help: 'Comments a connection may post at once.' },
-  'ip-rate-limit': { type: 'string', env: 'DANMAKU_IP_RATE_LIMIT', default: String(D.ipRateLimit), help: 'Comments per second per IP address (0 = no limit).' },
-  'ip-rate-burst': { type: 'string', env: 'DANMAKU_IP_RATE_BURST', default: String(D.ipRateBurst), help: 'Comments an IP address may post at once.' },
-  'max-connections-per-ip': { type: 'string', env: 'DANMAKU_MAX_CONNECTIONS_PER_IP', default: String(D.maxConnectionsPerIp), help: 'Simultaneous connections per IP address (0 = no limit).' },
-  'max-rooms': { type: 'string', env: 'DANMAKU_MAX_ROOMS', default: String(D.maxRooms), help: 'Rooms open at once (0 = no limit).' },
-  'max-connections': { type: 'string', env: 'DANMAKU_MAX_CONNECTIONS', default: 'auto', help: 'TCP connections held at once, before and after the upgrade; auto = the open-file limit less a tenth (at least 64); 0 = no limit.' },
-  'max-buffered': { type: 'string', env: 'DANMAKU_MAX_BUFFERED', default: String(D.maxBufferedAmount), help: 'Bytes queued per client before it is closed as a slow consumer (4002).' },
-  'trust-proxy': { type: 'boolean', env: 'DANMAKU_TRUST_PROXY', help: 'Take client addresses from X-Forwarded-For (only behind a reverse proxy).' },
+  'allowed-origins': {
+    type: 'string',
+    env: 'DANMAKU_ALLOWED_ORIGINS',
+    help: 'Comma-separated origins allowed to connect, e.g. https://a.example,https://*.b.example; default any.',
+  },
+  'rate-limit': {
+    type: 'string',
+    env: 'DANMAKU_RATE_LIMIT',
+    default: String(D.rateLimit),
+    help: 'Comments per second per connection (0 = no limit).',
+  },
+  'rate-burst': {
+    type: 'string',
+    env: 'DANMAKU_RATE_BURST',
+    default: String(D.rateBurst),
+    help: 'Comments a connection may post at once.',
+  },
+  'ip-rate-limit': {
+    type: 'string',
+    env: 'DANMAKU_IP_RATE_LIMIT',
+    default: String(D.ipRateLimit),
+    help: 'Comments per second per IP address (0 = no limit).',
+  },
+  'ip-rate-burst': {
+    type: 'string',
+    env: 'DANMAKU_IP_RATE_BURST',
+    default: String(D.ipRateBurst),
+    help: 'Comments an IP address may post at once.',
+  },
+  'max-connections-per-ip': {
+    type: 'string',
+    env: 'DANMAKU_MAX_CONNECTIONS_PER_IP',
+    default: String(D.maxConnectionsPerIp),
+    help: 'Simultaneous connections per IP address (0 = no limit).',
+  },
+  'max-rooms': {
+    type: 'string',
+    env: 'DANMAKU_MAX_ROOMS',
+    default: String(D.maxRooms),
+    help: 'Rooms open at once (0 = no limit).',
+  },
+  'max-connections': {
+    type: 'string',
+    env: 'DANMAKU_MAX_CONNECTIONS',
+    default: 'auto',
+    help: 'TCP connections held at once, before and after the upgrade; auto = the open-file limit less a tenth (at least 64); 0 = no limit.',
+  },
+  'max-buffered': {
+    type: 'string',
+    env: 'DANMAKU_MAX_BUFFERED',
+    default: String(D.maxBufferedAmount),
+    help: 'Bytes queued per client before it is closed as a slow consumer (4002).',
+  },
+  'trust-proxy': {
+    type: 'boolean',
+    env: 'DANMAKU_TRUST_PROXY',
+    help: 'Take client addresses from X-Forwarded-For (only behind a reverse proxy).',
+  },
   'read-only': { type: 'boolean', env: 'DANMAKU_READ_ONLY', help: 'Anonymous viewers may read but not send.' },
   blocklist: { type: 'string', env: 'DANMAKU_BLOCKLIST', help: 'Comma-separated words that get a comment rejected.' },
-  'jwt-secret': { type: 'string', env: 'DANMAKU_JWT_SECRET', help: 'Require JWTs signed with this shared secret (HS256/384/512, ≥ 32 bytes). Prefer the env variable.' },
-  'jwt-jwks-url': { type: 'string', env: 'DANMAKU_JWT_JWKS_URL', help: 'Require JWTs signed by a key from this JWKS URL.' },
-  'jwt-jwks-allow-http': { type: 'boolean', env: 'DANMAKU_JWT_JWKS_ALLOW_HTTP', help: 'Accept an http:// JWKS URL on a host other than loopback (trusted private networks only).' },
-  'jwt-audience': { type: 'string', env: 'DANMAKU_JWT_AUDIENCE', help: 'Required "aud" of tokens (needed with --jwt-secret or --jwt-jwks-url).' },
+  'jwt-secret': {
+    type: 'string',
+    env: 'DANMAKU_JWT_SECRET',
+    help: 'Require JWTs signed with this shared secret (HS256/384/512, ≥ 32 bytes). Prefer the env variable.',
+  },
+  'jwt-jwks-url': {
+    type: 'string',
+    env: 'DANMAKU_JWT_JWKS_URL',
+    help: 'Require JWTs signed by a key from this JWKS URL.',
+  },
+  'jwt-jwks-allow-http': {
+    type: 'boolean',
+    env: 'DANMAKU_JWT_JWKS_ALLOW_HTTP',
+    help: 'Accept an http:// JWKS URL on a host other than loopback (trusted private networks only).',
+  },
+  'jwt-audience': {
+    type: 'string',
+    env: 'DANMAKU_JWT_AUDIENCE',
+    help: 'Required "aud" of tokens (needed with --jwt-secret or --jwt-jwks-url).',
+  },
   'jwt-issuer': { type: 'string', env: 'DANMAKU_JWT_ISSUER', help: 'Required "iss" of tokens; default not checked.' },
-  'auth-timeout': { type: 'string', env: 'DANMAKU_AUTH_TIMEOUT', default: String(D.authTimeout), help: 'Time to authenticate before close 4001, in ms.' },
-  'max-text-length': { type: 'string', env: 'DANMAKU_MAX_TEXT_LENGTH', default: String(D.maxTextLength), help: 'Longest comment, in characters.' },
-  'max-payload': { type: 'string', env: 'DANMAKU_MAX_PAYLOAD', default: String(D.maxPayload), help: 'Largest client frame, in bytes.' },
-  'flush-interval': { type: 'string', env: 'DANMAKU_FLUSH_INTERVAL', default: String(D.flushInterval), help: 'Batching window for outgoing comments, in ms (0 = none).' },
-  'heartbeat-interval': { type: 'string', env: 'DANMAKU_HEARTBEAT_INTERVAL', default: String(D.heartbeatInterval), help: 'Ping/heartbeat interval, in ms (0 = off).' },
-  'history-size': { type: 'string', env: 'DANMAKU_HISTORY_SIZE', default: String(ENGINE_DEFAULTS.historySize), help: 'Comments kept per room for recovery.' },
-  'history-age': { type: 'string', env: 'DANMAKU_HISTORY_AGE', default: String(ENGINE_DEFAULTS.historyAge), help: 'Longest time a comment is kept, in ms.' },
-  'dedupe-window': { type: 'string', env: 'DANMAKU_DEDUPE_WINDOW', default: String(ENGINE_DEFAULTS.dedupeWindow), help: 'How long a sent id is remembered to drop resends, in ms.' },
-  'max-held-rooms': { type: 'string', env: 'DANMAKU_MAX_HELD_ROOMS', default: String(MEMORY_ENGINE_DEFAULTS.maxHeldRooms), help: 'Rooms held in memory, idle ones included; past it the least recently used idle room is forgotten.' },
-  'max-sockets-per-ip': { type: 'string', env: 'DANMAKU_MAX_SOCKETS_PER_IP', help: `TCP sockets per address (IPv6: per /64), counted before any HTTP (0 = no limit); default max(${D.maxSocketsPerIp}, 2 × --max-connections-per-ip), none when that is 0.` },
-  'new-room-rate': { type: 'string', env: 'DANMAKU_NEW_ROOM_RATE', default: String(D.newRoomRate), help: 'New rooms per second per address (0 = no limit).' },
-  'new-room-burst': { type: 'string', env: 'DANMAKU_NEW_ROOM_BURST', default: String(D.newRoomBurst), help: 'New rooms an address may open at once.' },
-  'invalid-frame-rate': { type: 'string', env: 'DANMAKU_INVALID_FRAME_RATE', default: String(D.invalidFrameRate), help: 'Invalid frames per second per connection (0 = no limit).' },
-  'invalid-frame-burst': { type: 'string', env: 'DANMAKU_INVALID_FRAME_BURST', default: String(D.invalidFrameBurst), help: 'Invalid frames a connection may send at once; past that, close 1008.' },
-  'shutdown-window': { type: 'string', env: 'DANMAKU_SHUTDOWN_WINDOW', default: String(D.shutdownWindow), help: 'On SIGTERM/SIGINT, spread closing connections over this many ms.' },
-  'shutdown-timeout': { type: 'string', env: 'DANMAKU_SHUTDOWN_TIMEOUT', default: String(D.shutdownTimeout), help: 'Cut remaining connections and exit after this many ms.' },
-  'internal-port': { type: 'string', env: 'DANMAKU_INTERNAL_PORT', help: 'Serve /metrics, /healthz and /readyz on this port too, and /metrics only there; default none.' },
-  'internal-host': { type: 'string', env: 'DANMAKU_INTERNAL_HOST', default: D.internalHost, help: 'Address of the internal port.' },
+  'auth-timeout': {
+    type: 'string',
+    env: 'DANMAKU_AUTH_TIMEOUT',
+    default: String(D.authTimeout),
+    help: 'Time to authenticate before close 4001, in ms.',
+  },
+  'max-text-length': {
+    type: 'string',
+    env: 'DANMAKU_MAX_TEXT_LENGTH',
+    default: String(D.maxTextLength),
+    help: 'Longest comment, in characters.',
+  },
+  'max-payload': {
+    type: 'string',
+    env: 'DANMAKU_MAX_PAYLOAD',
+    default: String(D.maxPayload),
+    help: 'Largest client frame, in bytes.',
+  },
+  'flush-interval': {
+    type: 'string',
+    env: 'DANMAKU_FLUSH_INTERVAL',
+    default: String(D.flushInterval),
+    help: 'Batching window for outgoing comments, in ms (0 = none).',
+  },
+  'heartbeat-interval': {
+    type: 'string',
+    env: 'DANMAKU_HEARTBEAT_INTERVAL',
+    default: String(D.heartbeatInterval),
+    help: 'Ping/heartbeat interval, in ms (0 = off).',
+  },
+  'history-size': {
+    type: 'string',
+    env: 'DANMAKU_HISTORY_SIZE',
+    default: String(ENGINE_DEFAULTS.historySize),
+    help: 'Comments kept per room for recovery.',
+  },
+  'history-age': {
+    type: 'string',
+    env: 'DANMAKU_HISTORY_AGE',
+    default: String(ENGINE_DEFAULTS.historyAge),
+    help: 'Longest time a comment is kept, in ms.',
+  },
+  'dedupe-window': {
+    type: 'string',
+    env: 'DANMAKU_DEDUPE_WINDOW',
+    default: String(ENGINE_DEFAULTS.dedupeWindow),
+    help: 'How long a sent id is remembered to drop resends, in ms.',
+  },
+  'max-held-rooms': {
+    type: 'string',
+    env: 'DANMAKU_MAX_HELD_ROOMS',
+    default: String(MEMORY_ENGINE_DEFAULTS.maxHeldRooms),
+    help: 'Rooms held in memory, idle ones included; past it the least recently used idle room is forgotten.',
+  },
+  'max-sockets-per-ip': {
+    type: 'string',
+    env: 'DANMAKU_MAX_SOCKETS_PER_IP',
+    help: `TCP sockets per address (IPv6: per /64), counted before any HTTP (0 = no limit); default max(${D.maxSocketsPerIp}, 2 × --max-connections-per-ip), none when that is 0.`,
+  },
+  'new-room-rate': {
+    type: 'string',
+    env: 'DANMAKU_NEW_ROOM_RATE',
+    default: String(D.newRoomRate),
+    help: 'New rooms per second per address (0 = no limit).',
+  },
+  'new-room-burst': {
+    type: 'string',
+    env: 'DANMAKU_NEW_ROOM_BURST',
+    default: String(D.newRoomBurst),
+    help: 'New rooms an address may open at once.',
+  },
+  'invalid-frame-rate': {
+    type: 'string',
+    env: 'DANMAKU_INVALID_FRAME_RATE',
+    default: String(D.invalidFrameRate),
+    help: 'Invalid frames per second per connection (0 = no limit).',
+  },
+  'invalid-frame-burst': {
+    type: 'string',
+    env: 'DANMAKU_INVALID_FRAME_BURST',
+    default: String(D.invalidFrameBurst),
+    help: 'Invalid frames a connection may send at once; past that, close 1008.',
+  },
+  'shutdown-window': {
+    type: 'string',
+    env: 'DANMAKU_SHUTDOWN_WINDOW',
+    default: String(D.shutdownWindow),
+    help: 'On SIGTERM/SIGINT, spread closing connections over this many ms.',
+  },
+  'shutdown-timeout': {
+    type: 'string',
+    env: 'DANMAKU_SHUTDOWN_TIMEOUT',
+    default: String(D.shutdownTimeout),
+    help: 'Cut remaining connections and exit after this many ms.',
+  },
+  'internal-port': {
+    type: 'string',
+    env: 'DANMAKU_INTERNAL_PORT',
+    help: 'Serve /metrics, /healthz and /readyz on this port too, and /metrics only there; default none.',
+  },
+  'internal-host': {
+    type: 'string',
+    env: 'DANMAKU_INTERNAL_HOST',
+    default: D.internalHost,
+    help: 'Address of the internal port.',
+  },
   'no-metrics': { type: 'boolean', env: 'DANMAKU_NO_METRICS', help: 'Serve no /metrics at all.' },
-  'log-level': { type: 'string', env: 'DANMAKU_LOG_LEVEL', default: D.logLevel, help: `Log level: ${LOG_LEVELS.join(', ')}.` },
-  'redis-url': { type: 'string', env: 'DANMAKU_REDIS_URL', help: 'Share rooms with other instances through Redis (redis:// or rediss:// URL); default: in memory.' },
+  'log-level': {
+    type: 'string',
+    env: 'DANMAKU_LOG_LEVEL',
+    default: D.logLevel,
+    help: `Log level: ${LOG_LEVELS.join(', ')}.`,
+  },
+  'redis-url': {
+    type: 'string',
+    env: 'DANMAKU_REDIS_URL',
+    help: 'Share rooms with other instances through Redis (redis:// or rediss:// URL); default: in memory.',
+  },
   help: { type: 'boolean', env: '', help: 'Show this help and exit.' },
 } satisfies Record<string, Flag>;
 
@@ -123,7 +284,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     const raw = get(name);
     const value = Number(raw);
     if (raw === '' || !(integer ? Number.isSafeInteger(value) : Number.isFinite(value)) || value < min) {
-      throw new UsageError(`${source(name)} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}; got "${String(raw)}".`);
+      throw new UsageError(
+        `${source(name)} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}; got "${String(raw)}".`,
+      );
     }
     return value;
   };
@@ -136,7 +299,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const port = number('port', 0);
   if (port > 65535) throw new UsageError(`${source('port')} must be at most 65535; got ${port}.`);
   const logLevel = string('log-level') as LevelWithSilent;
-  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`${source('log-level')} must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}".`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new UsageError(`${source('log-level')} must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}".`);
 
   const server: DanmakuServerOptions = {
     path: String(get('path')),
@@ -169,7 +333,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   };
   if (get('internal-port') !== undefined) {
     server.internalPort = number('internal-port', 0);
-    if (server.internalPort > 65535) throw new UsageError(`${source('internal-port')} must be at most 65535; got ${server.internalPort}.`);
+    if (server.internalPort > 65535)
+      throw new UsageError(`${source('internal-port')} must be at most 65535; got ${server.internalPort}.`);
   }
   const origins = list('allowed-origins');
   if (origins) server.allowedOrigins = origins;
@@ -198,7 +363,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
 function parseAuth(secret?: string, jwksUrl?: string, audience?: string, issuer?: string): AuthOptions | undefined {
   if (secret === undefined && jwksUrl === undefined) {
     if (audience !== undefined || issuer !== undefined) {
-      throw new UsageError(`${source('jwt-audience')} and ${source('jwt-issuer')} need ${source('jwt-secret')} or ${source('jwt-jwks-url')}.`);
+      throw new UsageError(
+        `${source('jwt-audience')} and ${source('jwt-issuer')} need ${source('jwt-secret')} or ${source('jwt-jwks-url')}.`,
+      );
     }
     return undefined;
   }

@@ -77,7 +77,8 @@ export class ClientIps {
   admit(key: string, now: number = Date.now()): Refusal | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    if (entry.penaltyUntil > now) return { reason: 'ip_penalty', retryAfter: Math.ceil((entry.penaltyUntil - now) / 1000) };
+    if (entry.penaltyUntil > now)
+      return { reason: 'ip_penalty', retryAfter: Math.ceil((entry.penaltyUntil - now) / 1000) };
     const max = this.#options.maxConnections;
     if (max > 0 && entry.connections >= max) return { reason: 'ip_limit', retryAfter: 10 };
     return undefined;
@@ -144,7 +145,8 @@ export class ClientIps {
   /** Forgets every entry that no longer limits anything. Runs every 30 s by itself. */
   sweep(now: number = Date.now()): void {
     for (const [key, entry] of this.#entries) {
-      const idle = entry.connections === 0 && entry.sockets === 0 && entry.bucket.full(now) && entry.roomBucket.full(now);
+      const idle =
+        entry.connections === 0 && entry.sockets === 0 && entry.bucket.full(now) && entry.roomBucket.full(now);
       if (idle && now > entry.penaltyUntil + (entry.strikes > 0 ? STRIKE_MEMORY : 0)) this.#entries.delete(key);
     }
   }
@@ -186,7 +188,7 @@ export function addressKey(address: string | undefined): string {
   if (!isIPv6(bare)) return address.slice(0, 64);
   const groups = expandIPv6(bare);
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+    return [groups[6] >> 8, groups[6] & 0xff, groups[7] >> 8, groups[7] & 0xff].join('.');
   }
   return `${groups
     .slice(0, 4)

@@ -27,7 +27,9 @@ test('silent sockets from one address stop at maxSocketsPerIp; other addresses s
   const silent = await Promise.all(Array.from({ length: 30 }, () => rawSocket(port, '127.0.0.61')));
   t.after(() => silent.forEach((s) => s.destroy()));
   const closed = await Promise.all(
-    silent.map((s) => Promise.race([new Promise<boolean>((r) => s.once('close', () => r(true))), sleep(1000).then(() => false)])),
+    silent.map((s) =>
+      Promise.race([new Promise<boolean>((r) => s.once('close', () => r(true))), sleep(1000).then(() => false)]),
+    ),
   );
   assert.equal(closed.filter((c) => !c).length, 10, 'ten held, twenty destroyed at once');
   const honest = await TestClient.connect(server.ws, 'room=a', { localAddress: '127.0.0.62' });
@@ -86,13 +88,30 @@ test('the engine, dedupe and limiter sizes are exported as metrics', async (t) =
 
 test('the limit flags and their environment variables reach the options', () => {
   const config = parseCli(
-    ['--dedupe-window', '5000', '--max-held-rooms', '300', '--max-sockets-per-ip', '7', '--new-room-rate', '0.5', '--invalid-frame-burst', '9'],
+    [
+      '--dedupe-window',
+      '5000',
+      '--max-held-rooms',
+      '300',
+      '--max-sockets-per-ip',
+      '7',
+      '--new-room-rate',
+      '0.5',
+      '--invalid-frame-burst',
+      '9',
+    ],
     { DANMAKU_NEW_ROOM_BURST: '4', DANMAKU_INVALID_FRAME_RATE: '0.25' },
   );
   assert.equal(config.dedupeWindow, 5000);
   assert.equal(config.maxHeldRooms, 300);
   assert.deepEqual(
-    [config.server.maxSocketsPerIp, config.server.newRoomRate, config.server.newRoomBurst, config.server.invalidFrameRate, config.server.invalidFrameBurst],
+    [
+      config.server.maxSocketsPerIp,
+      config.server.newRoomRate,
+      config.server.newRoomBurst,
+      config.server.invalidFrameRate,
+      config.server.invalidFrameBurst,
+    ],
     [7, 0.5, 4, 0.25, 9],
   );
   assert.throws(() => parseCli(['--dedupe-window', '0'], {}), /--dedupe-window/);

@@ -51,7 +51,10 @@ export function createLogger(level: LevelWithSilent, options: LoggerOptions = {}
     // here, possibly twice for one failure, and only the first is reported.
     if (output.broken) return;
     output.broken = true;
-    report(reportFd, 50, 'log output failed; logging stopped, the server keeps running', { code: error.code ?? 'unknown', error: error.message });
+    report(reportFd, 50, 'log output failed; logging stopped, the server keeps running', {
+      code: error.code ?? 'unknown',
+      error: error.message,
+    });
     stopWriting(logger, output);
   });
   return logger;
@@ -110,7 +113,8 @@ function stopWriting(logger: Logger, output: Output): void {
 
 /** One JSON line on `fd`, written without blocking and without caring whether it arrives. */
 function report(fd: number, level: number, msg: string, fields: Record<string, unknown>): void {
-  const line = JSON.stringify({ level, time: Date.now(), pid: process.pid, name: 'danmaku-layer-server', ...fields, msg }) + '\n';
+  const line =
+    JSON.stringify({ level, time: Date.now(), pid: process.pid, name: 'danmaku-layer-server', ...fields, msg }) + '\n';
   write(nonBlocking(fd), line, () => {});
 }
 

@@ -11,7 +11,13 @@ const comment = (id: string) => ({ id, text: 'hi', color: '#ffffff', mode: 'scro
 /** An engine on a clock the test moves, with no background timer. */
 function engineAt(options: ConstructorParameters<typeof MemoryEngine>[0] = {}) {
   let now = 1_000_000;
-  const engine = new MemoryEngine({ historyAge: 60_000, dedupeWindow: 30_000, sweepInterval: 0, ...options, now: () => now });
+  const engine = new MemoryEngine({
+    historyAge: 60_000,
+    dedupeWindow: 30_000,
+    sweepInterval: 0,
+    ...options,
+    now: () => now,
+  });
   return { engine, advance: (ms: number) => (now += ms) };
 }
 

@@ -105,7 +105,10 @@ export class MemoryEngine implements Engine {
     // No room can go before its windows end: sweeping much more often than that finds nothing.
     const interval =
       options.sweepInterval ??
-      Math.min(MEMORY_ENGINE_DEFAULTS.sweepInterval, Math.max(1000, Math.max(this.#historyAge, this.#dedupeWindow) / 2));
+      Math.min(
+        MEMORY_ENGINE_DEFAULTS.sweepInterval,
+        Math.max(1000, Math.max(this.#historyAge, this.#dedupeWindow) / 2),
+      );
     for (const [name, value, min] of [
       ['historySize', this.#historySize, 1],
       ['historyAge', this.#historyAge, 1],
@@ -113,7 +116,8 @@ export class MemoryEngine implements Engine {
       ['maxHeldRooms', this.#maxHeldRooms, 1],
       ['sweepInterval', interval, 0],
     ] as const) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new RangeError(`Option "${name}" must be a number ≥ ${min}; got ${String(value)}.`);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
+        throw new RangeError(`Option "${name}" must be a number ≥ ${min}; got ${String(value)}.`);
     }
     if (interval > 0) {
       this.#sweeper = setInterval(() => this.sweep(), interval);
@@ -160,7 +164,7 @@ export class MemoryEngine implements Engine {
   async history(roomName: string, after: number, limit: number): Promise<HistoryPage> {
     const room = this.#room(roomName);
     this.#expireHistory(room, this.#now());
-    const oldest = room.history.length > 0 ? room.history[0]!.seq : room.seq + 1;
+    const oldest = room.history.length > 0 ? room.history[0].seq : room.seq + 1;
     let comments = room.history.filter((c) => c.seq > after);
     // Every comment after `after` is still here when the oldest kept one is at most after + 1.
     let complete = after >= room.seq || oldest <= after + 1;
@@ -248,7 +252,7 @@ export class MemoryEngine implements Engine {
   #expireHistory(room: Room, now: number): void {
     const cutoff = now - this.#historyAge;
     let drop = 0;
-    while (drop < room.history.length && room.history[drop]!.ts < cutoff) drop++;
+    while (drop < room.history.length && room.history[drop].ts < cutoff) drop++;
     if (drop > 0) room.history.splice(0, drop);
   }
 

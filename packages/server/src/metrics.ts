@@ -50,12 +50,24 @@ export function createMetrics(sources: MetricsSources): Metrics {
   };
   gauge('danmaku_connections', 'Open WebSocket connections.', sources.connections);
   gauge('danmaku_rooms', 'Rooms with at least one local connection.', sources.rooms);
-  gauge('danmaku_buffered_bytes', 'Bytes queued for sending to clients, summed over connections.', sources.bufferedBytes);
+  gauge(
+    'danmaku_buffered_bytes',
+    'Bytes queued for sending to clients, summed over connections.',
+    sources.bufferedBytes,
+  );
   // Everything a client can name or hold is bounded; these show the bounds at work.
   const engine = sources.engine;
   if (engine?.()) {
-    gauge('danmaku_engine_rooms', 'Rooms the engine holds in this process (with connections, history or recent sends).', () => engine()?.rooms ?? 0);
-    gauge('danmaku_engine_dedupe_entries', 'Send ids the engine remembers for deduplication.', () => engine()?.dedupeEntries ?? 0);
+    gauge(
+      'danmaku_engine_rooms',
+      'Rooms the engine holds in this process (with connections, history or recent sends).',
+      () => engine()?.rooms ?? 0,
+    );
+    gauge(
+      'danmaku_engine_dedupe_entries',
+      'Send ids the engine remembers for deduplication.',
+      () => engine()?.dedupeEntries ?? 0,
+    );
   }
   if (sources.limiterKeys) {
     gauge('danmaku_limiter_keys', 'Addresses (IPv4, or IPv6 /64) with per-address limiter state.', sources.limiterKeys);
@@ -66,10 +78,15 @@ export function createMetrics(sources: MetricsSources): Metrics {
     registry,
     commentsIn: counter('danmaku_comments_in_total', 'Comments accepted from clients.'),
     commentsOut: counter('danmaku_comments_out_total', 'Comments delivered to clients (one per recipient).'),
-    dropped: counter('danmaku_comments_dropped_total', 'Comment deliveries dropped: recipient closing or over its buffer cap.'),
+    dropped: counter(
+      'danmaku_comments_dropped_total',
+      'Comment deliveries dropped: recipient closing or over its buffer cap.',
+    ),
     rateLimited: counter('danmaku_rate_limited_total', 'Sends refused by a rate limit.'),
     rejected: counter('danmaku_rejected_total', 'Comments refused by the blocklist or moderation hook.'),
     errors: counter('danmaku_client_errors_total', 'Error replies sent to clients, by code.', ['code']),
-    refused: counter('danmaku_connections_refused_total', 'Connections refused or closed by the server, by reason.', ['reason']),
+    refused: counter('danmaku_connections_refused_total', 'Connections refused or closed by the server, by reason.', [
+      'reason',
+    ]),
   };
 }

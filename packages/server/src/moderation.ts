@@ -41,7 +41,10 @@ export function createModerator(
   hook: ModerationHook | undefined,
   maxTextLength: number = DEFAULT_LIMITS.maxTextLength,
 ): Moderator {
-  const words = blocklist.filter((entry): entry is string => typeof entry === 'string').map(fold).filter(Boolean);
+  const words = blocklist
+    .filter((entry): entry is string => typeof entry === 'string')
+    .map(fold)
+    .filter(Boolean);
   // A global or sticky expression keeps state between tests; a copy without those flags does not.
   const patterns = blocklist
     .filter((entry): entry is RegExp => entry instanceof RegExp)
@@ -64,7 +67,9 @@ export function createModerator(
     if (blocked(comment.text)) return { ok: false };
     if (!hook) return { ok: true, text: comment.text };
     const answer = hook(comment, context);
-    return isThenable(answer) ? Promise.resolve(answer).then((a) => judge(a, comment.text)) : judge(answer, comment.text);
+    return isThenable(answer)
+      ? Promise.resolve(answer).then((a) => judge(a, comment.text))
+      : judge(answer, comment.text);
   };
 }
 

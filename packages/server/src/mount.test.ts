@@ -9,7 +9,7 @@ function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
-test('mounts inside a plain http app, behind a custom path, next to the app\'s own routes', async (t) => {
+test("mounts inside a plain http app, behind a custom path, next to the app's own routes", async (t) => {
   const app = createServer((req, res) => {
     if (req.url === '/hello') {
       res.end('hello from the app');
@@ -36,7 +36,7 @@ test('mounts inside a plain http app, behind a custom path, next to the app\'s o
   const client = await TestClient.connect(`ws://127.0.0.1:${port}/live/danmaku`, 'room=mounted');
   t.after(() => client.close());
   client.sendComment('inside an app');
-  assert.equal((await client.waitForComments(1))[0]!.text, 'inside an app');
+  assert.equal((await client.waitForComments(1))[0].text, 'inside an app');
   // The app's server stays the app's: it is still listening after the danmaku server closes.
   await danmaku.close();
   assert.equal(app.listening, true);

@@ -75,7 +75,10 @@ test('metrics: false leaves /metrics to the app', async (t) => {
 test('/healthz is up while the process runs; /readyz follows the engine', async (t) => {
   const engine = new SwitchableEngine();
   const lines: string[] = [];
-  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+  const logger = pino(
+    { level: 'info' },
+    new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }),
+  );
   const { http } = await start(t, { engine, logger });
   assert.deepEqual(await (await fetch(`${http}/healthz`)).json(), { status: 'ok' });
   assert.equal((await fetch(`${http}/readyz`)).status, 200);

@@ -30,7 +30,10 @@ const bad: Array<[DanmakuServerOptions, ErrorConstructor, RegExp]> = [
 
 for (const [options, type, message] of bad) {
   test(`bad option ${JSON.stringify(options)} throws ${type.name}`, () => {
-    assert.throws(() => resolveOptions(options), (error: Error) => error instanceof type && message.test(error.message));
+    assert.throws(
+      () => resolveOptions(options),
+      (error: Error) => error instanceof type && message.test(error.message),
+    );
   });
 }
 
@@ -47,8 +50,8 @@ test('createDanmakuServer rejects bad origins and incomplete auth, naming the op
     name: 'RangeError',
     message: /"auth\.secret"/,
   });
-  await assert.rejects(
-    createDanmakuServer({ auth: { secret: 'x'.repeat(32), audience: '' }, logLevel: 'silent' }),
-    { name: 'TypeError', message: /"auth\.audience"/ },
-  );
+  await assert.rejects(createDanmakuServer({ auth: { secret: 'x'.repeat(32), audience: '' }, logLevel: 'silent' }), {
+    name: 'TypeError',
+    message: /"auth\.audience"/,
+  });
 });

@@ -174,20 +174,26 @@ export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
   // Sockets include the WebSocket ones: the default follows the connection limit, and lifting that
   // limit (a load test from one machine) lifts this one too.
   if (options.maxSocketsPerIp === undefined && typeof settings.maxConnectionsPerIp === 'number') {
-    (settings as { maxSocketsPerIp: number }).maxSocketsPerIp = settings.maxConnectionsPerIp === 0 ? 0 : Math.max(SERVER_DEFAULTS.maxSocketsPerIp, 2 * settings.maxConnectionsPerIp);
+    (settings as { maxSocketsPerIp: number }).maxSocketsPerIp =
+      settings.maxConnectionsPerIp === 0
+        ? 0
+        : Math.max(SERVER_DEFAULTS.maxSocketsPerIp, 2 * settings.maxConnectionsPerIp);
   }
   const integer = (name: keyof ResolvedOptions, min: number): void => {
     const value = settings[name];
     if (typeof value !== 'number') throw new TypeError(`Option "${name}" must be a number; got ${typeof value}.`);
-    if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`Option "${name}" must be an integer ≥ ${min}; got ${value}.`);
+    if (!Number.isSafeInteger(value) || value < min)
+      throw new RangeError(`Option "${name}" must be an integer ≥ ${min}; got ${value}.`);
   };
   const number = (name: keyof ResolvedOptions, min: number): void => {
     const value = settings[name];
     if (typeof value !== 'number') throw new TypeError(`Option "${name}" must be a number; got ${typeof value}.`);
-    if (!Number.isFinite(value) || value < min) throw new RangeError(`Option "${name}" must be a number ≥ ${min}; got ${value}.`);
+    if (!Number.isFinite(value) || value < min)
+      throw new RangeError(`Option "${name}" must be a number ≥ ${min}; got ${value}.`);
   };
   const boolean = (name: keyof ResolvedOptions): void => {
-    if (typeof settings[name] !== 'boolean') throw new TypeError(`Option "${name}" must be true or false; got ${typeof settings[name]}.`);
+    if (typeof settings[name] !== 'boolean')
+      throw new TypeError(`Option "${name}" must be true or false; got ${typeof settings[name]}.`);
   };
   integer('maxTextLength', 1);
   integer('maxPayload', 256);
@@ -213,7 +219,8 @@ export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
   if (settings.maxConnections !== 'auto') integer('maxConnections', 0);
   if (settings.internalPort !== undefined) {
     integer('internalPort', 0);
-    if (settings.internalPort > 65535) throw new RangeError(`Option "internalPort" must be at most 65535; got ${settings.internalPort}.`);
+    if (settings.internalPort > 65535)
+      throw new RangeError(`Option "internalPort" must be at most 65535; got ${settings.internalPort}.`);
   }
   if (typeof settings.internalHost !== 'string' || settings.internalHost === '') {
     throw new TypeError(`Option "internalHost" must be a host name or address; got ${String(settings.internalHost)}.`);
@@ -227,10 +234,16 @@ export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
   if (typeof settings.demo !== 'boolean' && typeof settings.demo !== 'string') {
     throw new TypeError('Option "demo" must be true, false or a folder path.');
   }
-  if (settings.allowedOrigins !== undefined && (!Array.isArray(settings.allowedOrigins) || settings.allowedOrigins.some((o) => typeof o !== 'string'))) {
+  if (
+    settings.allowedOrigins !== undefined &&
+    (!Array.isArray(settings.allowedOrigins) || settings.allowedOrigins.some((o) => typeof o !== 'string'))
+  ) {
     throw new TypeError('Option "allowedOrigins" must be a list of origins.');
   }
-  if (!Array.isArray(settings.blocklist) || settings.blocklist.some((b) => typeof b !== 'string' && !(b instanceof RegExp))) {
+  if (
+    !Array.isArray(settings.blocklist) ||
+    settings.blocklist.some((b) => typeof b !== 'string' && !(b instanceof RegExp))
+  ) {
     throw new TypeError('Option "blocklist" must be a list of strings and regular expressions.');
   }
   if (settings.moderate !== undefined && typeof settings.moderate !== 'function') {
@@ -240,13 +253,17 @@ export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
     throw new TypeError('Option "auth" must be an object.');
   }
   if (!LOG_LEVELS.includes(settings.logLevel)) {
-    throw new RangeError(`Option "logLevel" must be one of ${LOG_LEVELS.join(', ')}; got ${String(settings.logLevel)}.`);
+    throw new RangeError(
+      `Option "logLevel" must be one of ${LOG_LEVELS.join(', ')}; got ${String(settings.logLevel)}.`,
+    );
   }
   if (settings.server !== undefined && typeof settings.server?.on !== 'function') {
     throw new TypeError('Option "server" must be an http.Server (or https.Server).');
   }
   if (settings.server !== undefined && settings.internalPort !== undefined) {
-    throw new TypeError('Option "internalPort" works with the server\'s own HTTP server only (without "server"); attached to yours, serve `metrics.registry` where you like.');
+    throw new TypeError(
+      'Option "internalPort" works with the server\'s own HTTP server only (without "server"); attached to yours, serve `metrics.registry` where you like.',
+    );
   }
   if (settings.engine !== undefined && typeof settings.engine?.publish !== 'function') {
     throw new TypeError('Option "engine" must implement the Engine interface.');

@@ -23,11 +23,13 @@ export function createOriginCheck(allowed: readonly string[] | undefined): Origi
   for (const entry of allowed) {
     const match = /^(https?):\/\/(\*\.)?([a-z0-9.-]+(?::\d{1,5})?)$/i.exec(entry.trim());
     if (!match) {
-      throw new TypeError(`Option "allowedOrigins" has "${entry}"; expected an origin such as "https://example.com" or "https://*.example.com".`);
+      throw new TypeError(
+        `Option "allowedOrigins" has "${entry}"; expected an origin such as "https://example.com" or "https://*.example.com".`,
+      );
     }
     const [, scheme, wildcard, host] = match;
-    if (wildcard) suffixes.push({ scheme: scheme!.toLowerCase(), suffix: `.${host!.toLowerCase()}` });
-    else exact.add(`${scheme!.toLowerCase()}://${host!.toLowerCase()}`);
+    if (wildcard) suffixes.push({ scheme: scheme.toLowerCase(), suffix: `.${host.toLowerCase()}` });
+    else exact.add(`${scheme.toLowerCase()}://${host.toLowerCase()}`);
   }
   return (origin) => {
     if (origin === undefined) return true;

@@ -51,7 +51,11 @@ async function start(t: { after: (fn: () => unknown) => void }, options: Danmaku
 /** Sends `count` comments at once and collects what answers each: `ack` or an error code. */
 async function burst(client: TestClient, count: number): Promise<Array<AckMessage | ErrorMessage>> {
   const ids = Array.from({ length: count }, (_, i) => client.sendComment(`burst ${i}`));
-  return Promise.all(ids.map((id) => client.next<AckMessage | ErrorMessage>((m) => (m.type === 'ack' || m.type === 'error') && m.id === id)));
+  return Promise.all(
+    ids.map((id) =>
+      client.next<AckMessage | ErrorMessage>((m) => (m.type === 'ack' || m.type === 'error') && m.id === id),
+    ),
+  );
 }
 
 test('by default a connection may post 5 at once; the rest get rate_limited with retryAfter', async (t) => {
@@ -66,8 +70,8 @@ test('by default a connection may post 5 at once; the rest get rate_limited with
     assert.ok(error.retryAfter! > 0 && error.retryAfter! <= 500, `retryAfter ${error.retryAfter}`);
   }
   // After waiting as told, a send succeeds.
-  await new Promise((r) => setTimeout(r, refused[0]!.retryAfter! + 20));
-  assert.equal((await burst(client, 1))[0]!.type, 'ack');
+  await new Promise((r) => setTimeout(r, refused[0].retryAfter! + 20));
+  assert.equal((await burst(client, 1))[0].type, 'ack');
 });
 
 test('connections from one IP share its bucket; other IPs are not affected', async (t) => {
@@ -108,7 +112,7 @@ test('past maxRooms a new room is refused with 4005; existing rooms still take v
   assert.equal((await third.closed).code, 4005);
   const again = await connect('room=two');
   again.sendComment('still open');
-  assert.equal((await again.waitForComments(1))[0]!.text, 'still open');
+  assert.equal((await again.waitForComments(1))[0].text, 'still open');
 });
 
 test('frames above maxPayload close the connection with 1009', async (t) => {

@@ -28,9 +28,12 @@ test('comments within one flush interval become one frame, encoded once for ever
   await new Promise((r) => setTimeout(r, 100));
   for (const member of members) assert.equal(member.frames.length, 1);
   // The very same string: serialised once, not once per member.
-  assert.ok(members.every((m) => Object.is(m.frames[0], members[0]!.frames[0])));
-  const message = JSON.parse(members[0]!.frames[0]!) as CommentsMessage;
-  assert.deepEqual(message.comments.map((c) => c.seq), Array.from({ length: 25 }, (_, i) => i + 1));
+  assert.ok(members.every((m) => Object.is(m.frames[0], members[0].frames[0])));
+  const message = JSON.parse(members[0].frames[0]) as CommentsMessage;
+  assert.deepEqual(
+    message.comments.map((c) => c.seq),
+    Array.from({ length: 25 }, (_, i) => i + 1),
+  );
 });
 
 test('a flush interval of 0 sends each comment at once', async (t) => {

@@ -24,7 +24,18 @@ test('the welcome always says `recovered`; a half or malformed cursor is `recove
   const { epoch } = writer.messages[0] as WelcomeMessage;
   assert.equal((writer.messages[0] as WelcomeMessage).recovered, false, 'no cursor: nothing recovered');
 
-  for (const query of [`epoch=${epoch}`, 'seq=0', 'seq=2', `epoch=${epoch}&seq=`, `epoch=${epoch}&seq=abc`, `epoch=${epoch}&seq=-1`, `epoch=${epoch}&seq=1.5`, `epoch=${epoch}&seq=1e1`, `epoch=&seq=1`, `epoch=${'x'.repeat(65)}&seq=1`]) {
+  for (const query of [
+    `epoch=${epoch}`,
+    'seq=0',
+    'seq=2',
+    `epoch=${epoch}&seq=`,
+    `epoch=${epoch}&seq=abc`,
+    `epoch=${epoch}&seq=-1`,
+    `epoch=${epoch}&seq=1.5`,
+    `epoch=${epoch}&seq=1e1`,
+    `epoch=&seq=1`,
+    `epoch=${'x'.repeat(65)}&seq=1`,
+  ]) {
     const client = await server.connect(`room=cursor&${query}`);
     const welcome = client.messages[0] as WelcomeMessage;
     assert.equal(welcome.type, 'welcome', query);
@@ -32,7 +43,7 @@ test('the welcome always says `recovered`; a half or malformed cursor is `recove
     // Nothing is replayed without `last`: a client told "reset" is not also sent the history.
     writer.sendComment(`after ${query}`);
     const [live] = await client.waitForComments(1);
-    assert.match(live!.text, /^after /, query);
+    assert.match(live.text, /^after /, query);
     assert.equal(client.comments.length, 1, query);
     client.close();
   }
@@ -64,57 +75,72 @@ for (const [mode, engine] of [
   });
 }
 
-test('/readyz turns 503 while Redis hangs (paused, sockets open) and 200 once it answers again', { timeout: 30_000 }, async (t) => {
-  const engine = new RedisEngine({ url: redis.url, heartbeatInterval: 200, commandTimeout: 300 });
-  t.after(() => engine.close());
-  const server = await startTestServer(t, { engine });
-  await engine.whenReady();
-  const readyz = async (): Promise<number> => (await fetch(`${server.http}/readyz`)).status;
-  assert.equal(await readyz(), 200);
-  redis.pause();
-  t.after(() => redis.resume());
-  await waitFor(async () => (await readyz()) === 503);
-  assert.equal(engine.ready, false);
-  // A send meanwhile fails within the command timeout rather than hanging.
-  await assert.rejects(engine.publish('hang', { id: 'h1', text: 'hello', color: '#ffffff', mode: 'scroll', size: 'medium' }), /timed out/);
-  redis.resume();
-  await waitFor(async () => (await readyz()) === 200);
-});
+test(
+  '/readyz turns 503 while Redis hangs (paused, sockets open) and 200 once it answers again',
+  { timeout: 30_000 },
+  async (t) => {
+    const engine = new RedisEngine({ url: redis.url, heartbeatInterval: 200, commandTimeout: 300 });
+    t.after(() => engine.close());
+    const server = await startTestServer(t, { engine });
+    await engine.whenReady();
+    const readyz = async (): Promise<number> => (await fetch(`${server.http}/readyz`)).status;
+    assert.equal(await readyz(), 200);
+    redis.pause();
+    t.after(() => redis.resume());
+    await waitFor(async () => (await readyz()) === 503);
+    assert.equal(engine.ready, false);
+    // A send meanwhile fails within the command timeout rather than hanging.
+    await assert.rejects(
+      engine.publish('hang', { id: 'h1', text: 'hello', color: '#ffffff', mode: 'scroll', size: 'medium' }),
+      /timed out/,
+    );
+    redis.resume();
+    await waitFor(async () => (await readyz()) === 200);
+  },
+);
 
-test('a socket that sends nothing, or dribbles its headers, is cut after headersTimeout', { timeout: 20_000 }, async (t) => {
-  const server = await startTestServer(t, { headersTimeout: 300, requestTimeout: 300 });
-  const port = Number(new URL(server.http).port);
-  const silent = await rawSocket(port);
-  const dribbling = await rawSocket(port);
-  dribbling.write('GET /ws?room=x HTTP/1.1\r\nHost: 127.0.0.1\r\n');
-  const timer = setInterval(() => dribbling.writable && dribbling.write('X-Slow: 1\r\n'), 50);
-  t.after(() => clearInterval(timer));
-  await Promise.all([closed(silent), closed(dribbling)]);
-  // An honest client still gets in.
-  const client = await server.connect('room=honest');
-  client.close();
-});
+test(
+  'a socket that sends nothing, or dribbles its headers, is cut after headersTimeout',
+  { timeout: 20_000 },
+  async (t) => {
+    const server = await startTestServer(t, { headersTimeout: 300, requestTimeout: 300 });
+    const port = Number(new URL(server.http).port);
+    const silent = await rawSocket(port);
+    const dribbling = await rawSocket(port);
+    dribbling.write('GET /ws?room=x HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    const timer = setInterval(() => dribbling.writable && dribbling.write('X-Slow: 1\r\n'), 50);
+    t.after(() => clearInterval(timer));
+    await Promise.all([closed(silent), closed(dribbling)]);
+    // An honest client still gets in.
+    const client = await server.connect('room=honest');
+    client.close();
+  },
+);
 
-test('maxConnections caps the TCP connections the server holds; a freed slot is used again', { timeout: 20_000 }, async (t) => {
-  const server = await startTestServer(t, { maxConnections: 3 });
-  const port = Number(new URL(server.http).port);
-  const held = await Promise.all([rawSocket(port), rawSocket(port), rawSocket(port)]);
-  const extra = await rawSocket(port);
-  await closed(extra);
-  held[0]!.destroy();
-  await waitFor(() => server.danmaku.server.listening);
-  await waitFor(async () => {
-    const next = await rawSocket(port);
-    next.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
-    const answered = await new Promise<boolean>((resolve) => {
-      next.once('data', () => resolve(true));
-      next.once('close', () => resolve(false));
+test(
+  'maxConnections caps the TCP connections the server holds; a freed slot is used again',
+  { timeout: 20_000 },
+  async (t) => {
+    const server = await startTestServer(t, { maxConnections: 3 });
+    const port = Number(new URL(server.http).port);
+    const held = await Promise.all([rawSocket(port), rawSocket(port), rawSocket(port)]);
+    const extra = await rawSocket(port);
+    await closed(extra);
+    held[0].destroy();
+    await waitFor(() => server.danmaku.server.listening);
+    await waitFor(async () => {
+      const next = await rawSocket(port);
+      next.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      const answered = await new Promise<boolean>((resolve) => {
+        next.once('data', () => resolve(true));
+        next.once('close', () => resolve(false));
+      });
+      next.destroy();
+      return answered;
     });
-    next.destroy();
-    return answered;
-  });
-  for (const socket of held) socket.destroy();
-});
+    for (const socket of held) socket.destroy();
+  },
+);
 
 test('maxConnections "auto" is the open-file limit less a tenth (at least 64)', async (t) => {
   assert.equal(connectionLimit(1024), 921);
@@ -150,8 +176,11 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeout = 10_000
   }
 }
 
-test('internalPort needs the server\'s own HTTP server', async () => {
+test("internalPort needs the server's own HTTP server", async () => {
   const { createServer } = await import('node:http');
   const { createDanmakuServer } = await import('./server.js');
-  await assert.rejects(createDanmakuServer({ server: createServer(), internalPort: 0 }), { name: 'TypeError', message: /internalPort/ });
+  await assert.rejects(createDanmakuServer({ server: createServer(), internalPort: 0 }), {
+    name: 'TypeError',
+    message: /internalPort/,
+  });
 });

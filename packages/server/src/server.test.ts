@@ -33,8 +33,14 @@ test('a comment reaches everyone in the room, sender included, with increasing s
   a.sendComment('second');
   for (const client of [a, b]) {
     const comments = await client.waitForComments(2);
-    assert.deepEqual(comments.map((c) => [c.seq, c.text]), [[1, 'hello'], [2, 'second']]);
-    assert.equal(typeof comments[0]!.ts, 'number');
+    assert.deepEqual(
+      comments.map((c) => [c.seq, c.text]),
+      [
+        [1, 'hello'],
+        [2, 'second'],
+      ],
+    );
+    assert.equal(typeof comments[0].ts, 'number');
   }
 });
 
@@ -54,7 +60,7 @@ test('bad messages get a typed error and the connection stays open', async () =>
   a.ws.send(JSON.stringify({ type: 'send', id: 'x', text: 'y'.repeat(101) }));
   assert.equal((await a.next<ErrorMessage>((m) => m.type === 'error' && m.code !== 'bad_json')).code, 'too_long');
   a.sendComment('still here');
-  assert.equal((await a.waitForComments(1))[0]!.text, 'still here');
+  assert.equal((await a.waitForComments(1))[0].text, 'still here');
 });
 
 test('oversized frames close the connection with 1009', async () => {
@@ -78,10 +84,16 @@ test('a late joiner asking for ?last=N gets the N most recent comments as a repl
   const late = await connect('room=late&last=3');
   const replay = await late.next<CommentsMessage>((m) => m.type === 'comments');
   assert.equal(replay.replay, true);
-  assert.deepEqual(replay.comments.map((c) => c.text), ['m3', 'm4', 'm5']);
+  assert.deepEqual(
+    replay.comments.map((c) => c.text),
+    ['m3', 'm4', 'm5'],
+  );
   a.sendComment('m6');
   await late.waitForComments(4);
-  assert.deepEqual(late.comments.map((c) => c.seq), [3, 4, 5, 6]);
+  assert.deepEqual(
+    late.comments.map((c) => c.seq),
+    [3, 4, 5, 6],
+  );
 });
 
 test('HTTP: /healthz, the widget bundle, and 404 for anything else', async () => {

@@ -174,12 +174,16 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
       case '/readyz': {
         // Not ready while the engine's store is unreachable or slow: a load balancer sends new clients elsewhere.
         const ready = isReady();
-        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : state === ServerState.Running ? 'engine_not_ready' : state });
+        sendJson(res, ready ? 200 : 503, {
+          status: ready ? 'ready' : state === ServerState.Running ? 'engine_not_ready' : state,
+        });
         return true;
       }
       case '/metrics':
         if (!withMetrics) return false;
-        res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' }).end(await metrics.registry.metrics());
+        res
+          .writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' })
+          .end(await metrics.registry.metrics());
         return true;
       default:
         return false;
@@ -217,14 +221,20 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
   };
   const server = settings.server ?? createServer(serverOptions, respond(handleRequest));
   if (ownsServer) {
-    const maxConnections = settings.maxConnections === 'auto' ? connectionLimit(openFileLimit()) : settings.maxConnections;
+    const maxConnections =
+      settings.maxConnections === 'auto' ? connectionLimit(openFileLimit()) : settings.maxConnections;
     if (maxConnections > 0) server.maxConnections = maxConnections;
   }
   /** The operators' server, when `internalPort` is set: health, readiness and metrics only. */
   const internalServer =
     settings.internalPort === undefined
       ? undefined
-      : createServer(serverOptions, respond(async (req, res) => handleOperatorRoute(new URL(req.url ?? '/', 'http://localhost').pathname, res, settings.metrics)));
+      : createServer(
+          serverOptions,
+          respond(async (req, res) =>
+            handleOperatorRoute(new URL(req.url ?? '/', 'http://localhost').pathname, res, settings.metrics),
+          ),
+        );
 
   function refuse(socket: Duplex, reason: string, status: number, text: string, headers = ''): void {
     metrics.refused.inc({ reason });
@@ -233,7 +243,9 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
   }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = URL.canParse(req.url ?? '/', 'http://localhost') ? new URL(req.url ?? '/', 'http://localhost') : undefined;
+    const url = URL.canParse(req.url ?? '/', 'http://localhost')
+      ? new URL(req.url ?? '/', 'http://localhost')
+      : undefined;
     if (!url || url.pathname !== settings.path) {
       // Another endpoint on a shared server may want this upgrade.
       if (ownsServer) rejectUpgrade(socket, 404, 'Not Found');
@@ -246,7 +258,8 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     const ip = clientIp(req, settings.trustProxy);
     const key = addressKey(ip);
     const refusal = ips.admit(key);
-    if (refusal) return refuse(socket, refusal.reason, 429, 'Too Many Requests', `Retry-After: ${refusal.retryAfter}\r\n`);
+    if (refusal)
+      return refuse(socket, refusal.reason, 429, 'Too Many Requests', `Retry-After: ${refusal.retryAfter}\r\n`);
     const join = parseJoinRequest(url);
     // ws completes the handshake synchronously, so the per-IP check above and the count below
     // cannot be separated by another upgrade.

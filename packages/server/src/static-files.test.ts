@@ -149,7 +149,11 @@ test('If-None-Match with the current ETag gets 304 with no body and the CORS and
     assert.equal(again.headers['cache-control'], first.headers['cache-control'], path);
     assert.equal(again.headers['access-control-allow-origin'], '*', path);
     assert.equal(again.headers.vary, 'Accept-Encoding', path);
-    assert.equal((await fetchRaw(port, path, { 'accept-encoding': 'br', 'if-none-match': `W/${etag}` })).status, 304, 'weak comparison');
+    assert.equal(
+      (await fetchRaw(port, path, { 'accept-encoding': 'br', 'if-none-match': `W/${etag}` })).status,
+      304,
+      'weak comparison',
+    );
     const other = await fetchRaw(port, path, { 'accept-encoding': 'br', 'if-none-match': '"something-else"' });
     assert.equal(other.status, 200, path);
     // A validator of the brotli form does not stand for the identity form.
@@ -173,7 +177,11 @@ test('a preflight is answered for an asset; other methods get 405', async () => 
   const preflight = await fetchRaw(
     port,
     '/danmaku-layer.bundle.js',
-    { origin: 'https://blog.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-requested-with' },
+    {
+      origin: 'https://blog.example',
+      'access-control-request-method': 'GET',
+      'access-control-request-headers': 'x-requested-with',
+    },
     'OPTIONS',
   );
   assert.equal(preflight.status, 204);
@@ -204,7 +212,15 @@ test('the demo folder: / is its index.html; binary files are sent as they are', 
 
 test('only the files found at start-up are served: no path reaches the file system', async () => {
   const port = await serve(split, demo);
-  for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/chunks/../../secret.txt', '/..%2fsecret.txt', '/chunks', '/chunks/', '//secret.txt']) {
+  for (const path of [
+    '/../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/chunks/../../secret.txt',
+    '/..%2fsecret.txt',
+    '/chunks',
+    '/chunks/',
+    '//secret.txt',
+  ]) {
     assert.equal((await fetchRaw(port, path)).status, 404, path);
   }
   await writeFile(join(split, 'added-later.js'), 'late');
@@ -224,7 +240,10 @@ test('the server serves the built widget from inside its own package with the sa
   const danmaku = await createDanmakuServer({ logLevel: 'silent' });
   try {
     const { port } = await danmaku.listen(0, '127.0.0.1');
-    const reply = await fetchRaw(port, '/danmaku-layer.bundle.js', { origin: 'https://blog.example', 'accept-encoding': 'br' });
+    const reply = await fetchRaw(port, '/danmaku-layer.bundle.js', {
+      origin: 'https://blog.example',
+      'accept-encoding': 'br',
+    });
     assert.equal(reply.status, 200);
     assert.equal(reply.headers['access-control-allow-origin'], '*');
     assert.equal(reply.headers['cross-origin-resource-policy'], 'cross-origin');

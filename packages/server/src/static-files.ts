@@ -115,7 +115,7 @@ export async function createStaticHandler(
 
   return async (req, res) => {
     // The path as sent, without the query: an exact name or nothing (no normalising, no decoding).
-    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const path = (req.url ?? '/').split('?', 1)[0];
     const item = assets.get(path);
     if (!item) return false;
     if (req.method === 'OPTIONS') {
@@ -133,15 +133,21 @@ export async function createStaticHandler(
       return true;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { ...EVERY_RESPONSE, allow: ALLOW, 'content-type': 'text/plain; charset=utf-8' }).end('Method not allowed\n');
+      res
+        .writeHead(405, { ...EVERY_RESPONSE, allow: ALLOW, 'content-type': 'text/plain; charset=utf-8' })
+        .end('Method not allowed\n');
       return true;
     }
     let file: EncodedFile;
     try {
       file = await prepare(item);
     } catch {
-      const built = ENTRY_NAMES.some((name) => path === `/${name}`) ? 'Widget bundle not built: run `npm run build`.\n' : 'Not found\n';
-      res.writeHead(404, { ...EVERY_RESPONSE, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(built);
+      const built = ENTRY_NAMES.some((name) => path === `/${name}`)
+        ? 'Widget bundle not built: run `npm run build`.\n'
+        : 'Not found\n';
+      res
+        .writeHead(404, { ...EVERY_RESPONSE, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+        .end(built);
       return true;
     }
     const form = chooseRepresentation(file, req.headers['accept-encoding']);

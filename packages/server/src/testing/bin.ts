@@ -10,7 +10,9 @@ export const BIN = fileURLToPath(new URL('../../bin/danmaku-layer-server.js', im
 
 /** The environment for a child, without any DANMAKU_ variable (or PORT) from ours. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DANMAKU_') && k !== 'PORT'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('DANMAKU_') && k !== 'PORT'),
+  );
   return { ...env, ...extra };
 }
 
@@ -44,10 +46,14 @@ export function startBin(
   env: Record<string, string> = {},
   options: StartOptions = {},
 ): Promise<RunningBin> {
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), BIN, '--host', '127.0.0.1', '--port', '0', ...args], {
-    env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.execArgv ?? []), BIN, '--host', '127.0.0.1', '--port', '0', ...args],
+    {
+      env: cleanEnv(env),
+      stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -64,7 +70,8 @@ export function startBin(
         const line = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
         buffer = buffer.slice(newline + 1);
         lines.push(line);
-        if (line.msg === 'listening') resolve({ child, port: line.port as number, lines, exited, stderr: () => stderr });
+        if (line.msg === 'listening')
+          resolve({ child, port: line.port as number, lines, exited, stderr: () => stderr });
       }
     });
     void exited.then((code) => reject(new Error(`exited with ${code} before listening`)));

@@ -18,7 +18,9 @@ export class TestClient {
   constructor(url: string, protocols: string[] = [PROTOCOL], options: ClientOptions = {}) {
     this.ws = new WebSocket(url, protocols, options);
     this.ws.on('error', () => {});
-    this.closed = new Promise((resolve) => this.ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    this.closed = new Promise((resolve) =>
+      this.ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
     this.ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as ServerMessage;
       this.messages.push(message);

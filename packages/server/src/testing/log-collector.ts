@@ -37,23 +37,32 @@ export async function startWithCollector(
   args: string[],
   options: CollectorOptions = {},
 ): Promise<CollectedBin> {
-  const collector = spawn(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const collector = spawn(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
   const collectorGone = new Promise<void>((resolve) => collector.once('exit', () => resolve()));
   const stderrToTest = options.stderr === 'test';
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), BIN, '--host', '127.0.0.1', '--port', '0', ...args], {
-    env: cleanEnv(options.env),
-    stdio: ['ignore', collector.stdin, stderrToTest ? 'pipe' : collector.stdin],
-  });
-  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const child = spawn(
+    process.execPath,
+    [...(options.execArgv ?? []), BIN, '--host', '127.0.0.1', '--port', '0', ...args],
+    {
+      env: cleanEnv(options.env),
+      stdio: ['ignore', collector.stdin, stderrToTest ? 'pipe' : collector.stdin],
+    },
+  );
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
   t.after(() => {
-    for (const process of [child, collector]) if (process.exitCode === null && process.signalCode === null) process.kill('SIGKILL');
+    for (const process of [child, collector])
+      if (process.exitCode === null && process.signalCode === null) process.kill('SIGKILL');
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk));
   const lines: Array<Record<string, unknown>> = [];
   const port = await new Promise<number>((resolve, reject) => {
     let buffer = '';
-    collector.stdout!.on('data', (data: Buffer) => {
+    collector.stdout.on('data', (data: Buffer) => {
       buffer += data;
       let newline: number;
       while ((newline = buffer.indexOf('\n')) >= 0) {
@@ -78,7 +87,7 @@ export async function startWithCollector(
       collector.kill('SIGKILL');
       await collectorGone;
       // The test's own end of the pipe is of no use any more either.
-      collector.stdin!.destroy();
+      collector.stdin.destroy();
     },
   };
 }

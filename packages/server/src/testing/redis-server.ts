@@ -29,7 +29,9 @@ export class TestRedis {
   static async start(): Promise<TestRedis> {
     const probe = spawnSync(BINARY, ['--version'], { encoding: 'utf8' });
     if (probe.error || probe.status !== 0) {
-      throw new Error(`redis-server is required for these tests but "${BINARY} --version" failed (install Debian's redis-server, or set REDIS_SERVER).`);
+      throw new Error(
+        `redis-server is required for these tests but "${BINARY} --version" failed (install Debian's redis-server, or set REDIS_SERVER).`,
+      );
     }
     const redis = new TestRedis(await freePort(), mkdtempSync(join(tmpdir(), 'danmaku-redis-')));
     await redis.restart();
@@ -46,7 +48,20 @@ export class TestRedis {
     if (this.#process) throw new Error('redis-server is already running');
     const child = spawn(
       BINARY,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir, '--daemonize', 'no'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        this.#dir,
+        '--daemonize',
+        'no',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.#process = child;
@@ -55,8 +70,8 @@ export class TestRedis {
     process.once('exit', killOnExit);
     child.once('exit', () => process.off('exit', killOnExit));
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code) => reject(new Error(`redis-server exited (${code}) on start:\n${output}`))),
     );

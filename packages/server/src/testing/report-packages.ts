@@ -12,7 +12,7 @@ process.on('exit', () => {
   const names = new Set<string>();
   for (const path of Object.keys(cache)) {
     const match = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(path);
-    if (match) names.add(match[1]!.replace('\\', '/'));
+    if (match) names.add(match[1].replace('\\', '/'));
   }
   writeSync(2, `packages: ${[...names].sort().join(',')}\n`);
 });

@@ -39,8 +39,8 @@ export class ServerProcess {
     return new Promise((resolve, reject) => {
       let stdout = '';
       let stderr = '';
-      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk;
         // The server logs JSON lines; the one with msg "listening" carries the port.
         const match = /"port":(\d+)[^\n]*"msg":"listening"|"msg":"listening"[^\n]*"port":(\d+)/.exec(stdout);
