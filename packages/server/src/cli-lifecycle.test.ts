@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './testing/free-port.js';
 import assert from 'node:assert/strict';
 import type { AckMessage } from 'danmaku-layer-protocol';
 import { LOG_FLUSH_TIMEOUT, SHUTDOWN_MARGIN } from './cli.js';
@@ -225,14 +225,3 @@ test(
     assert.ok(code === 0 || code === 1, `exit code ${String(code)}`);
   },
 );
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

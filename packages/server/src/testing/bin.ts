@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { onJsonLines } from './json-lines.js';
 
 /** Path of the bin shim. */
 export const BIN = fileURLToPath(new URL('../../bin/danmaku-layer-server.js', import.meta.url));
@@ -62,17 +63,9 @@ export function startBin(
   });
   const lines: Array<Record<string, unknown>> = [];
   return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (data) => {
-      buffer += data;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
-        buffer = buffer.slice(newline + 1);
-        lines.push(line);
-        if (line.msg === 'listening')
-          resolve({ child, port: line.port as number, lines, exited, stderr: () => stderr });
-      }
+    onJsonLines(child.stdout!, (line) => {
+      lines.push(line);
+      if (line.msg === 'listening') resolve({ child, port: line.port as number, lines, exited, stderr: () => stderr });
     });
     void exited.then((code) => reject(new Error(`exited with ${code} before listening`)));
   });

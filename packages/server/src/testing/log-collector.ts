@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { BIN, cleanEnv } from './bin.js';
+import { onJsonLines } from './json-lines.js';
 
 /** A server whose logs go through a collector. */
 export interface CollectedBin {
@@ -61,16 +62,9 @@ export async function startWithCollector(
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk));
   const lines: Array<Record<string, unknown>> = [];
   const port = await new Promise<number>((resolve, reject) => {
-    let buffer = '';
-    collector.stdout.on('data', (data: Buffer) => {
-      buffer += data;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
-        buffer = buffer.slice(newline + 1);
-        lines.push(line);
-        if (line.msg === 'listening') resolve(line.port as number);
-      }
+    onJsonLines(collector.stdout, (line) => {
+      lines.push(line);
+      if (line.msg === 'listening') resolve(line.port as number);
     });
     void exited.then((code) => reject(new Error(`exited with ${code} before listening`)));
   });

@@ -4,9 +4,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 /** Where `redis-server` is looked up; `REDIS_SERVER` overrides it. */
 const BINARY = process.env.REDIS_SERVER ?? 'redis-server';
@@ -112,18 +113,6 @@ export class TestRedis {
     await this.stop();
     rmSync(this.#dir, { recursive: true, force: true });
   }
-}
-
-/** A port that was free a moment ago (bind to 0, read it, release it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether something on `port` answers a RESP `PING` with `+PONG`. */
