@@ -90,7 +90,11 @@ export class ConnectionController implements ReactiveController {
     return this.#limits;
   }
 
-  /** Sends a comment; rejects with `closed` when there is no connection (no `src`, or off the page). */
+  /**
+   * Sends a comment; rejects with `closed` when there is no connection (no `src`, or off the page).
+   * A send made while the connection's code loads waits for it; when that code could not be loaded,
+   * sends reject with the `load_failed` error.
+   */
   send(text: string, options: SendOptions = {}): Promise<SendReceipt> {
     const link = this.#link;
     if (!link) return Promise.reject(new DanmakuError(ErrorCode.Closed, 'The layer has no src to send to.'));
