@@ -4,7 +4,8 @@
 // packages/widget/dist/:
 //   danmaku-layer.bundle.js       the entry: <danmaku-layer>, and what fetches the rest on use
 //   danmaku-composer.bundle.js    <danmaku-composer>, fetched when a page holds one
-//   chunks/*-[hash].js            optional parts (sending, canvas renderer and its worker, …)
+//   chunks/*-[hash].js            optional parts (the connection, sending, canvas renderer and its
+//                                 worker, …)
 //   danmaku-layer.standalone.js   both elements and every part in one file, no other file needed
 // The fixed names may change content under the same URL (served with a short cache); the chunks
 // are named by their content (cached for good). `scripts/check-size.mjs` then enforces the budgets.
@@ -48,67 +49,6 @@ function minifyCssTemplates() {
           '`',
       );
       return out === code ? null : { code: out, map: null };
-    },
-  };
-}
-
-/**
- * reconnecting-websocket ships ES5 that defines its whole API on the prototype, which no bundler can
- * tree-shake. The socket never leaves `internal/connection.ts`, which uses only the constructor,
- * `addEventListener`, `send`, `close`, `reconnect`, `readyState` and `OPEN`; the members below are
- * dead code in this bundle and are cut out (the library itself never calls them). Its debug logger
- * becomes a no-op: its `debug` option is never set, and terser drops the calls anyway. The build
- * fails if one is not found, so that an update of the library is looked at.
- */
-function trimReconnectingWebSocket() {
-  const accessors = [
-    'CONNECTING',
-    'CLOSING',
-    'binaryType',
-    'retryCount',
-    'bufferedAmount',
-    'extensions',
-    'protocol',
-    'url',
-  ];
-  const methods = ['dispatchEvent', 'removeEventListener'];
-  return {
-    name: 'trim-reconnecting-websocket',
-    transform(code, id) {
-      if (!/[/\\]reconnecting-websocket[/\\]/.test(id)) return null;
-      let out = code.replace(/\r\n/g, '\n');
-      const cut = (what, pattern, replacement = '') => {
-        const before = out;
-        out = out.replace(pattern, replacement);
-        if (out === before) this.error(`reconnecting-websocket changed: ${what} not found (rollup.config.mjs)`);
-      };
-      for (const name of accessors) {
-        cut(
-          `accessor ${name}`,
-          new RegExp(
-            `\n    Object\\.defineProperty\\(ReconnectingWebSocket\\.prototype, "${name}", \\{\n[\\s\\S]*?\n    \\}\\);(?=\n)`,
-          ),
-        );
-      }
-      cut(
-        'static CLOSING',
-        /\n {4}Object\.defineProperty\(ReconnectingWebSocket, "CLOSING", \{\n[\s\S]*?\n {4}\}\);(?=\n)/,
-      );
-      for (const name of methods) {
-        cut(
-          `method ${name}`,
-          new RegExp(
-            `\n    ReconnectingWebSocket\\.prototype\\.${name} = function \\([^)]*\\) \\{\n[\\s\\S]*?\n    \\};(?=\n)`,
-          ),
-        );
-      }
-      cut(
-        'method _debug',
-        /(\n {4}ReconnectingWebSocket\.prototype\._debug = function \(\) )\{\n[\s\S]*?\n {4}\};(?=\n)/,
-        '$1{};',
-      );
-      // Lines moved: no source map for this file rather than a wrong one.
-      return { code: out, map: { mappings: '' } };
     },
   };
 }
@@ -159,55 +99,6 @@ function inlineCanvasWorker() {
   };
 }
 
-/**
- * Property names terser may shorten, one by one: reconnecting-websocket 4.x's private members
- * (`private` in its source) and its option names, which only internal/connection.ts writes, in the
- * same chunk as the library. Nothing else (lit's shared `_$…` members, DOM properties, our public
- * API) matches. Our own private fields are `#` names, which terser shortens anyway.
- */
-const RWS_NAMES = new RegExp(
-  `^(_(${[
-    'listeners',
-    'retryCount',
-    'uptimeTimeout',
-    'connectTimeout',
-    'shouldReconnect',
-    'connectLock',
-    'binaryType',
-    'closeCalled',
-    'messageQueue',
-    'url',
-    'protocols',
-    'options',
-    'ws',
-    'debug',
-    'handleOpen',
-    'handleMessage',
-    'handleError',
-    'handleClose',
-    'getNextDelay',
-    'wait',
-    'getNextUrl',
-    'connect',
-    'handleTimeout',
-    'disconnect',
-    'acceptOpen',
-    'callEventListener',
-    'removeListeners',
-    'addListeners',
-    'clearTimeouts',
-  ].join('|')})|${[
-    'minReconnectionDelay',
-    'maxReconnectionDelay',
-    'reconnectionDelayGrowFactor',
-    'connectionTimeout',
-    'maxRetries',
-    'maxEnqueuedMessages',
-    'minUptime',
-    'startClosed',
-  ].join('|')})$`,
-);
-
 /** Terser's options, for every output file. */
 const TERSER = {
   ecma: 2022,
@@ -221,18 +112,14 @@ const TERSER = {
     // Lets terser drop lit's JSCompiler_renameProperty (an identity function whose second
     // argument is unused) from the calls it wraps; nothing here relies on Function.length.
     keep_fargs: false,
-    // reconnecting-websocket's debug logging (off unless its `debug` option is set, which we never do).
-    pure_funcs: ['this._debug', '_this._debug'],
   },
-  // reconnecting-websocket keeps the long names of its private members (`_messageQueue`,
-  // `_callEventListener`, …) and options (`reconnectionDelayGrowFactor`, …): see RWS_NAMES.
-  mangle: { properties: { regex: RWS_NAMES } },
+  // No property is renamed: our own private members are `#` names, which terser shortens anyway,
+  // and the code of our dependencies is bundled as published.
 };
 
-/** What both builds share: resolution, trimming, CSS minification, terser. */
+/** What both builds share: resolution, CSS minification, terser. */
 const plugins = (worker) => [
   nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
-  trimReconnectingWebSocket(),
   worker,
   minifyCssTemplates(),
   terser(TERSER),
@@ -252,6 +139,11 @@ export default [
       chunkFileNames: (chunk) => (chunk.name === 'danmaku-composer' ? '[name].bundle.js' : 'chunks/[name]-[hash].js'),
       format: 'es',
       sourcemap: true,
+      // A module shared by two chunks becomes a chunk of its own: `connection/load-outbox.js`, which
+      // the connection and the composer both import, would be a third request of about 150 bytes.
+      // Chunks that small, and free of side effects, go into the entry instead (the optional parts
+      // are all well above this).
+      experimentalMinChunkSize: 256,
     },
     plugins: [emptyDist(), ...plugins(canvasWorker())],
   },

@@ -13,21 +13,26 @@ const DIST = fileURLToPath(new URL('../packages/widget/dist/', import.meta.url))
  * it. The composer's part carries lit-html, which the layer (a plain ReactiveElement) does not need.
  */
 export const BUDGETS = {
-  // 13 KB = 13,000 bytes, read strictly: the entry is what every page with a layer loads. It was
-  // 12,000 until the entry learned to retry a failed fetch of its parts and to say which file is
-  // missing (internal/load-chunk.ts), and to fetch them from content-named files (docs/widget.md).
-  'danmaku-layer.bundle.js': 13_000,
+  // Read strictly: the entry is what every page with a layer loads. It measured 10,792 bytes once
+  // the connection (connection.ts and reconnecting-websocket, bundled as published) became a chunk
+  // of its own, fetched when a layer first has a `src`; the budget leaves about 700 bytes for the
+  // attributes and small features still to come. It may never pass 13,000 bytes (docs/widget.md).
+  'danmaku-layer.bundle.js': 11_500,
   'danmaku-composer.bundle.js': 6.5 * 1024,
-  // For sites that copy one file: both elements and every optional part (sending, canvas renderer
-  // and its worker, hover and click, announcements, media sync, following a target).
-  'danmaku-layer.standalone.js': 22 * 1024,
+  // For sites that copy one file: both elements and every optional part (the connection, sending,
+  // canvas renderer and its worker, hover and click, announcements, media sync, following a
+  // target). 22 KiB until reconnecting-websocket was bundled as published (22,915 bytes then).
+  'danmaku-layer.standalone.js': 23 * 1024,
 };
 
 /**
- * What a page with a layer and a composer downloads: the entry, the composer's part, and the
- * connection's sending code, which a composer fetches at once.
+ * What pages download, besides the budgeted files: a layer with a `src` fetches the connection's
+ * chunk; a composer fetches the sending code at once. Chunks are named without their hash.
  */
-const WITH_COMPOSER = ['danmaku-layer.bundle.js', 'danmaku-composer.bundle.js', 'outbox'];
+const PAGES = {
+  'a layer with a src': ['danmaku-layer.bundle.js', 'connection'],
+  'a layer and a composer': ['danmaku-layer.bundle.js', 'connection', 'danmaku-composer.bundle.js', 'outbox'],
+};
 
 /** The file name, under `dist`, of the chunk built from `name` (`chunks/<name>-<hash>.js`). */
 function chunk(dist, name) {
@@ -52,9 +57,11 @@ export function checkSizes(budgets = BUDGETS, dist = DIST) {
     ({ name, min, gzip, budget }) =>
       `${gzip <= budget ? 'ok  ' : 'OVER'} ${name.padEnd(29)} ${kib(min).padStart(10)} min  ${kib(gzip).padStart(9)} min+gzip = ${count(gzip).padStart(12)}  (budget ${count(budget)})`,
   );
-  const files = WITH_COMPOSER.map((name) => (name.endsWith('.js') ? name : chunk(dist, name)));
-  const both = files.reduce((sum, name) => sum + gzipSync(readFileSync(dist + name), { level: 9 }).length, 0);
-  lines.push(`     a page with both elements loads ${kib(both)} min+gzip (${files.join(', ')})`);
+  for (const [page, names] of Object.entries(PAGES)) {
+    const files = names.map((name) => (name.endsWith('.js') ? name : chunk(dist, name)));
+    const total = files.reduce((sum, name) => sum + gzipSync(readFileSync(dist + name), { level: 9 }).length, 0);
+    lines.push(`     ${page} loads ${kib(total)} = ${count(total)} min+gzip (${files.join(', ')})`);
+  }
   return { over: rows.some((r) => r.gzip > r.budget), lines, rows };
 }
 

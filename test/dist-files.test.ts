@@ -150,6 +150,50 @@ test('a chunk the site did not host: tried twice, then a load_failed DanmakuErro
   }
 });
 
+test("the connection's chunk not hosted: the layer says so with a load_failed error, is closed, and refuses sends with it", async () => {
+  const site = join(dir, 'no-connection');
+  await cp(dist, site, { recursive: true });
+  await writeFile(join(site, 'index.html'), page('/danmaku-layer.bundle.js', 'dom'));
+  const connection = (await readdir(join(site, 'chunks'))).find((name) => /^connection-.*\.js$/.test(name))!;
+  const server = await serveFolder(site, /^\/chunks\/connection-/);
+  try {
+    const tab = await browser.newPage();
+    // Heard from the start: the layer fetches the connection as soon as the bundle defines it.
+    await tab.addInitScript(() => {
+      const w = window as unknown as { heard: string[] };
+      w.heard = [];
+      document.addEventListener('danmaku-error', (e) => {
+        const { error } = (e as CustomEvent<{ error: { code: string; message: string } }>).detail;
+        w.heard.push(`${error.code} ${error.message}`);
+      });
+    });
+    await tab.goto(`${server.http}/`);
+    await tab.waitForFunction(() => document.querySelector('danmaku-layer')?.status === 'closed');
+    assert.equal(server.requests.get(`/chunks/${connection}`), 2, 'fetched, then tried once more');
+    const heard = await tab.evaluate(() => (window as unknown as { heard: string[] }).heard);
+    assert.equal(heard.length, 1, JSON.stringify(heard));
+    assert.ok(
+      heard[0].startsWith(`load_failed danmaku-layer could not load ${server.http}/chunks/${connection}`),
+      heard[0],
+    );
+    const failure = await tab.evaluate(() =>
+      document
+        .querySelector('danmaku-layer')!
+        .send('hello')
+        .then(
+          () => null,
+          (error: { code: string }) => error.code,
+        ),
+    );
+    assert.equal(failure, 'load_failed');
+    // Comments given to the layer still show: it works as a rendering engine without a socket.
+    assert.equal(await tab.evaluate(() => document.querySelector('danmaku-layer')!.add({ text: 'local' })), true);
+    await tab.close();
+  } finally {
+    await server.close();
+  }
+});
+
 test('a composer whose own file is missing shows why in its place', async () => {
   const site = join(dir, 'no-composer');
   await cp(dist, site, { recursive: true });

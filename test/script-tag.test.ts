@@ -33,6 +33,11 @@ before(async () => {
       '<danmaku-layer src="/ws" room="solo" style="display:block;width:300px;height:100px"></danmaku-layer>',
   );
   await writeFile(
+    join(pagesDir, 'engine.html'),
+    '<!doctype html><script type="module" src="/danmaku-layer.bundle.js"></script>' +
+      '<danmaku-layer room="engine" style="display:block;width:300px;height:100px"></danmaku-layer>',
+  );
+  await writeFile(
     join(pagesDir, 'tunnel.html'),
     '<!doctype html><script type="module" src="/danmaku-layer.bundle.js"></script>' +
       '<danmaku-layer room="tunnel" style="display:block;width:300px;height:100px"></danmaku-layer>' +
@@ -107,10 +112,15 @@ function nextComment(page: Page): Promise<{ text: string; own: boolean; shown: s
 test('a comment typed into the composer on page A flies on page B, as text', async () => {
   const a = await open('/script-tag.html');
   const b = await open('/script-tag.html');
-  // The page asks for nothing but the bundle, which fetches the composer's part next to itself,
-  // and the composer the connection's sending code.
-  await until(() => a.scripts.length === 3);
-  assert.deepEqual(a.scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js', '/chunks/outbox-[hash].js']);
+  // The page asks for nothing but the bundle, which fetches next to itself the connection (the
+  // layer has a src) and the composer's part, and the composer the connection's sending code.
+  await until(() => a.scripts.length === 4);
+  assert.equal(a.scripts[0], '/danmaku-layer.bundle.js');
+  assert.deepEqual(a.scripts.slice(1).sort(), [
+    '/chunks/connection-[hash].js',
+    '/chunks/outbox-[hash].js',
+    '/danmaku-composer.bundle.js',
+  ]);
 
   const input = a.page.locator('danmaku-composer [part="input"]');
   await input.waitFor();
@@ -133,13 +143,57 @@ test('a comment typed into the composer on page A flies on page B, as text', asy
 
 test('a page with only a layer never downloads the composer', async () => {
   const { page, scripts } = await open('/layer-only.html');
-  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js']);
+  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js', '/chunks/connection-[hash].js']);
   assert.equal(await page.evaluate(() => customElements.get('danmaku-composer')), undefined);
   // A composer added later is fetched then.
   await page.evaluate(() => document.body.append(document.createElement('danmaku-composer')));
   await page.waitForFunction(() => customElements.get('danmaku-composer') !== undefined);
-  await until(() => scripts.length === 3);
-  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js', '/chunks/outbox-[hash].js']);
+  await until(() => scripts.length === 4);
+  assert.deepEqual(scripts, [
+    '/danmaku-layer.bundle.js',
+    '/chunks/connection-[hash].js',
+    '/danmaku-composer.bundle.js',
+    '/chunks/outbox-[hash].js',
+  ]);
+  await page.close();
+});
+
+test('a layer without src, used only to draw, never downloads the connection; given a src, it fetches it and sends what was sent meanwhile', async () => {
+  const page = await browser.newPage();
+  const scripts: string[] = [];
+  page.on('request', (request) => {
+    if (request.resourceType() === 'script') scripts.push(shape(request.url()));
+  });
+  page.on('pageerror', (error) => assert.fail(`page error: ${error.message}`));
+  await page.goto(`${base}/engine.html`);
+  await page.waitForFunction(() => customElements.get('danmaku-layer') !== undefined);
+  const shown = await page.evaluate(async () => {
+    const layer = document.querySelector('danmaku-layer')!;
+    await layer.updateComplete;
+    layer.add({ text: 'drawn locally' });
+    return { status: layer.status, onScreen: layer.stats.onScreen };
+  });
+  assert.deepEqual(shown, { status: 'idle', onScreen: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js']);
+
+  const comment = nextComment(page);
+  const queued = await page.evaluate(async () => {
+    const layer = document.querySelector('danmaku-layer')!;
+    layer.src = '/ws';
+    await layer.updateComplete;
+    // The connection's code is on its way: the send waits for it, counted at once.
+    (window as unknown as { sent: Promise<unknown> }).sent = layer.send('sent before the socket');
+    return layer.queued;
+  });
+  assert.equal(queued, 1);
+  const receipt = await page.evaluate(() => (window as unknown as { sent: Promise<{ seq: number }> }).sent);
+  assert.ok(receipt.seq > 0);
+  assert.deepEqual(
+    { text: (await comment).text, own: (await comment).own },
+    { text: 'sent before the socket', own: true },
+  );
+  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js', '/chunks/connection-[hash].js', '/chunks/outbox-[hash].js']);
   await page.close();
 });
 
@@ -170,8 +224,8 @@ test('the plain-HTML snippet of docs/frameworks.md works as written', async () =
 });
 
 test('the bundled connection reconnects after a cut, resumes, and sends what was typed meanwhile', async () => {
-  // reconnecting-websocket is trimmed and its private names shortened in the bundle
-  // (rollup.config.mjs): this runs its reconnection path as shipped.
+  // reconnecting-websocket is bundled as published, in the connection's chunk: this runs its
+  // reconnection path as shipped.
   const { page } = await open(`/tunnel.html?port=${proxy.port}`);
   await page.evaluate(() => {
     const w = window as unknown as { resets: number };

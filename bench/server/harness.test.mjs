@@ -1,5 +1,5 @@
 /**
- * Checks of the server benchmark's own machinery (run with `npm run test:bench:server`, not part of
+ * Checks of the server benchmark's own machinery (run with `npm run test:bench`, not part of
  * `npm test`): the histogram, the /proc readers, the ready-line detection, and one tiny real run.
  */
 import assert from 'node:assert/strict';

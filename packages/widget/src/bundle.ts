@@ -1,6 +1,7 @@
 /**
- * Entry of the self-contained script-tag bundle (`dist/danmaku-layer.bundle.js`), lit and
- * reconnecting-websocket included. It defines `<danmaku-layer>` at once. `<danmaku-composer>`
+ * Entry of the self-contained script-tag bundle (`dist/danmaku-layer.bundle.js`), lit included;
+ * the connection, with reconnecting-websocket, is a chunk fetched when a layer first has a `src`
+ * (connection/connection-controller.ts). It defines `<danmaku-layer>` at once. `<danmaku-composer>`
  * lives in `dist/danmaku-composer.bundle.js` next to it (sharing lit with this file) and is
  * fetched the first time the page holds a `<danmaku-composer>`: pages that only show comments
  * never download the input. Server-only code (the validators of `protocol.ts`) is left out.

@@ -4,7 +4,7 @@
  */
 import { LitElement, html, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { CommentMode, CommentSize, DEFAULT_LIMITS, ErrorCode, normalizeText, textLength } from './protocol.js';
-import { loadOutbox } from './connection/connection.js';
+import { loadOutbox } from './connection/load-outbox.js';
 import { ConnectionStatus } from './connection/connection-status.js';
 import { DanmakuError } from './connection/danmaku-error.js';
 import type { SendReceipt } from './connection/outbox.js';

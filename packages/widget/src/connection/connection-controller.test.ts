@@ -73,4 +73,42 @@ describe('ConnectionController', () => {
     await sleep(0);
     host.remove();
   });
+
+  describe("when sends are made before the connection's code has arrived", () => {
+    it('counts them at once, then sends them in order once it has', async () => {
+      const { url } = await server();
+      const host = new LinkHost();
+      host.src = url;
+      host.room = `early-${Date.now()}`;
+      document.body.append(host);
+      // Same task as the append: the connection's code arrives in a later one, fetched or not.
+      const sends = [host.link.send('early one'), host.link.send('early two')];
+      expect(host.link.queued, 'counted before the connection exists').to.equal(2);
+      const receipts = await Promise.all(sends);
+      expect(receipts[1].seq).to.equal(receipts[0].seq + 1);
+      await waitUntil(() => host.seen.length === 2, 'both come back');
+      expect(host.seen).to.deep.equal([
+        { text: 'early one', own: true },
+        { text: 'early two', own: true },
+      ]);
+      expect(host.link.queued).to.equal(0);
+      host.remove();
+    });
+
+    it('rejects them with closed when the host leaves the page first', async () => {
+      const { url } = await server();
+      const host = new LinkHost();
+      host.src = url;
+      document.body.append(host);
+      const sending = host.link.send('never sent');
+      host.remove();
+      expect(host.link.queued).to.equal(0);
+      const error = await sending.then(
+        () => undefined,
+        (e: { code: string }) => e,
+      );
+      expect(error?.code).to.equal('closed');
+      expect(host.link.status).to.equal('closed');
+    });
+  });
 });

@@ -2,14 +2,39 @@
  * The layer's connection as a Lit reactive controller: it opens a {@link DanmakuConnection} while
  * its host is on the page and has a `src`, opens a new one when `src`, `room`, `last` or `token`
  * change, and fires the connection's events from the host.
+ *
+ * The connection's code (`connection.ts` and reconnecting-websocket) is fetched the first time a
+ * host has a `src`: a layer used only to show comments given to `add()` or `load()` never needs a
+ * socket. Until it arrives the status is `connecting`, and sends wait, counted in `queued`.
  */
 import type { ReactiveController, ReactiveControllerHost } from '@lit/reactive-element';
 import { DEFAULT_LIMITS, ErrorCode, type Comment, type Limits } from '../protocol.js';
 import { emit } from '../events.js';
-import { DanmakuConnection } from './connection.js';
+import { chunk } from '../features/load-chunk.js';
+import type { DanmakuConnection } from './connection.js';
 import { ConnectionStatus } from './connection-status.js';
 import { DanmakuError } from './danmaku-error.js';
 import type { SendOptions, SendReceipt } from './outbox.js';
+
+/** Fetches the connection's code, once for every layer on the page (see load-chunk.ts). */
+const loadConnection = chunk(() => import('./connection.js'));
+
+/** A send made before the connection's code arrived. */
+interface EarlySend {
+  text: string;
+  options: SendOptions;
+  resolve: (receipt: SendReceipt) => void;
+  reject: (error: DanmakuError) => void;
+}
+
+/** The link for one `src`, room, `last` and token: its connection once the code has arrived. */
+interface Link {
+  connection?: DanmakuConnection;
+  /** Why the connection's code could not be loaded; sends reject with it. */
+  failure?: DanmakuError;
+  /** Sends made while the code loads, oldest first: handed to the connection in that order. */
+  readonly early: EarlySend[];
+}
 
 /** What the controller reads from its host element. */
 export interface ConnectionHost extends ReactiveControllerHost, HTMLElement {
@@ -29,8 +54,8 @@ export interface ConnectionHost extends ReactiveControllerHost, HTMLElement {
 export class ConnectionController implements ReactiveController {
   readonly #host: ConnectionHost;
   readonly #show: (comment: Comment, own: boolean) => void;
-  #connection?: DanmakuConnection;
-  /** What the current connection was opened for. */
+  #link?: Link;
+  /** What the current link was opened for. */
   #key?: string;
   #status: ConnectionStatus = ConnectionStatus.Idle;
   /** The status the last `danmaku-status` carried. */
@@ -56,7 +81,8 @@ export class ConnectionController implements ReactiveController {
 
   /** Sends that wait for the server's acknowledgement, including those queued while offline. */
   get queued(): number {
-    return this.#connection?.queued ?? 0;
+    const link = this.#link;
+    return (link?.early.length ?? 0) + (link?.connection?.queued ?? 0);
   }
 
   /** Limits the server announced; the protocol's defaults until one has. */
@@ -64,12 +90,17 @@ export class ConnectionController implements ReactiveController {
     return this.#limits;
   }
 
-  /** Sends a comment; rejects with `closed` when there is no connection (no `src`, or off the page). */
+  /**
+   * Sends a comment; rejects with `closed` when there is no connection (no `src`, or off the page).
+   * A send made while the connection's code loads waits for it; when that code could not be loaded,
+   * sends reject with the `load_failed` error.
+   */
   send(text: string, options: SendOptions = {}): Promise<SendReceipt> {
-    if (!this.#connection) {
-      return Promise.reject(new DanmakuError(ErrorCode.Closed, 'The layer has no src to send to.'));
-    }
-    return this.#connection.send(text, options);
+    const link = this.#link;
+    if (!link) return Promise.reject(new DanmakuError(ErrorCode.Closed, 'The layer has no src to send to.'));
+    if (link.connection) return link.connection.send(text, options);
+    if (link.failure) return Promise.reject(link.failure);
+    return new Promise((resolve, reject) => link.early.push({ text, options, resolve, reject }));
   }
 
   hostConnected(): void {
@@ -101,11 +132,33 @@ export class ConnectionController implements ReactiveController {
   #connect(): void {
     const host = this.#host;
     this.#key = this.#wanted();
-    if (this.#connection || !host.src) {
+    if (this.#link || !host.src) {
       if (!host.src) this.#setStatus(ConnectionStatus.Idle);
       return;
     }
-    const connection = new DanmakuConnection(
+    const link: Link = (this.#link = { early: [] });
+    this.#setStatus(ConnectionStatus.Connecting);
+    loadConnection().then(
+      ({ DanmakuConnection }) => {
+        // A link given up (new `src`, off the page) before its code arrived opens nothing.
+        if (this.#link === link) this.#open(link, DanmakuConnection);
+      },
+      (error: DanmakuError) => {
+        if (this.#link !== link) return;
+        // Nothing to reconnect with: closed until `src`, `room`, `last` or `token` change or the
+        // host comes back on the page, which fetch the code again.
+        link.failure = error;
+        for (const send of link.early.splice(0)) send.reject(error);
+        this.#setStatus(ConnectionStatus.Closed);
+        emit(host, 'danmaku-error', { error });
+      },
+    );
+  }
+
+  /** Opens the connection of `link`, now that its code has arrived, and hands it the early sends. */
+  #open(link: Link, Connection: typeof DanmakuConnection): void {
+    const host = this.#host;
+    const connection = new Connection(
       { url: host.src, room: host.room, last: host.last, ...(host.token ? { token: host.token } : {}) },
       {
         status: (status) => this.#setStatus(status),
@@ -126,14 +179,23 @@ export class ConnectionController implements ReactiveController {
         error: (error) => emit(host, 'danmaku-error', { error }),
       },
     );
-    this.#connection = connection;
+    link.connection = connection;
     this.#setStatus(connection.status);
+    // The connection applies its queue limit to them as to any send.
+    for (const { text, options, resolve, reject } of link.early.splice(0)) {
+      connection.send(text, options).then(resolve, reject);
+    }
   }
 
   #disconnect(): void {
+    const link = this.#link;
     this.#key = undefined;
-    this.#connection?.close();
-    this.#connection = undefined;
+    this.#link = undefined;
+    link?.connection?.close();
+    // As the connection does with its own pending sends when it closes.
+    for (const send of link?.early.splice(0) ?? []) {
+      send.reject(new DanmakuError(ErrorCode.Closed, 'The connection is closed.'));
+    }
     this.#setStatus(this.#host.src ? ConnectionStatus.Closed : ConnectionStatus.Idle);
   }
 

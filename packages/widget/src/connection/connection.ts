@@ -9,13 +9,7 @@ import { CloseCode, ErrorCode, PROTOCOL, parseServerMessage, type Comment, type 
 import type { Outbox, SendOptions, SendReceipt } from './outbox.js';
 import { ConnectionStatus } from './connection-status.js';
 import { DanmakuError } from './danmaku-error.js';
-import { chunk } from '../features/load-chunk.js';
-
-/**
- * Fetches the sending half of a connection (`outbox.ts`), once for every connection on the page:
- * a layer that only shows comments never sends one, and a composer fetches it as it appears.
- */
-export const loadOutbox = chunk(() => import('./outbox.js'));
+import { loadOutbox } from './load-outbox.js';
 
 /** Callbacks a connection reports through. */
 export interface ConnectionEvents {

@@ -1,6 +1,6 @@
 /**
  * Client ids. A module of its own so that the script-tag build puts it with the sending code that
- * uses it (`outbox.ts`, loaded on the first send); `connection.ts` re-exports it.
+ * uses it (`outbox.ts`, loaded on the first send).
  */
 
 /** A random id of 16 hex characters. `crypto.randomUUID` needs a secure context; this does not. */

@@ -1,0 +1,144 @@
+/**
+ * The default mode: each server of `--servers` through both loads, each load on a fresh process,
+ * then a table of the figures, the ratios of ours to the others, and the JSON of everything.
+ */
+import { broadcast, idle } from './load-driver.mjs';
+import { LABELS } from './peers.mjs';
+import { hardFileLimit, stop } from './proc.mjs';
+import { fmt, machine, ratio, save, table, warnAbout } from './report.mjs';
+
+/** Runs both loads against the server `name` (started by `servers`), each on a fresh process. */
+async function measure(config, servers, name, idleMax) {
+  process.stdout.write(`\n[${name}] ${LABELS[name]}: broadcast…\n`);
+  const server = await servers.start(name, 'bench');
+  let load1;
+  try {
+    load1 = await broadcast(config, { kind: server.kind, urls: [server.url], pids: [server.pid], room: 'bench' });
+  } catch (error) {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      throw new Error(`the server exited (${server.child.exitCode ?? server.child.signalCode}) during the broadcast`, {
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    await stop(server.child);
+  }
+  process.stdout.write(
+    `  delivered ${load1.delivered}/${load1.expected}, p50 ${fmt(load1.latencyMs.p50, 2)} ms, p99 ${fmt(load1.latencyMs.p99, 2)} ms,` +
+      ` CPU ${fmt(load1.serverCpuMs, 0)} ms = ${fmt(load1.cpuMsPer1000Deliveries, 2)} ms/1k deliveries\n`,
+  );
+  warnAbout(name, load1);
+  let load2;
+  if (idleMax > 0) {
+    process.stdout.write(`[${name}] ${idleMax} idle connections…\n`);
+    const fresh = await servers.start(name, 'idle');
+    try {
+      load2 = await idle(config, { kind: fresh.kind, url: fresh.url, pid: fresh.pid, count: idleMax });
+    } finally {
+      await stop(fresh.child, 5000);
+    }
+    process.stdout.write(
+      `  ${load2.connections} open (${load2.failed} failed), RSS ${fmt(load2.rssBeforeBytes / 2 ** 20)} → ${fmt(load2.rssAfterBytes / 2 ** 20)} MiB,` +
+        ` ${fmt(load2.bytesPerConnection / 1024, 2)} KiB per connection\n`,
+    );
+  }
+  return { label: LABELS[name], ...(server.args ? { args: server.args } : {}), broadcast: load1, idle: load2 };
+}
+
+/**
+ * Measures every server of `config.servers` (started by `servers`, see peers.mjs), prints the
+ * tables and writes the JSON into the folder `results`. A server that fails is reported and the
+ * others are still measured; the exit code is then 1.
+ */
+export async function compare(config, servers, results) {
+  const fileLimit = hardFileLimit();
+  // Each process holds one descriptor per connection plus a few dozen of its own.
+  const idleMax = Math.max(0, Math.min(config.idle, Number.isFinite(fileLimit) ? fileLimit - 200 : config.idle));
+  const idlePerProcMax = Number.isFinite(fileLimit) ? fileLimit - 200 : Infinity;
+  const idleProcs = Math.max(config.idleProcs, Math.ceil(idleMax / idlePerProcMax));
+  config.idleProcs = idleProcs;
+  const notes = [];
+  if (idleMax < config.idle)
+    notes.push(`open-files hard limit ${fileLimit}: idle connections capped at ${idleMax} (asked ${config.idle}).`);
+
+  const info = machine();
+  process.stdout.write(
+    `bench:server on ${info.nproc} × ${info.cpu}, node ${info.node}\n` +
+      `load 1: ${config.clients} clients in one room, ${config.rate} comments/s from ${config.senders} senders for ${config.duration} s` +
+      ` (${config.receiverProcs} receiving process${config.receiverProcs > 1 ? 'es' : ''} + 1 sending)\n` +
+      `load 2: ${idleMax} idle connections (${idleProcs} processes)\n`,
+  );
+  if (config.servers.some((s) => s.startsWith('ours'))) {
+    const lifted = [...servers.limitFlags(), ...config.oursFlags];
+    process.stdout.write(
+      `ours runs with: ${lifted.length ? lifted.join(' ') : '(no limit flags in this build; defaults)'}\n`,
+    );
+    notes.push(`ours limit flags: ${lifted.length ? lifted.join(' ') : 'none available in this build'}`);
+  }
+  for (const note of notes) process.stdout.write(`note: ${note}\n`);
+
+  const measured = {};
+  for (const name of config.servers) {
+    try {
+      measured[name] = await measure(config, servers, name, idleMax);
+    } catch (error) {
+      // One server failing (or crashing) is a finding about it; the other rows are still measured.
+      process.stdout.write(`  ! ${name} failed: ${error?.message ?? error}\n`);
+      measured[name] = { label: LABELS[name], error: String(error?.message ?? error) };
+      process.exitCode = 1;
+    }
+  }
+
+  const rows = Object.entries(measured)
+    .filter(([, r]) => r.broadcast)
+    .map(([name, r]) => [
+      name,
+      `${r.broadcast.delivered}/${r.broadcast.expected}`,
+      r.broadcast.lost,
+      fmt(r.broadcast.latencyMs.p50, 2),
+      fmt(r.broadcast.latencyMs.p99, 2),
+      fmt(r.broadcast.cpuMsPer1000Deliveries, 2),
+      `${fmt(r.broadcast.serverCoreUse[0] * 100, 0)} %`,
+      `${fmt(Math.max(...r.broadcast.loadGeneratorCoreUse) * 100, 0)} %`,
+      r.idle ? r.idle.connections : 'n/a',
+      r.idle ? fmt(r.idle.bytesPerConnection / 1024, 2) : 'n/a',
+    ]);
+  process.stdout.write(
+    `\n${table(rows, ['server', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'CPU ms / 1k deliveries', 'server core', 'busiest load gen', 'idle conns', 'KiB / idle conn'])}\n`,
+  );
+
+  const ratios = {};
+  for (const ours of ['ours', 'ours-flush0'].filter((n) => measured[n]?.broadcast)) {
+    for (const peer of ['ws', 'socketio'].filter((n) => measured[n]?.broadcast)) {
+      const a = measured[ours];
+      const b = measured[peer];
+      ratios[`${ours} / ${peer}`] = {
+        cpuPerDelivery: ratio(a.broadcast.cpuMsPer1000Deliveries, b.broadcast.cpuMsPer1000Deliveries),
+        p50: ratio(a.broadcast.latencyMs.p50, b.broadcast.latencyMs.p50),
+        p99: ratio(a.broadcast.latencyMs.p99, b.broadcast.latencyMs.p99),
+        memoryPerIdleConnection: ratio(a.idle?.bytesPerConnection, b.idle?.bytesPerConnection),
+      };
+    }
+  }
+  if (Object.keys(ratios).length > 0) {
+    const ratioRows = Object.entries(ratios).map(([pair, r]) => [
+      pair,
+      r.cpuPerDelivery,
+      r.p50,
+      r.p99,
+      r.memoryPerIdleConnection,
+    ]);
+    process.stdout.write(`\n${table(ratioRows, ['ratio', 'CPU / delivery', 'p50', 'p99', 'memory / idle conn'])}\n`);
+  }
+  const file = save(results, 'compare', {
+    date: new Date().toISOString(),
+    argv: process.argv.slice(2),
+    machine: info,
+    config,
+    notes,
+    results: measured,
+    ratios,
+  });
+  process.stdout.write(`\nJSON: ${file}\n`);
+}
