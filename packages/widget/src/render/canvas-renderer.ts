@@ -57,8 +57,8 @@ async function startWorker(url: string): Promise<Worker> {
   let trusted: string;
   try {
     trusted = trustedScriptURL(source);
-  } catch (error) {
-    throw unavailable(`the page's Trusted Types refuse the ${POLICY_NAME} policy (${String(error)})`);
+  } catch {
+    throw unavailable(`the page's Trusted Types refuse the ${POLICY_NAME} policy`);
   }
   let worker: Worker | undefined;
   try {
@@ -74,9 +74,9 @@ async function startWorker(url: string): Promise<Worker> {
     // (Content-Security-Policy, a missing file), which says nothing more.
     worker?.terminate();
     const why = error instanceof Error ? `: ${error.message}` : '';
-    throw unavailable(
-      `its worker ${remote ? `(${target.href}, started from a blob: URL)` : target.protocol === 'data:' ? '(a data: URL)' : target.href} was refused or failed to load${why}`,
-    );
+    const what =
+      target.protocol === 'data:' ? 'a data: URL' : remote ? `a blob: URL importing ${target.href}` : target.href;
+    throw unavailable(`its worker, ${what}, was refused (the page's worker-src) or failed to load${why}`);
   } finally {
     if (source !== url) URL.revokeObjectURL(source);
   }
