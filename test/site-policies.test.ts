@@ -120,7 +120,8 @@ function addPage(
     html:
       (options.head ?? '') +
       `<script type="module" src="${options.script}"${options.attrs ?? ''}></script>` +
-      `<danmaku-layer id="live" src="${ws}" room="${room}" renderer="${options.renderer}">` +
+      // `interactive` and `announce` fetch two more of the optional chunks.
+      `<danmaku-layer id="live" src="${ws}" room="${room}" renderer="${options.renderer}" interactive announce>` +
       // Sized without a style attribute, which `style-src` without 'unsafe-inline' refuses.
       '<canvas width="640" height="360"></canvas></danmaku-layer>' +
       '<danmaku-composer for="live"></danmaku-composer>',
@@ -191,14 +192,24 @@ async function sendAndShow(sender: Page, receiver: Page, text: string): Promise<
 }
 
 /** Two pages at `url`, connected to the same room: one sends through its composer, the other shows it. */
-async function roundTrip(url: string, text: string): Promise<{ renderer: 'dom' | 'canvas'; a: Seen; b: Seen }> {
+async function roundTrip(
+  url: string,
+  text: string,
+): Promise<{ renderer: 'dom' | 'canvas'; a: Seen; b: Seen; loaded: string[] }> {
   const a = await open(url);
   const b = await open(url);
   try {
     const renderer = await ready(b);
     await ready(a);
     assert.ok((await sendAndShow(a, b, text)) >= 1, 'the receiving layer showed the comment');
-    return { renderer, a: await seen(a), b: await seen(b) };
+    // Every file the receiving page fetched, by name without its content hash.
+    const loaded = await b.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((entry) => new URL(entry.name).pathname.replace(/-[\w-]{8}\.js$/, '.js'))
+        .sort(),
+    );
+    return { renderer, a: await seen(a), b: await seen(b), loaded };
   } finally {
     await a.close();
     await b.close();
@@ -216,6 +227,9 @@ for (const renderer of ['dom', 'canvas'] as const) {
       });
     const result = await roundTrip(url, `strict ${renderer}`);
     assert.equal(result.renderer, renderer);
+    const parts = ['/danmaku-composer.bundle.js', '/chunks/outbox.js', '/chunks/interaction.js', '/chunks/announce.js'];
+    if (renderer === 'canvas') parts.push('/chunks/canvas-renderer.js', '/chunks/canvas-worker.js');
+    for (const part of parts) assert.ok(result.loaded.includes(part), `${part} loaded: ${result.loaded.join(', ')}`);
     assert.deepEqual(
       [result.a, result.b],
       [

@@ -25,7 +25,9 @@ import { DanmakuError, type WidgetErrorCode } from '../connection/danmaku-error.
 export async function canvasRenderer(root: HTMLElement, clock: Clock): Promise<CanvasRenderer> {
   if (!('transferControlToOffscreen' in HTMLCanvasElement.prototype))
     throw unavailable('this browser has no OffscreenCanvas');
-  // Written out in full so that bundlers (Vite, webpack, rollup) see the worker and bundle it.
+  // Written out in full so that bundlers (Vite, webpack, rollup) see the worker's file and emit it.
+  // Not inside `new Worker(…)`, their other pattern: the URL must pass the Trusted Types policy
+  // first. The worker imports nothing at run time, so it runs as emitted, bundled or not.
   return new CanvasRenderer(root, clock, await startWorker(String(new URL('./canvas-worker.js', import.meta.url))));
 }
 
