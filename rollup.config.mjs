@@ -78,7 +78,8 @@ function canvasWorker() {
  * The worker of the one-file build: bundled and minified on its own, then written into
  * `canvas-renderer.js` as a `data:` URL, so that no second file is fetched. Not a `blob:` URL: sites
  * with a strict Content-Security-Policy refuse those more often than `data:`; where a policy
- * refuses both, the worker fires `error` and the layer draws with the DOM renderer.
+ * refuses both, the worker fires `error` and the layer draws with the DOM renderer (and reports
+ * `canvas_unavailable`; docs/troubleshooting.md gives the `worker-src` each build needs).
  */
 function inlineCanvasWorker() {
   return {

@@ -13,15 +13,24 @@ import { codeBlocks } from './code-blocks.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The README's script-tag snippet with `your-server.example` replaced by `base` (`http://host:port`). */
+/**
+ * The README's script-tag snippet with `your-server.example` replaced by `base` (`http://host:port`)
+ * and the `integrity` placeholder by the entry's hash from the build's `dist/integrity.json`.
+ */
 export async function readmeSnippet(base: string): Promise<string> {
   const readme = await readFile(`${root}README.md`, 'utf8');
   const block = codeBlocks(readme).find((b) => b.file === 'script-tag.html');
   assert.ok(block, 'README.md has the script-tag.html snippet');
+  const manifest = JSON.parse(await readFile(`${root}packages/widget/dist/integrity.json`, 'utf8')) as Record<
+    string,
+    string
+  >;
+  assert.ok(block.code.includes('integrity="sha384-…"'), "the README's script tag shows integrity");
   const host = new URL(base).host;
   return block.code
     .replaceAll('https://your-server.example', `http://${host}`)
-    .replaceAll('wss://your-server.example', `ws://${host}`);
+    .replaceAll('wss://your-server.example', `ws://${host}`)
+    .replace('integrity="sha384-…"', `integrity="${manifest['danmaku-layer.bundle.js']}"`);
 }
 
 /** Another origin: serves `html` at `/` (and 404 for the rest) on 127.0.0.1 and a free port. */

@@ -1,5 +1,6 @@
 /** The texts `<danmaku-composer>` shows and announces, in English, and their shape for translations. */
-import type { CommentMode, CommentSize, ErrorCode } from './protocol.js';
+import type { CommentMode, CommentSize } from './protocol.js';
+import type { DanmakuErrorCode } from './connection/danmaku-error.js';
 
 /** Every text of the composer. Give any of them to its `strings` property to translate or reword. */
 export interface ComposerStrings {
@@ -29,7 +30,7 @@ export interface ComposerStrings {
   /** Feedback when no layer was found. */
   noLayer: string;
   /** Feedback for a failed send, by error code; codes without one show the server's message. */
-  failures: Partial<Record<ErrorCode, string>>;
+  failures: Partial<Record<DanmakuErrorCode, string>>;
 }
 
 /** The composer's English texts. */

@@ -54,7 +54,7 @@ const MAX_STORED = 50_000;
  * @fires danmaku-status - The connection state changed. `detail.status` is the new {@link DanmakuLayer.status}.
  * @fires danmaku-comment - A comment arrived from the server. `detail`: `{ comment, replay, own }`.
  * @fires danmaku-reset - The server could not resume where the layer left off; comments may have been missed.
- * @fires danmaku-error - The server reported an error that answers no particular send. `detail.error` is a `DanmakuError`.
+ * @fires danmaku-error - The server reported an error that answers no particular send, a part of the widget could not be loaded (`load_failed`), or `renderer="canvas"` could not start and the DOM renderer draws instead (`canvas_unavailable`). `detail.error` is a `DanmakuError`.
  * @fires danmaku-drop - A comment was dropped. `detail`: `{ comment, reason }`, `reason` is `overload` (no room within `max-wait`, or more than `max-queue` waiting) or `hidden` (the page was hidden).
  * @fires danmaku-comment-click - With `interactive`, a comment was clicked. `detail`: `{ comment, count }` (`count`: identical comments merged into it).
  *

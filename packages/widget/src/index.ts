@@ -19,7 +19,8 @@ export type { DropReason } from './render/stage.js';
 export { DanmakuConnection } from './connection/connection.js';
 export type { ConnectionOptions, ConnectionEvents } from './connection/connection.js';
 export { ConnectionStatus } from './connection/connection-status.js';
-export { DanmakuError } from './connection/danmaku-error.js';
+export { DanmakuError, WidgetErrorCode } from './connection/danmaku-error.js';
+export type { DanmakuErrorCode } from './connection/danmaku-error.js';
 export { randomId } from './connection/random-id.js';
 export type { SendOptions, SendReceipt } from './connection/outbox.js';
 export type {

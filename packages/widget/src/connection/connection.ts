@@ -8,7 +8,7 @@ import ReconnectingWebSocket, { type Options as RwsOptions } from 'reconnecting-
 import { CloseCode, ErrorCode, PROTOCOL, parseServerMessage, type Comment, type WelcomeMessage } from '../protocol.js';
 import type { Outbox, SendOptions, SendReceipt } from './outbox.js';
 import { ConnectionStatus } from './connection-status.js';
-import { DanmakuError } from './danmaku-error.js';
+import { DanmakuError, type DanmakuErrorCode } from './danmaku-error.js';
 import { loadOutbox } from './load-outbox.js';
 
 /** Callbacks a connection reports through. */
@@ -79,7 +79,7 @@ export class DanmakuConnection {
   #floor = 0;
   #silence?: ReturnType<typeof setTimeout>;
   /** Code of the last error reported on the current connection. */
-  #reported?: ErrorCode;
+  #reported?: DanmakuErrorCode;
   #silenceLimit = 0;
 
   constructor(options: ConnectionOptions, events: ConnectionEvents) {

@@ -12,29 +12,76 @@
 import type { PaintMessage, PaintedComment } from './canvas-protocol.js';
 import type { Clock } from './clock.js';
 import { fadeOf, type Renderer, type Shown } from './renderer.js';
+import { trustedScriptURL, POLICY_NAME } from './trusted-script-url.js';
+import { DanmakuError, type WidgetErrorCode } from '../connection/danmaku-error.js';
 
 /**
- * A canvas renderer in `root`, or `undefined` where the worker cannot paint: no OffscreenCanvas in
- * this browser, or a worker that cannot start (a missing file, or a Content-Security-Policy that
- * refuses it). The caller then draws with the DOM renderer.
+ * A canvas renderer in `root`. Rejects with a `canvas_unavailable` {@link DanmakuError} saying why
+ * when the worker cannot paint: no OffscreenCanvas in this browser, a Trusted Types policy that
+ * refuses `danmaku-layer`, a Content-Security-Policy that refuses the worker, a worker of another
+ * origin that cannot be started, or a worker that fails to load. The caller then reports the error
+ * and draws with the DOM renderer.
  */
-export async function canvasRenderer(root: HTMLElement, clock: Clock): Promise<CanvasRenderer | undefined> {
-  if (!('transferControlToOffscreen' in HTMLCanvasElement.prototype)) return undefined;
+export async function canvasRenderer(root: HTMLElement, clock: Clock): Promise<CanvasRenderer> {
+  if (!('transferControlToOffscreen' in HTMLCanvasElement.prototype))
+    throw unavailable('this browser has no OffscreenCanvas');
+  // Written out in full so that bundlers (Vite, webpack, rollup) see the worker's file and emit it.
+  // Not inside `new Worker(…)`, their other pattern: the URL must pass the Trusted Types policy
+  // first. The worker imports nothing at run time, so it runs as emitted, bundled or not.
+  return new CanvasRenderer(root, clock, await startWorker(String(new URL('./canvas-worker.js', import.meta.url))));
+}
+
+/** The `canvas_unavailable` error: the canvas renderer cannot run, for `reason`. */
+function unavailable(reason: string): DanmakuError {
+  // The literal, not WidgetErrorCode.CanvasUnavailable: the constant would join the entry file.
+  return new DanmakuError(
+    'canvas_unavailable' satisfies WidgetErrorCode,
+    `danmaku-layer draws with the DOM renderer: the canvas renderer cannot start (${reason}); see docs/troubleshooting.md`,
+  );
+}
+
+/**
+ * Starts the worker at `url` and waits for its first message, which says that it runs.
+ *
+ * A page may start workers of its own origin only. When the widget's files come from another
+ * origin (the script tag of the reference server, a CDN), the worker is started from a `blob:` of
+ * this page holding one line, `import "<url>"`: the module is then fetched with CORS, like the
+ * widget's other files. Pages whose Content-Security-Policy refuses `blob:` workers (`worker-src`)
+ * get the DOM renderer and the error says so; the same happens to a `data:` worker (the one-file
+ * build) under a policy that refuses `data:`.
+ */
+async function startWorker(url: string): Promise<Worker> {
+  const target = new URL(url, document.baseURI);
+  const remote = /^https?:$/.test(target.protocol) && target.origin !== location.origin;
+  const source = remote
+    ? URL.createObjectURL(new Blob([`import ${JSON.stringify(target.href)};`], { type: 'text/javascript' }))
+    : url;
+  let trusted: string;
+  try {
+    trusted = trustedScriptURL(source);
+  } catch {
+    throw unavailable(`the page's Trusted Types refuse the ${POLICY_NAME} policy`);
+  }
   let worker: Worker | undefined;
   try {
-    // Written out in full so that bundlers (Vite, webpack, rollup) see the worker and bundle it.
-    worker = new Worker(new URL('./canvas-worker.js', import.meta.url), { type: 'module' });
+    worker = new Worker(trusted, { type: 'module' });
     const started = worker;
     await new Promise((resolve, reject) => {
       started.addEventListener('message', resolve, { once: true });
       started.addEventListener('error', reject, { once: true });
     });
-  } catch {
-    // Some browsers throw at once (a refused URL), others fire `error`.
+    return worker;
+  } catch (error) {
+    // Some refusals throw at once (Trusted Types, a URL of another origin), others fire `error`
+    // (Content-Security-Policy, a missing file), which says nothing more.
     worker?.terminate();
-    return undefined;
+    const why = error instanceof Error ? `: ${error.message}` : '';
+    const what =
+      target.protocol === 'data:' ? 'a data: URL' : remote ? `a blob: URL importing ${target.href}` : target.href;
+    throw unavailable(`its worker, ${what}, was refused (the page's worker-src) or failed to load${why}`);
+  } finally {
+    if (source !== url) URL.revokeObjectURL(source);
   }
-  return new CanvasRenderer(root, clock, worker);
 }
 
 /** Paints comments with a worker on a canvas in `root`; see the module description. */
