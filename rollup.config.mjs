@@ -4,6 +4,7 @@
 // packages/widget/dist/:
 //   danmaku-layer.bundle.js       the entry: <danmaku-layer>, and what fetches the rest on use
 //   danmaku-composer.bundle.js    <danmaku-composer>, fetched when a page holds one
+//   danmaku-settings.bundle.js    <danmaku-settings>, fetched when a page holds one
 //   chunks/*-[hash].js            optional parts (sending, canvas renderer and its worker, …)
 //   danmaku-layer.standalone.js   both elements and every part in one file, no other file needed
 // The fixed names may change content under the same URL (served with a short cache); the chunks
@@ -238,6 +239,9 @@ const plugins = (worker) => [
   terser(TERSER),
 ];
 
+/** The lazy parts of the entry that keep a fixed name (`[name].bundle.js`) next to it. */
+const FIXED_NAMES = ['danmaku-composer', 'danmaku-settings'];
+
 export default [
   {
     input: 'packages/widget/lib/bundle.js',
@@ -248,8 +252,10 @@ export default [
       // The worker is an emitted chunk, which rollup names like an entry.
       entryFileNames: (chunk) =>
         chunk.name === 'canvas-worker' ? 'chunks/[name]-[hash].js' : 'danmaku-layer.bundle.js',
-      // `<danmaku-composer>` keeps a fixed name next to the entry: pages may load it on their own.
-      chunkFileNames: (chunk) => (chunk.name === 'danmaku-composer' ? '[name].bundle.js' : 'chunks/[name]-[hash].js'),
+      // `<danmaku-composer>` and `<danmaku-settings>` keep a fixed name next to the entry: pages may
+      // load them on their own.
+      chunkFileNames: (chunk) =>
+        FIXED_NAMES.includes(chunk.name) ? '[name].bundle.js' : 'chunks/[name]-[hash].js',
       format: 'es',
       sourcemap: true,
     },

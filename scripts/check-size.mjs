@@ -18,6 +18,8 @@ export const BUDGETS = {
   // missing (internal/load-chunk.ts), and to fetch them from content-named files (docs/widget.md).
   'danmaku-layer.bundle.js': 13_000,
   'danmaku-composer.bundle.js': 6.5 * 1024,
+  // <danmaku-settings>: the viewer's panel, fetched only by pages that hold one.
+  'danmaku-settings.bundle.js': 5 * 1024,
   // For sites that copy one file: both elements and every optional part (sending, canvas renderer
   // and its worker, hover and click, announcements, media sync, following a target).
   'danmaku-layer.standalone.js': 22 * 1024,
