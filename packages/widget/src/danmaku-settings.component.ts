@@ -13,13 +13,13 @@ import {
   AREAS,
   HIDE_TOKENS,
   MAX_RULES,
+  applyBlockRules,
   applySettings,
   areaOf,
   changedFrom,
   isViewerBlockRule,
   layerValues,
   readSettings,
-  toBlockRule,
   type LayerDefaults,
   type PlainSetting,
   type ViewerBlockRule,
@@ -222,7 +222,7 @@ export class DanmakuSettings extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     const panel = this.#panel();
-    if (!changed.has('open') || !panel) return;
+    if (!changed.has('open') || !panel?.isConnected) return;
     if (this.open !== panel.matches(':popover-open')) {
       if (this.open) panel.showPopover();
       else panel.hidePopover();
@@ -446,9 +446,8 @@ export class DanmakuSettings extends LitElement {
   #setRules(rules: ViewerBlockRule[], announce: string): void {
     const layer = this.#layer;
     if (!layer) return;
-    const defaults = this.#defaults(layer);
-    layer.blocklist = [...defaults.blocklist, ...rules.map(toBlockRule)];
-    this.#value = changedFrom({ ...this.#value, blocklist: rules }, defaults);
+    applyBlockRules(layer, rules);
+    this.#value = changedFrom({ ...this.#value, blocklist: rules }, this.#defaults(layer));
     this.#committed(announce);
   }
 

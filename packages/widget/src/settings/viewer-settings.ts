@@ -129,7 +129,7 @@ export function areaOf(settings: ViewerSettings, defaults: LayerDefaults): numbe
   return settings.clearBottom ? Math.min(area, SUBTITLE_AREA) : area;
 }
 
-/** The layer's current values of every field, its block list as the page set it. */
+/** The layer's current values of every field. */
 export function layerValues(layer: DanmakuLayer): LayerDefaults {
   return {
     hidden: layer.hidden,
@@ -145,6 +145,21 @@ export function layerValues(layer: DanmakuLayer): LayerDefaults {
 }
 
 /**
+ * The block rules the viewer's settings put on each layer, so that they can be told from the
+ * page's own (which the page may change in code at any time) and replaced without touching those.
+ */
+const viewerRules = new WeakMap<DanmakuLayer, readonly BlockRule[]>();
+
+/** Puts the viewer's `rules` on `layer` after the page's own block rules, in place of the viewer's earlier ones. */
+export function applyBlockRules(layer: DanmakuLayer, rules: readonly ViewerBlockRule[]): void {
+  const earlier = viewerRules.get(layer) ?? [];
+  const own = layer.blocklist.filter((rule) => !earlier.includes(rule));
+  const added = rules.map(toBlockRule);
+  viewerRules.set(layer, added);
+  if (added.length || earlier.length) layer.blocklist = [...own, ...added];
+}
+
+/**
  * Sets `settings` on `layer` over `defaults`: a field the viewer chose takes their value, any other
  * the page's; the viewer's block rules come after the page's own.
  */
@@ -155,10 +170,7 @@ export function applySettings(layer: DanmakuLayer, settings: ViewerSettings, def
     const value = key === 'area' ? areaOf(settings, defaults) : (settings[key] ?? defaults[key]);
     if (target[key] !== value) target[key] = value;
   }
-  const own = settings.blocklist ?? [];
-  if (own.length || layer.blocklist !== defaults.blocklist) {
-    layer.blocklist = [...defaults.blocklist, ...own.map(toBlockRule)];
-  }
+  applyBlockRules(layer, settings.blocklist ?? []);
 }
 
 /** `settings` without the fields equal to `defaults`: only what the viewer changed is kept. */
