@@ -107,10 +107,15 @@ function nextComment(page: Page): Promise<{ text: string; own: boolean; shown: s
 test('a comment typed into the composer on page A flies on page B, as text', async () => {
   const a = await open('/script-tag.html');
   const b = await open('/script-tag.html');
-  // The page asks for nothing but the bundle, which fetches the composer's part next to itself,
-  // and the composer the connection's sending code.
+  // The page asks for nothing but the bundle, which fetches the composer's part next to itself
+  // (with lit-html, shared with the settings panel), and the composer the connection's sending code.
   await until(() => a.scripts.length === 3);
-  assert.deepEqual(a.scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js', '/chunks/outbox-[hash].js']);
+  assert.deepEqual(a.scripts, [
+    '/danmaku-layer.bundle.js',
+    '/danmaku-composer.bundle.js',
+    '/chunks/lit-element-[hash].js',
+    '/chunks/outbox-[hash].js',
+  ]);
 
   const input = a.page.locator('danmaku-composer [part="input"]');
   await input.waitFor();
@@ -138,8 +143,13 @@ test('a page with only a layer never downloads the composer', async () => {
   // A composer added later is fetched then.
   await page.evaluate(() => document.body.append(document.createElement('danmaku-composer')));
   await page.waitForFunction(() => customElements.get('danmaku-composer') !== undefined);
-  await until(() => scripts.length === 3);
-  assert.deepEqual(scripts, ['/danmaku-layer.bundle.js', '/danmaku-composer.bundle.js', '/chunks/outbox-[hash].js']);
+  await until(() => scripts.length === 4);
+  assert.deepEqual(scripts, [
+    '/danmaku-layer.bundle.js',
+    '/danmaku-composer.bundle.js',
+    '/chunks/lit-element-[hash].js',
+    '/chunks/outbox-[hash].js',
+  ]);
   await page.close();
 });
 
