@@ -254,8 +254,7 @@ export default [
         chunk.name === 'canvas-worker' ? 'chunks/[name]-[hash].js' : 'danmaku-layer.bundle.js',
       // `<danmaku-composer>` and `<danmaku-settings>` keep a fixed name next to the entry: pages may
       // load them on their own.
-      chunkFileNames: (chunk) =>
-        FIXED_NAMES.includes(chunk.name) ? '[name].bundle.js' : 'chunks/[name]-[hash].js',
+      chunkFileNames: (chunk) => (FIXED_NAMES.includes(chunk.name) ? '[name].bundle.js' : 'chunks/[name]-[hash].js'),
       format: 'es',
       sourcemap: true,
     },

@@ -75,9 +75,10 @@ test('the bundle fetches <danmaku-settings> for a page that holds one, and store
       stage: [...layer.shadowRoot!.querySelectorAll('.comment')].map((el) => el.textContent),
       opacity: layer.opacity,
       hidden: layer.hidden,
-      gear: document.querySelector('danmaku-settings')!.shadowRoot!.querySelector('[part~="button"]')!.getAttribute(
-        'aria-label',
-      ),
+      gear: document
+        .querySelector('danmaku-settings')!
+        .shadowRoot!.querySelector('[part~="button"]')!
+        .getAttribute('aria-label'),
     };
   });
   assert.deepEqual(seen, {

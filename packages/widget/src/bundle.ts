@@ -8,7 +8,7 @@
  */
 import { loadWhenUsed } from './features/load-when-used.js';
 import { chunk } from './features/load-chunk.js';
-import { hold } from './features/hold.js';
+import { stageGate } from './features/stage-gate.js';
 import type { DanmakuError } from './connection/danmaku-error.js';
 import { emit } from './events.js';
 
@@ -51,7 +51,7 @@ defineWhenUsed('danmaku-composer', loadComposer);
 defineWhenUsed('danmaku-settings', () => {
   const loading = loadSettings();
   // Layers place no comment until the viewer's saved settings are applied, or failed to arrive
-  // (features/hold.ts).
-  hold.until = loading.catch(() => 0);
+  // (features/stage-gate.ts).
+  stageGate.until = loading.catch(() => 0);
   return loading;
 });

@@ -19,7 +19,7 @@ import { DomRenderer } from './render/dom-renderer.js';
 import type { Renderer } from './render/renderer.js';
 import { addTimed } from './features/timed-store.js';
 import { isBlocked, isHidden, Thinner, type BlockRule } from './features/filter.js';
-import { hold } from './features/hold.js';
+import { stageGate } from './features/stage-gate.js';
 import { emit, type LayerComment } from './events.js';
 import { layerStyles } from './styles.js';
 import { chunk } from './features/load-chunk.js';
@@ -400,7 +400,7 @@ export class DanmakuLayer extends ReactiveElement {
 
   /**
    * Makes the stage with the renderer asked for: the canvas one (loaded on first use) where it can
-   * run, else the DOM one; after the viewer's saved settings when they are on their way (`hold`).
+   * run, else the DOM one; after the viewer's saved settings when they are on their way (`stageGate`).
    * Comments that come meanwhile wait.
    */
   #createStage(): void {
@@ -420,9 +420,9 @@ export class DanmakuLayer extends ReactiveElement {
       loadCanvas()
         .then(({ canvasRenderer }) => canvasRenderer(root, clock))
         .catch((error: DanmakuError) => this.#failed(error));
-    if (!canvas && !hold.until) return start();
+    if (!canvas && !stageGate.until) return start();
     this.#early = [];
-    void Promise.all([canvas, hold.until]).then(([renderer]) => start(renderer));
+    void Promise.all([canvas, stageGate.until]).then(([renderer]) => start(renderer));
   }
 
   #start(stage: Stage): void {

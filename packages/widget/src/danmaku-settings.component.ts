@@ -243,7 +243,14 @@ export class DanmakuSettings extends LitElement {
         @click=${() => values && this.#set('hidden', !values.hidden)}
       >
         ${BUBBLE}</button
-      ><button part="button" type="button" popovertarget="panel" aria-haspopup="dialog" aria-label=${t.settings} title=${t.settings}>
+      ><button
+        part="button"
+        type="button"
+        popovertarget="panel"
+        aria-haspopup="dialog"
+        aria-label=${t.settings}
+        title=${t.settings}
+      >
         ${GEAR}
       </button>
       <div
@@ -270,7 +277,11 @@ export class DanmakuSettings extends LitElement {
     const clearBottom = this.#value.clearBottom ?? false;
     const values = layerValues(layer);
     // Kept above the subtitles, the layer's area is not the one chosen.
-    return { ...values, area: clearBottom ? (this.#value.area ?? this.#defaults(layer).area) : values.area, clearBottom };
+    return {
+      ...values,
+      area: clearBottom ? (this.#value.area ?? this.#defaults(layer).area) : values.area,
+      clearBottom,
+    };
   }
 
   #controls(t: SettingsStrings, values: LayerDefaults & { clearBottom: boolean }): TemplateResult {
@@ -329,10 +340,18 @@ export class DanmakuSettings extends LitElement {
         </div>
       </fieldset>
       <label class="check"
-        ><input type="checkbox" .checked=${values.clearBottom} @change=${this.#check('clearBottom')} />${t.clearBottom}</label
+        ><input
+          type="checkbox"
+          .checked=${values.clearBottom}
+          @change=${this.#check('clearBottom')}
+        />${t.clearBottom}</label
       >
       <label class="check"
-        ><input type="checkbox" .checked=${!values.ignoreRate} @change=${this.#check('ignoreRate', true)} />${t.followRate}</label
+        ><input
+          type="checkbox"
+          .checked=${!values.ignoreRate}
+          @change=${this.#check('ignoreRate', true)}
+        />${t.followRate}</label
       >
       <fieldset>
         <legend>${t.blocklist}</legend>
@@ -352,19 +371,21 @@ export class DanmakuSettings extends LitElement {
           />
           <button>${t.add}</button>
         </form>
-        ${rules.length
-          ? html`<ul class="rules">
-              ${rules.map((rule, index) => {
-                const text = typeof rule === 'string' ? rule : t.userRule(rule.user);
-                return html`<li>
-                  <span>${text}</span
-                  ><button type="button" aria-label=${t.remove(text)} @click=${() => this.#remove(index, text)}>
-                    <span aria-hidden="true">×</span>
-                  </button>
-                </li>`;
-              })}
-            </ul>`
-          : html`<p class="muted">${t.nothingBlocked}</p>`}
+        ${
+          rules.length
+            ? html`<ul class="rules">
+                ${rules.map((rule, index) => {
+                  const text = typeof rule === 'string' ? rule : t.userRule(rule.user);
+                  return html`<li>
+                    <span>${text}</span
+                    ><button type="button" aria-label=${t.remove(text)} @click=${() => this.#remove(index, text)}>
+                      <span aria-hidden="true">×</span>
+                    </button>
+                  </li>`;
+                })}
+              </ul>`
+            : html`<p class="muted">${t.nothingBlocked}</p>`
+        }
       </fieldset>
       <button part="reset" type="button" @click=${() => this.reset()}>${t.reset}</button>`;
   }
@@ -477,7 +498,9 @@ export class DanmakuSettings extends LitElement {
     // The button pressed is gone: the focus goes to the next entry's, or back to the input.
     void this.updateComplete.then(() => {
       const buttons = this.renderRoot.querySelectorAll<HTMLElement>('.rules button');
-      (buttons[Math.min(index, buttons.length - 1)] ?? this.renderRoot.querySelector<HTMLElement>('[name="rule"]'))?.focus();
+      (
+        buttons[Math.min(index, buttons.length - 1)] ?? this.renderRoot.querySelector<HTMLElement>('[name="rule"]')
+      )?.focus();
     });
   }
 

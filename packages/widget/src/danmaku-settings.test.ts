@@ -8,7 +8,7 @@ import './danmaku-layer.js';
 import './danmaku-settings.js';
 import type { DanmakuLayer } from './danmaku-layer.component.js';
 import type { DanmakuSettings } from './danmaku-settings.component.js';
-import { hold } from './features/hold.js';
+import { stageGate } from './features/stage-gate.js';
 
 let keys = 0;
 /** A storage key of its own for each test, so that no test sees another's choices. */
@@ -53,7 +53,7 @@ async function slide(settings: DanmakuSettings, id: string, value: number): Prom
 
 /** Clicks the checkbox or radio whose label reads `text`. */
 async function clickLabel(settings: DanmakuSettings, text: string): Promise<void> {
-  const label = [...settings.shadowRoot!.querySelectorAll('label')].find((l) => l.textContent!.trim() === text);
+  const label = [...settings.shadowRoot!.querySelectorAll('label')].find((l) => l.textContent.trim() === text);
   expect(label, `a control labelled ${text}`).to.exist;
   label!.querySelector('input')!.click();
   await settings.updateComplete;
@@ -69,7 +69,7 @@ async function block(settings: DanmakuSettings, text: string, kind: 'text' | 'us
 /** The comment elements on the layer's stage. */
 const comments = (layer: DanmakuLayer) => [...layer.shadowRoot!.querySelectorAll<HTMLElement>('.comment')];
 const visible = (el: Element) => getComputedStyle(el).visibility === 'visible';
-const status = (settings: DanmakuSettings) => q(settings, '[part~="status"]').textContent!.trim();
+const status = (settings: DanmakuSettings) => q(settings, '[part~="status"]').textContent.trim();
 
 beforeEach(() => localStorage.clear());
 
@@ -178,7 +178,7 @@ describe('<danmaku-settings>', () => {
     expect(layer.add({ text: 'hello', user: { id: 'friend' } })).to.equal(true);
     // The page's own rule stays in force, and out of the viewer's list.
     expect(layer.add({ text: 'page-rule' })).to.equal(false);
-    const items = [...settings.shadowRoot!.querySelectorAll('.rules li')].map((li) => li.textContent!.trim());
+    const items = [...settings.shadowRoot!.querySelectorAll('.rules li')].map((li) => li.textContent.trim());
     expect(items.map((text) => text.replace(/\s*×$/, ''))).to.deep.equal(['spoiler', '/^x+$/i', 'User troll-42']);
 
     // A broken expression is refused, said so, and nothing is added.
@@ -254,7 +254,7 @@ describe('<danmaku-settings>', () => {
 
   it('with the settings on their way (the script-tag bundle), a layer holds its comments until they are applied', async () => {
     let arrive!: () => void;
-    hold.until = new Promise<void>((resolve) => (arrive = resolve));
+    stageGate.until = new Promise<void>((resolve) => (arrive = resolve));
     try {
       const layer = await fixture<DanmakuLayer>(
         html`<danmaku-layer style="display: block; width: 400px; height: 200px"></danmaku-layer>`,
@@ -269,7 +269,7 @@ describe('<danmaku-settings>', () => {
       expect(layer.stats.filtered).to.equal(1);
       expect(comments(layer).map((c) => c.textContent)).to.deep.equal(['fine']);
     } finally {
-      hold.until = undefined;
+      stageGate.until = undefined;
     }
   });
 
@@ -318,7 +318,10 @@ describe('<danmaku-settings>', () => {
     await sendKeys({ press: 'Enter' });
     await waitUntil(() => isOpen(settings), 'Enter did not open the panel');
     expect(settings.open).to.equal(true);
-    await waitUntil(() => active(settings) === q(settings, 'label.check input'), 'the focus did not move into the panel');
+    await waitUntil(
+      () => active(settings) === q(settings, 'label.check input'),
+      'the focus did not move into the panel',
+    );
 
     // Space on the "show comments" checkbox hides the comments.
     await sendKeys({ press: 'Space' });

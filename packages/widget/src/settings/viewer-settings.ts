@@ -120,7 +120,7 @@ export function readSettings(raw: unknown): ViewerSettings {
     const rules = source.blocklist.filter(isViewerBlockRule).slice(0, MAX_RULES);
     settings.blocklist = rules.map((rule) => (typeof rule === 'string' ? rule : { user: rule.user }));
   }
-  return settings as ViewerSettings;
+  return settings;
 }
 
 /** The `area` the layer gets for `settings`: the viewer's or the page's, kept above the subtitles with `clearBottom`. */

@@ -4,4 +4,4 @@
  * choices (hidden modes, area, block list, …) apply before a layer places its first comment.
  * Comments that arrive meanwhile wait, at most `max-queue` of them.
  */
-export const hold: { until?: Promise<unknown> } = {};
+export const stageGate: { until?: Promise<unknown> } = {};
