@@ -109,7 +109,7 @@ test('a comment typed into the composer on page A flies on page B, as text', asy
   const b = await open('/script-tag.html');
   // The page asks for nothing but the bundle, which fetches the composer's part next to itself
   // (with lit-html, shared with the settings panel), and the composer the connection's sending code.
-  await until(() => a.scripts.length === 3);
+  await until(() => a.scripts.length === 4);
   assert.deepEqual(a.scripts, [
     '/danmaku-layer.bundle.js',
     '/danmaku-composer.bundle.js',

@@ -163,6 +163,8 @@ export class DanmakuSettings extends LitElement {
     return structuredClone(this.#value);
   }
   set value(value: ViewerSettings) {
+    // Given by the page: what is stored no longer counts, even if no layer is bound yet.
+    this.#loadedKey = this.storageKey;
     this.#value = readSettings(value);
     this.#applyAll();
     this.#save();
@@ -421,10 +423,10 @@ export class DanmakuSettings extends LitElement {
     this.#load();
   }
 
-  /** Reads the stored choices and applies them over the page's values. */
+  /** Reads the stored choices (unless the page gave them with `value`) and applies them over the page's values. */
   #load(): void {
+    if (this.#loadedKey !== this.storageKey) this.#value = loadSettings(this.storageKey);
     this.#loadedKey = this.storageKey;
-    this.#value = loadSettings(this.storageKey);
     this.#applyAll();
   }
 

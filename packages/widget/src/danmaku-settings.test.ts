@@ -223,6 +223,25 @@ describe('<danmaku-settings>', () => {
     expect(settings.value).to.deep.equal({});
   });
 
+  it('takes choices a page kept elsewhere through value, in place of the stored ones, even before it binds', async () => {
+    const key = freshKey();
+    localStorage.setItem(key, JSON.stringify({ opacity: 0.9 }));
+    const settings = document.createElement('danmaku-settings');
+    settings.storageKey = key;
+    settings.value = { opacity: 0.2, hideModes: 'top', speed: 'fast' } as unknown as DanmakuSettings['value'];
+    settings.htmlFor = 'kept';
+    const wrapper = await fixture<HTMLDivElement>(
+      html`<div>
+        <danmaku-layer id="kept" style="display: block; width: 400px; height: 200px"></danmaku-layer>
+      </div>`,
+    );
+    wrapper.append(settings);
+    await settings.updateComplete;
+    const layer = wrapper.querySelector('danmaku-layer')!;
+    expect([layer.opacity, layer.hideModes, layer.speed]).to.deep.equal([0.2, 'top', 160]);
+    expect(JSON.parse(localStorage.getItem(key)!)).to.deep.equal({ opacity: 0.2, hideModes: 'top' });
+  });
+
   it('a reload keeps the choices, applied before the first comment is placed', async () => {
     const key = freshKey();
     const first = await setup(key);
