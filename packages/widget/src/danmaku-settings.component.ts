@@ -551,7 +551,8 @@ export class DanmakuSettings extends LitElement {
     if (open) {
       // The panel shows the layer as it is now (the page may have changed it in code).
       this.requestUpdate();
-      void this.updateComplete.then(() => this.#panel()?.querySelector<HTMLElement>('input')?.focus());
+      // Into the panel: its first control, or its close button while there is no layer.
+      void this.updateComplete.then(() => this.#panel()?.querySelector<HTMLElement>('input, [part~="close"]')?.focus());
     }
   }
 
