@@ -552,7 +552,10 @@ export class DanmakuSettings extends LitElement {
       // The panel shows the layer as it is now (the page may have changed it in code).
       this.requestUpdate();
       // Into the panel: its first control, or its close button while there is no layer.
-      void this.updateComplete.then(() => this.#panel()?.querySelector<HTMLElement>('input, [part~="close"]')?.focus());
+      void this.updateComplete.then(() => {
+        const panel = this.#panel();
+        (panel?.querySelector<HTMLElement>('input') ?? panel?.querySelector<HTMLElement>('[part~="close"]'))?.focus();
+      });
     }
   }
 

@@ -385,6 +385,15 @@ describe('<danmaku-settings>', () => {
     expect(active(settings)).to.equal(gear);
   });
 
+  it('without a layer, says so, and the opened panel still takes the focus', async () => {
+    const settings = await fixture<DanmakuSettings>(html`<danmaku-settings for="nowhere"></danmaku-settings>`);
+    expect(q(settings, '[part~="toggle"]').hasAttribute('disabled')).to.equal(true);
+    await open(settings);
+    expect(q(settings, '.muted').textContent).to.equal('No danmaku layer to control.');
+    await waitUntil(() => active(settings) === q(settings, '[part~="close"]'), 'the focus did not move into the panel');
+    settings.hide();
+  });
+
   it('is labelled for assistive technology, with no axe violation, in the light and the dark scheme', async () => {
     const { layer, settings } = await setup(freshKey());
     const gear = q(settings, '[part~="button"]');

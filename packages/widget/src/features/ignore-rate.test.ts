@@ -30,6 +30,13 @@ function wav(seconds: number): string {
   return URL.createObjectURL(new Blob([view], { type: 'audio/wav' }));
 }
 
+async function waitFor(check: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !check(); waited += 20) {
+    if (waited > 8000) throw new Error(what);
+    await sleep(20);
+  }
+}
+
 /** How far (px) the comment of each layer moves while both are watched over the same time. */
 async function moved(layers: DanmakuLayer[]): Promise<number[]> {
   const comments = layers.map((layer) => layer.shadowRoot!.querySelector<HTMLElement>('.comment')!);
@@ -51,13 +58,12 @@ describe('<danmaku-layer ignore-rate>', () => {
     const loaded = oneEvent(video, 'loadeddata');
     video.src = wav(20);
     await loaded;
+    // Media sync is loaded on first use: it has taken hold once it pauses the layers with the
+    // paused video, and follows the video from then on.
+    await waitFor(() => layers.every((layer) => layer.paused), 'the layers never followed the paused media');
     video.playbackRate = 2;
     await video.play();
-    // Media sync is loaded on first use: wait until it follows the playing media.
-    for (let i = 0; layers.some((layer) => layer.paused); i++) {
-      if (i > 400) throw new Error('the layers never followed the media');
-      await sleep(20);
-    }
+    await waitFor(() => layers.every((layer) => !layer.paused), 'the layers never played with the media');
     for (const layer of layers) layer.add({ text: 'racing along' });
     const [following, ignoring] = await moved(layers);
     expect(following / ignoring, `${following} px against ${ignoring} px`).to.be.within(1.6, 2.4);
