@@ -4,6 +4,7 @@
 // packages/widget/dist/:
 //   danmaku-layer.bundle.js       the entry: <danmaku-layer>, and what fetches the rest on use
 //   danmaku-composer.bundle.js    <danmaku-composer>, fetched when a page holds one
+//   danmaku-settings.bundle.js    <danmaku-settings>, fetched when a page holds one
 //   chunks/*-[hash].js            optional parts (the connection, sending, canvas renderer and its
 //                                 worker, …)
 //   danmaku-layer.standalone.js   both elements and every part in one file, no other file needed
@@ -126,6 +127,9 @@ const plugins = (worker) => [
   terser(TERSER),
 ];
 
+/** The lazy parts of the entry that keep a fixed name (`[name].bundle.js`) next to it. */
+const FIXED_NAMES = ['danmaku-composer', 'danmaku-settings'];
+
 export default [
   {
     input: 'packages/widget/lib/bundle.js',
@@ -136,8 +140,9 @@ export default [
       // The worker is an emitted chunk, which rollup names like an entry.
       entryFileNames: (chunk) =>
         chunk.name === 'canvas-worker' ? 'chunks/[name]-[hash].js' : 'danmaku-layer.bundle.js',
-      // `<danmaku-composer>` keeps a fixed name next to the entry: pages may load it on their own.
-      chunkFileNames: (chunk) => (chunk.name === 'danmaku-composer' ? '[name].bundle.js' : 'chunks/[name]-[hash].js'),
+      // `<danmaku-composer>` and `<danmaku-settings>` keep a fixed name next to the entry: pages may
+      // load them on their own.
+      chunkFileNames: (chunk) => (FIXED_NAMES.includes(chunk.name) ? '[name].bundle.js' : 'chunks/[name]-[hash].js'),
       format: 'es',
       sourcemap: true,
       // A module shared by two chunks becomes a chunk of its own: `connection/load-outbox.js`, which

@@ -12,7 +12,11 @@ const manifestFile = fileURLToPath(new URL('../packages/widget/custom-elements.j
 const outFile = fileURLToPath(new URL('../packages/widget/src/element-types.ts', import.meta.url));
 
 /** The event map in `events.ts` that holds each element's events. */
-const EVENT_MAPS = { DanmakuLayer: 'DanmakuEventMap', DanmakuComposer: 'DanmakuComposerEventMap' };
+const EVENT_MAPS = {
+  DanmakuLayer: 'DanmakuEventMap',
+  DanmakuComposer: 'DanmakuComposerEventMap',
+  DanmakuSettings: 'DanmakuSettingsEventMap',
+};
 
 const key = (name) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : `'${name}'`);
 const doc = (text) =>

@@ -136,6 +136,20 @@ test('hide-modes and hidden take painted comments off the canvas, clear empties 
   assert.equal((await ink('canvas')).count, 0, 'cleared');
 });
 
+test('hide-modes="color" takes coloured comments off the canvas and leaves white ones', async () => {
+  // Pale yellow: coloured (not white), and bright enough for ink() to see.
+  await onBoth(`layer.add({ text: 'PALE TOP', mode: 'top', color: '#ffffe0' })`);
+  await page.waitForTimeout(400);
+  assert.ok((await ink('canvas')).count > 100, 'painted');
+  await page.evaluate(() => document.getElementById('canvas')!.setAttribute('hide-modes', 'color'));
+  await page.waitForTimeout(200);
+  assert.equal((await ink('canvas')).count, 0, 'hide-modes="color"');
+  await onBoth(`layer.add({ text: 'WHITE BOTTOM', mode: 'bottom', color: '#ffffff' })`);
+  await page.waitForTimeout(400);
+  assert.ok((await ink('canvas')).count > 100, 'a white comment is still painted');
+  await onBoth('layer.clear()');
+});
+
 test('markup in a comment is painted as its characters, as the DOM renderer shows it as text', async () => {
   const markup = '<img src=x onerror="window.ran=1"><b>bold?</b>';
   await onBoth(`layer.add({ text: ${JSON.stringify(markup)}, mode: 'top' })`);

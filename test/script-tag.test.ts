@@ -113,11 +113,13 @@ test('a comment typed into the composer on page A flies on page B, as text', asy
   const a = await open('/script-tag.html');
   const b = await open('/script-tag.html');
   // The page asks for nothing but the bundle, which fetches next to itself the connection (the
-  // layer has a src) and the composer's part, and the composer the connection's sending code.
-  await until(() => a.scripts.length === 4);
+  // layer has a src) and the composer's part (with lit-html, shared with the settings panel), and
+  // the composer the connection's sending code.
+  await until(() => a.scripts.length === 5);
   assert.equal(a.scripts[0], '/danmaku-layer.bundle.js');
   assert.deepEqual(a.scripts.slice(1).sort(), [
     '/chunks/connection-[hash].js',
+    '/chunks/lit-element-[hash].js',
     '/chunks/outbox-[hash].js',
     '/danmaku-composer.bundle.js',
   ]);
@@ -148,11 +150,12 @@ test('a page with only a layer never downloads the composer', async () => {
   // A composer added later is fetched then.
   await page.evaluate(() => document.body.append(document.createElement('danmaku-composer')));
   await page.waitForFunction(() => customElements.get('danmaku-composer') !== undefined);
-  await until(() => scripts.length === 4);
+  await until(() => scripts.length === 5);
   assert.deepEqual(scripts, [
     '/danmaku-layer.bundle.js',
     '/chunks/connection-[hash].js',
     '/danmaku-composer.bundle.js',
+    '/chunks/lit-element-[hash].js',
     '/chunks/outbox-[hash].js',
   ]);
   await page.close();

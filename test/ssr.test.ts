@@ -62,5 +62,5 @@ test('package.json: every subpath ends in .js with types first, and the manifest
     .flatMap((m) => m.declarations ?? [])
     .map((d) => d.tagName)
     .filter(Boolean);
-  assert.deepEqual(tags.sort(), ['danmaku-composer', 'danmaku-layer']);
+  assert.deepEqual(tags.sort(), ['danmaku-composer', 'danmaku-layer', 'danmaku-settings']);
 });

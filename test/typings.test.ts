@@ -103,14 +103,19 @@ function documented(manifest: Manifest): Map<string, { props: Set<string>; event
 function coverage(manifest: Manifest, framework: 'react' | 'vue'): string {
   const lines =
     framework === 'react'
-      ? ["import type { DanmakuLayerProps, DanmakuComposerProps } from 'danmaku-layer/react.js';"]
-      : ["import type { DanmakuLayerVue, DanmakuComposerVue } from 'danmaku-layer/vue.js';"];
+      ? ["import type { DanmakuLayerProps, DanmakuComposerProps, DanmakuSettingsProps } from 'danmaku-layer/react.js';"]
+      : ["import type { DanmakuLayerVue, DanmakuComposerVue, DanmakuSettingsVue } from 'danmaku-layer/vue.js';"];
   const types: Record<string, string> =
     framework === 'react'
-      ? { 'danmaku-layer': 'Required<DanmakuLayerProps>', 'danmaku-composer': 'Required<DanmakuComposerProps>' }
+      ? {
+          'danmaku-layer': 'Required<DanmakuLayerProps>',
+          'danmaku-composer': 'Required<DanmakuComposerProps>',
+          'danmaku-settings': 'Required<DanmakuSettingsProps>',
+        }
       : {
           'danmaku-layer': "Required<InstanceType<DanmakuLayerVue>['$props']>",
           'danmaku-composer': "Required<InstanceType<DanmakuComposerVue>['$props']>",
+          'danmaku-settings': "Required<InstanceType<DanmakuSettingsVue>['$props']>",
         };
   let n = 0;
   for (const [tag, { props, events }] of documented(manifest)) {

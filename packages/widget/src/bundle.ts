@@ -2,12 +2,14 @@
  * Entry of the self-contained script-tag bundle (`dist/danmaku-layer.bundle.js`), lit included;
  * the connection, with reconnecting-websocket, is a chunk fetched when a layer first has a `src`
  * (connection/connection-controller.ts). It defines `<danmaku-layer>` at once. `<danmaku-composer>`
- * lives in `dist/danmaku-composer.bundle.js` next to it (sharing lit with this file) and is
- * fetched the first time the page holds a `<danmaku-composer>`: pages that only show comments
- * never download the input. Server-only code (the validators of `protocol.ts`) is left out.
+ * and `<danmaku-settings>` live in `dist/danmaku-composer.bundle.js` and
+ * `dist/danmaku-settings.bundle.js` next to it (sharing lit with this file) and are fetched the
+ * first time the page holds one: pages that only show comments never download them. Server-only
+ * code (the validators of `protocol.ts`) is left out.
  */
 import { loadWhenUsed } from './features/load-when-used.js';
 import { chunk } from './features/load-chunk.js';
+import { stageGate } from './features/stage-gate.js';
 import type { DanmakuError } from './connection/danmaku-error.js';
 import { emit } from './events.js';
 
@@ -28,11 +30,29 @@ export { CommentMode, CommentSize, ErrorCode } from './protocol.js';
  */
 export const loadComposer: () => Promise<unknown> = chunk(() => import('./danmaku-composer.js'));
 
-loadWhenUsed('danmaku-composer', () =>
-  loadComposer().catch((error: DanmakuError) => {
-    // A composer that cannot be defined would take no room at all: it shows why, as text, and the
-    // layers tell the page.
-    for (const composer of document.querySelectorAll('danmaku-composer')) composer.textContent = error.message;
-    for (const layer of document.querySelectorAll('danmaku-layer')) emit(layer, 'danmaku-error', { error });
-  }),
-);
+/**
+ * Fetches and defines `<danmaku-settings>` now; like {@link loadComposer}, for one inside another
+ * component's shadow root. Rejects with a `load_failed` `DanmakuError` when
+ * `danmaku-settings.bundle.js` cannot be fetched (tried twice).
+ */
+export const loadSettings: () => Promise<unknown> = chunk(() => import('./danmaku-settings.js'));
+
+/** Fetches an element's file when the page holds one of its tag. */
+const defineWhenUsed = (tag: string, load: () => Promise<unknown>): void =>
+  loadWhenUsed(tag, () =>
+    load().catch((error: DanmakuError) => {
+      // An element that cannot be defined would take no room at all: it shows why, as text, and
+      // the layers tell the page.
+      for (const element of document.querySelectorAll(tag)) element.textContent = error.message;
+      for (const layer of document.querySelectorAll('danmaku-layer')) emit(layer, 'danmaku-error', { error });
+    }),
+  );
+
+defineWhenUsed('danmaku-composer', loadComposer);
+defineWhenUsed('danmaku-settings', () => {
+  const loading = loadSettings();
+  // Layers place no comment until the viewer's saved settings are applied, or failed to arrive
+  // (features/stage-gate.ts).
+  stageGate.until = loading.catch(() => 0);
+  return loading;
+});

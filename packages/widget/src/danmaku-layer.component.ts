@@ -18,7 +18,8 @@ import { Clock } from './render/clock.js';
 import { DomRenderer } from './render/dom-renderer.js';
 import type { Renderer } from './render/renderer.js';
 import { addTimed } from './features/timed-store.js';
-import { isBlocked, Thinner, type BlockRule } from './features/filter.js';
+import { isBlocked, isHidden, Thinner, type BlockRule } from './features/filter.js';
+import { stageGate } from './features/stage-gate.js';
 import { emit, type LayerComment } from './events.js';
 import { layerStyles } from './styles.js';
 import { chunk } from './features/load-chunk.js';
@@ -100,6 +101,7 @@ export class DanmakuLayer extends ReactiveElement {
     fontScale: { type: Number, attribute: 'font-scale' },
     density: { type: Number },
     hideModes: { attribute: 'hide-modes', reflect: true },
+    ignoreRate: { type: Boolean, attribute: 'ignore-rate' },
     maxWait: { type: Number, attribute: 'max-wait' },
     maxQueue: { type: Number, attribute: 'max-queue' },
     merge: { type: Number },
@@ -154,8 +156,11 @@ export class DanmakuLayer extends ReactiveElement {
   /** Fraction of incoming comments shown, 0–1, evenly spread (`0.5` shows every other one). Default `1`. */
   density = 1;
 
-  /** Modes not shown, space-separated: any of `scroll`, `top`, `bottom`. Hides those on screen too. Default `''`. */
+  /** Modes not shown, space-separated: any of `scroll`, `top`, `bottom`, and `color` for every comment that is not white. Hides those on screen too. Default `''`. */
   hideModes = '';
+
+  /** Comments keep their own pace when the bound `media` plays faster or slower (by default they follow its `playbackRate`). Default `false`. */
+  ignoreRate = false;
 
   /** Longest time a comment waits for room before it is dropped, in ms. Default `2000`. */
   maxWait = 2000;
@@ -187,7 +192,7 @@ export class DanmakuLayer extends ReactiveElement {
    */
   renderer: 'dom' | 'canvas' = 'dom';
 
-  /** Keywords (matched anywhere, ignoring case) and regular expressions of comments not to show. Property only. Default `[]`. */
+  /** Keywords (matched anywhere, ignoring case), regular expressions and `{ user: id }` (every comment of that user id) of comments not to show. Property only. Default `[]`. */
   blocklist: readonly BlockRule[] = [];
 
   /** Return `false` to leave a comment out. Property only. Default `null`. */
@@ -264,13 +269,16 @@ export class DanmakuLayer extends ReactiveElement {
         this.#applyPause();
       },
       rate: (rate) => {
-        if (this.#stage) this.#stage.rate = rate;
+        this.#mediaRate = rate;
+        this.#followRate();
       },
       seek: () => this.clear(),
     },
     (error) => this.#failed(error),
   );
   #userPaused = false;
+  /** The bound media's playback rate, which the stage follows unless `ignoreRate`. */
+  #mediaRate = 1;
   /** Comments that came while the canvas renderer was loading. */
   #early?: LocalComment[];
   #mediaPaused = false;
@@ -391,23 +399,30 @@ export class DanmakuLayer extends ReactiveElement {
   }
 
   /**
-   * Makes the stage with the renderer asked for: the canvas one (loaded on first use; comments
-   * that come meanwhile wait for it) where it can run, else the DOM one.
+   * Makes the stage with the renderer asked for: the canvas one (loaded on first use) where it can
+   * run, else the DOM one; after the viewer's saved settings when they are on their way (`stageGate`).
+   * Comments that come meanwhile wait.
    */
   #createStage(): void {
     const root = this.#stageRoot;
     const clock = new Clock();
     const generation = ++this.#generation;
-    const start = (renderer: Renderer): void => this.#start(new Stage(renderer, clock, this.#options(), this.#counts));
-    if (this.renderer !== 'canvas') return start(new DomRenderer(root, clock));
+    const start = (renderer?: Renderer | void | false): void => {
+      // A canvas renderer that arrives for a stage no longer wanted is let go.
+      if (generation !== this.#generation) {
+        if (renderer) renderer.dispose();
+        return;
+      }
+      this.#start(new Stage(renderer || new DomRenderer(root, clock), clock, this.#options(), this.#counts));
+    };
+    const canvas =
+      this.renderer === 'canvas' &&
+      loadCanvas()
+        .then(({ canvasRenderer }) => canvasRenderer(root, clock))
+        .catch((error: DanmakuError) => this.#failed(error));
+    if (!canvas && !stageGate.until) return start();
     this.#early = [];
-    void loadCanvas()
-      .then(({ canvasRenderer }) => canvasRenderer(root, clock))
-      .catch((error: DanmakuError) => this.#failed(error))
-      .then((renderer) => {
-        if (generation !== this.#generation) return renderer?.dispose();
-        start(renderer ?? new DomRenderer(root, clock));
-      });
+    void Promise.all([canvas, stageGate.until]).then(([renderer]) => start(renderer));
   }
 
   #start(stage: Stage): void {
@@ -427,6 +442,7 @@ export class DanmakuLayer extends ReactiveElement {
       this.#stageRoot.style.setProperty('opacity', `calc(var(--danmaku-opacity) * ${Number(this.opacity)})`);
     }
     this.#applyOptions();
+    if (changed.has('ignoreRate')) this.#followRate();
     if (changed.has('interactive')) {
       if (!this.interactive) this.#unhover?.();
       // Loaded on first use: most layers are click-through and never need it.
@@ -475,6 +491,11 @@ export class DanmakuLayer extends ReactiveElement {
     stage.fontFamily = style.fontFamily;
   }
 
+  /** Runs the stage at the media's playback rate, or at 1 with `ignoreRate`. */
+  #followRate(): void {
+    if (this.#stage) this.#stage.rate = this.ignoreRate ? 1 : this.#mediaRate;
+  }
+
   #applyPause(): void {
     if (this.#userPaused || this.#mediaPaused) this.#stage?.pause();
     else this.#stage?.resume();
@@ -500,8 +521,8 @@ export class DanmakuLayer extends ReactiveElement {
     }
     if (
       // Removing the attribute sets null (the whole chain then reads undefined).
-      this.hideModes?.split(/\s+/).includes(comment.mode) ||
-      isBlocked(text, this.blocklist) ||
+      isHidden(this.hideModes, comment.mode, comment.color) ||
+      isBlocked(text, this.blocklist, comment.user?.id) ||
       (this.filter && !this.filter(comment)) ||
       !this.#thinner.pass(this.density)
     ) {

@@ -1,5 +1,5 @@
 /**
- * The events of `<danmaku-layer>` and `<danmaku-composer>`: names, detail types, and the one
+ * The events of `<danmaku-layer>`, `<danmaku-composer>` and `<danmaku-settings>`: names, detail types, and the one
  * helper that dispatches them.
  * Every event bubbles and is composed, so it can be heard from outside a shadow root.
  */
@@ -9,6 +9,7 @@ import type { DanmakuError } from './connection/danmaku-error.js';
 import type { SendReceipt } from './connection/outbox.js';
 import type { DisplayComment } from './render/renderer.js';
 import type { DropReason } from './render/stage.js';
+import type { ViewerSettings } from './settings/viewer-settings.js';
 
 /** A comment as the layer displays it: its text, colour, mode and size, plus any other field it came with. */
 export type LayerComment = DisplayComment & Partial<Comment>;
@@ -83,7 +84,18 @@ export interface DanmakuComposerEventMap {
   'danmaku-send-error': CustomEvent<DanmakuSendErrorDetail>;
 }
 
-type AllEvents = DanmakuEventMap & DanmakuComposerEventMap;
+/** Detail of `danmaku-settings-change`. */
+export interface DanmakuSettingsChangeDetail {
+  /** What the viewer chose, only the fields that differ from the page's values (a copy). */
+  settings: ViewerSettings;
+}
+
+/** Every event of `<danmaku-settings>` with its detail type. */
+export interface DanmakuSettingsEventMap {
+  'danmaku-settings-change': CustomEvent<DanmakuSettingsChangeDetail>;
+}
+
+type AllEvents = DanmakuEventMap & DanmakuComposerEventMap & DanmakuSettingsEventMap;
 
 /** Dispatches one of the elements' events from `target`. */
 export function emit<K extends keyof AllEvents>(target: EventTarget, name: K, detail: AllEvents[K]['detail']): void {
@@ -92,5 +104,5 @@ export function emit<K extends keyof AllEvents>(target: EventTarget, name: K, de
 
 declare global {
   // Makes `layer.addEventListener('danmaku-comment', e => e.detail.comment)` typed.
-  interface HTMLElementEventMap extends DanmakuEventMap, DanmakuComposerEventMap {}
+  interface HTMLElementEventMap extends DanmakuEventMap, DanmakuComposerEventMap, DanmakuSettingsEventMap {}
 }

@@ -1,7 +1,7 @@
 /**
  * danmaku-layer: live bullet comments over any element.
  *
- * Importing the package registers `<danmaku-layer>` and `<danmaku-composer>` (when a
+ * Importing the package registers `<danmaku-layer>`, `<danmaku-composer>` and `<danmaku-settings>` (when a
  * `customElements` registry exists; on a server without a DOM it only exports).
  *
  * @example
@@ -13,6 +13,10 @@ export { DanmakuLayer } from './danmaku-layer.js';
 export { DanmakuComposer } from './danmaku-composer.js';
 export { COMPOSER_STRINGS } from './danmaku-composer.strings.js';
 export type { ComposerStrings } from './danmaku-composer.strings.js';
+export { DanmakuSettings } from './danmaku-settings.js';
+export { SETTINGS_STRINGS, SETTINGS_STRINGS_ZH, SETTINGS_STRINGS_JA } from './danmaku-settings.strings.js';
+export type { SettingsStrings } from './danmaku-settings.strings.js';
+export type { ViewerSettings, ViewerBlockRule } from './settings/viewer-settings.js';
 export type { LocalComment, DanmakuStats } from './danmaku-layer.component.js';
 export type { BlockRule } from './features/filter.js';
 export type { DropReason } from './render/stage.js';
@@ -34,6 +38,8 @@ export type {
   DanmakuSendErrorDetail,
   DanmakuDropDetail,
   DanmakuCommentClickDetail,
+  DanmakuSettingsEventMap,
+  DanmakuSettingsChangeDetail,
   LayerComment,
 } from './events.js';
 export * from './protocol.js';

@@ -1,6 +1,6 @@
 /**
  * JSX types for React 19: import this module once (`import 'danmaku-layer/react.js'`, or list it in
- * `compilerOptions.types`) and `<danmaku-layer>` and `<danmaku-composer>` type-check in TSX with
+ * `compilerOptions.types`) and `<danmaku-layer>`, `<danmaku-composer>` and `<danmaku-settings>` type-check in TSX with
  * their properties and events. React 19 sets known properties as properties and turns
  * `on<event-name>` props into listeners, so `ondanmaku-comment={…}` receives the typed event.
  *
@@ -18,11 +18,14 @@
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
 import type { DanmakuLayer } from './danmaku-layer.component.js';
 import type { DanmakuComposer } from './danmaku-composer.component.js';
+import type { DanmakuSettings } from './danmaku-settings.component.js';
 import type {
   DanmakuComposerAttributes,
   DanmakuComposerEvents,
   DanmakuLayerAttributes,
   DanmakuLayerEvents,
+  DanmakuSettingsAttributes,
+  DanmakuSettingsEvents,
 } from './element-types.js';
 
 /** `on<event-name>` listener props for the events in `M`. */
@@ -45,11 +48,15 @@ export type DanmakuLayerProps = ReactElementProps<DanmakuLayer, DanmakuLayerAttr
 /** Props of `<danmaku-composer>` in React 19 JSX: every attribute, property and event. */
 export type DanmakuComposerProps = ReactElementProps<DanmakuComposer, DanmakuComposerAttributes, DanmakuComposerEvents>;
 
+/** Props of `<danmaku-settings>` in React 19 JSX: every attribute, property and event. */
+export type DanmakuSettingsProps = ReactElementProps<DanmakuSettings, DanmakuSettingsAttributes, DanmakuSettingsEvents>;
+
 declare module 'react' {
   namespace JSX {
     interface IntrinsicElements {
       'danmaku-layer': DanmakuLayerProps;
       'danmaku-composer': DanmakuComposerProps;
+      'danmaku-settings': DanmakuSettingsProps;
     }
   }
 }

@@ -25,7 +25,8 @@ export const layerStyles = unsafeCSS(`
   :host([hidden]) .stage,
   :host([hide-modes~=scroll]) [data-mode=scroll],
   :host([hide-modes~=top]) [data-mode=top],
-  :host([hide-modes~=bottom]) [data-mode=bottom] {
+  :host([hide-modes~=bottom]) [data-mode=bottom],
+  :host([hide-modes~=color]) [data-colored] {
     visibility: hidden;
   }
   :host([for]:not([for=''])) {

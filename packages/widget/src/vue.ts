@@ -1,6 +1,6 @@
 /**
  * Template types for Vue 3: import this module once (`import 'danmaku-layer/vue.js'`, or list it in
- * `compilerOptions.types`) and `<danmaku-layer>` and `<danmaku-composer>` type-check in templates
+ * `compilerOptions.types`) and `<danmaku-layer>`, `<danmaku-composer>` and `<danmaku-settings>` type-check in templates
  * checked by vue-tsc / Volar, with their properties and `@danmaku-…` events. Tell Vue's compiler
  * that `danmaku-` tags are custom elements (`compilerOptions.isCustomElement`).
  *
@@ -18,9 +18,12 @@ import type {
   DanmakuComposerEvents,
   DanmakuLayerAttributes,
   DanmakuLayerEvents,
+  DanmakuSettingsAttributes,
+  DanmakuSettingsEvents,
 } from './element-types.js';
 import type { DanmakuLayer } from './danmaku-layer.component.js';
 import type { DanmakuComposer } from './danmaku-composer.component.js';
+import type { DanmakuSettings } from './danmaku-settings.component.js';
 
 /**
  * A custom element as Vue's template checker sees a component: the element's instance type plus
@@ -41,9 +44,13 @@ export type DanmakuLayerVue = VueCustomElement<DanmakuLayer, DanmakuLayerAttribu
 /** `<danmaku-composer>` for Vue templates: every attribute, property and event. */
 export type DanmakuComposerVue = VueCustomElement<DanmakuComposer, DanmakuComposerAttributes, DanmakuComposerEvents>;
 
+/** `<danmaku-settings>` for Vue templates: every attribute, property and event. */
+export type DanmakuSettingsVue = VueCustomElement<DanmakuSettings, DanmakuSettingsAttributes, DanmakuSettingsEvents>;
+
 declare module 'vue' {
   interface GlobalComponents {
     'danmaku-layer': DanmakuLayerVue;
     'danmaku-composer': DanmakuComposerVue;
+    'danmaku-settings': DanmakuSettingsVue;
   }
 }

@@ -1,14 +1,22 @@
-/** Viewer-side filtering: a keyword/regex blocklist and a density that thins the flow evenly. */
+/**
+ * Viewer-side filtering: a keyword/regex/user blocklist, hidden modes and colours, and a density
+ * that thins the flow evenly.
+ */
 
-/** A blocklist entry: a keyword (matched anywhere, ignoring case) or a regular expression. */
-export type BlockRule = string | RegExp;
+/**
+ * A blocklist entry: a keyword (matched anywhere, ignoring case), a regular expression, or
+ * `{ user: id }`, every comment whose `user.id` is that id.
+ */
+export type BlockRule = string | RegExp | { user: string };
 
-/** Whether `text` matches any rule of `rules`. */
-export function isBlocked(text: string, rules: readonly BlockRule[]): boolean {
+/** Whether a comment of `text` by the user id `user` matches any rule of `rules`. */
+export function isBlocked(text: string, rules: readonly BlockRule[], user?: string): boolean {
   const lower = text.toLowerCase();
   for (const rule of rules) {
     if (typeof rule === 'string') {
       if (rule && lower.includes(rule.toLowerCase())) return true;
+    } else if ('user' in rule) {
+      if (rule.user === user) return true;
     } else {
       // A /g or /y expression remembers where it stopped; every comment starts afresh.
       rule.lastIndex = 0;
@@ -16,6 +24,20 @@ export function isBlocked(text: string, rules: readonly BlockRule[]): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Whether `hideModes` (the layer's `hide-modes`: modes, and `color` for every comment that is not
+ * white) leaves out a comment of this mode and colour.
+ */
+export function isHidden(hideModes: string | null | undefined, mode: string, color: string): boolean {
+  const hidden = hideModes?.split(/\s+/) ?? [];
+  return hidden.includes(mode) || (hidden.includes('color') && isColored(color));
+}
+
+/** Whether `color` is other than white (`#fff`, `#ffffff`, any case). */
+export function isColored(color: string): boolean {
+  return !/^#f{3}(f{3})?$/i.test(color);
 }
 
 /**

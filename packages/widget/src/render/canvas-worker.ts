@@ -4,9 +4,13 @@
  * tells it. Placement, waiting and dropping stay on the page (`stage.ts`); this only paints, so the
  * page's main thread does no per-frame work at all.
  *
- * Self-contained on purpose: importing the element's modules would run them in the worker.
+ * Self-contained on purpose: importing the element's modules would run them in the worker, and
+ * sharing one with the entry would split it out of the entry into a file of its own.
  */
 import type { PaintMessage, PaintedComment, ReadyMessage } from './canvas-protocol.js';
+
+/** Whether `color` is other than white, as `isColored` of `features/filter.ts` says (`hide-modes="color"`). */
+const isColored = (color: string): boolean => !/^#f{3}(f{3})?$/i.test(color);
 
 /** Transparent margin around a sprite for the outline, px. */
 const PAD = 2;
@@ -70,7 +74,7 @@ function paint(): void {
   ctx.clearRect(0, 0, width, height);
   let moving = false;
   for (const s of sprites.values()) {
-    if (hidden.includes(s.mode)) continue;
+    if (hidden.includes(s.mode) || (hidden.includes('color') && isColored(s.color))) continue;
     const at = Math.min(t, s.held ?? t);
     const x = s.x0 + s.v * (at - s.start);
     if (x >= width || x + s.w <= 0 || at >= s.end) continue;

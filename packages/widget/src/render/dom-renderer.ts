@@ -4,6 +4,7 @@
  * per-comment animation runs per frame); top/bottom comments stand in place and fade in and out;
  * elements are recycled.
  */
+import { isColored } from '../features/filter.js';
 import { Belt } from './belt.js';
 import type { Clock } from './clock.js';
 import { xAt } from './lanes.js';
@@ -46,6 +47,8 @@ export class DomRenderer implements Renderer {
       el.className = 'comment';
       el.setAttribute('part', comment.own ? 'comment own' : 'comment');
       el.dataset.mode = comment.mode;
+      // `hide-modes="color"` hides these on the stage too (styles.ts).
+      el.toggleAttribute('data-colored', isColored(comment.color));
       el.style.cssText = `font-size:${shown.px}px;line-height:${shown.line}px;height:${shown.line}px`;
       // A property, not cssText: a colour string cannot smuggle in other declarations.
       el.style.color = comment.color;
