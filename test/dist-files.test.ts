@@ -194,6 +194,44 @@ test("the connection's chunk not hosted: the layer says so with a load_failed er
   }
 });
 
+test('a layer with for= whose following chunk is not hosted reports load_failed and keeps drawing', async () => {
+  const site = join(dir, 'no-follow');
+  await cp(dist, site, { recursive: true });
+  await writeFile(
+    join(site, 'index.html'),
+    '<!doctype html><html lang="en"><title>site</title><script type="module" src="/danmaku-layer.bundle.js"></script>' +
+      '<div id="target" style="width:320px;height:180px"></div>' +
+      '<danmaku-layer for="target" style="display:block;width:320px;height:180px"></danmaku-layer></html>',
+  );
+  const follow = (await readdir(join(site, 'chunks'))).find((name) => /^follow-.*\.js$/.test(name))!;
+  const server = await serveFolder(site, /^\/chunks\/follow-/);
+  try {
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (error) => errors.push(error.message));
+    await tab.addInitScript(() => {
+      const w = window as unknown as { heard: string[] };
+      w.heard = [];
+      document.addEventListener('danmaku-error', (e) => {
+        const { error } = (e as CustomEvent<{ error: { code: string; message: string } }>).detail;
+        w.heard.push(`${error.code} ${error.message}`);
+      });
+    });
+    await tab.goto(`${server.http}/`);
+    await tab.waitForFunction(() => (window as unknown as { heard: string[] }).heard.length > 0);
+    const heard = await tab.evaluate(() => (window as unknown as { heard: string[] }).heard);
+    assert.ok(
+      heard[0].startsWith(`load_failed danmaku-layer could not load ${server.http}/chunks/${follow}`),
+      heard[0],
+    );
+    assert.equal(await tab.evaluate(() => document.querySelector('danmaku-layer')!.add({ text: 'still here' })), true);
+    assert.deepEqual(errors, []);
+    await tab.close();
+  } finally {
+    await server.close();
+  }
+});
+
 test('a composer whose own file is missing shows why in its place', async () => {
   const site = join(dir, 'no-composer');
   await cp(dist, site, { recursive: true });

@@ -253,7 +253,11 @@ export class DanmakuLayer extends ReactiveElement {
   #generation = 0;
   #resizeObserver?: ResizeObserver;
   /** Lays the layer over the element `for` names. */
-  readonly #follow = new FollowController(this, (box) => this.#stage?.resize(box.width, box.height), this.#failed);
+  readonly #follow = new FollowController(
+    this,
+    (box) => this.#stage?.resize(box.width, box.height),
+    (error) => this.#failed(error),
+  );
   #filtered = 0;
   #thinner = new Thinner();
   /** Comments given to {@link load}, sorted by `time`. */
