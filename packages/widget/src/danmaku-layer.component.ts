@@ -106,6 +106,7 @@ export class DanmakuLayer extends ReactiveElement {
     interactive: { type: Boolean, reflect: true },
     announce: { type: Boolean, reflect: true },
     media: {},
+    archive: {},
     renderer: {},
     blocklist: { attribute: false },
     filter: { attribute: false },
@@ -178,6 +179,15 @@ export class DanmakuLayer extends ReactiveElement {
    * appear at their `time`. Live comments still appear. Default `''`: no media.
    */
   media: string | HTMLMediaElement | null = '';
+
+  /**
+   * Plays the room's archive along the bound `media`: the URL of a read API
+   * (`GET …/rooms/ROOM/comments`), or empty (`<danmaku-layer archive>`) for the one of the server
+   * `src` names. The comments around the playhead are fetched in windows (ahead while playing, anew
+   * after a seek), never the whole archive, and shown at their time; live comments still fly. Read
+   * when the media is bound. Default: none (no archive).
+   */
+  declare archive?: string | null;
 
   /**
    * How comments are drawn: `dom` (elements moved by the compositor; `::part(comment)`, hover and
@@ -290,13 +300,15 @@ export class DanmakuLayer extends ReactiveElement {
   /**
    * Sends a comment to everyone in the room (the sender included: it shows when it comes back).
    * Resolves with the server's receipt; rejects with a `DanmakuError` whose `code` says why
-   * (`too_long`, `rate_limited`, `timeout`, `queue_full`, `closed`, …).
+   * (`too_long`, `rate_limited`, `timeout`, `queue_full`, `closed`, …). While a `media` is bound, the
+   * comment carries its current time (`time`) unless `options.time` says otherwise.
    *
    * @example
    * await layer.send('好!', { color: '#ff5555', mode: 'top' });
    */
   send(text: string, options: SendOptions = {}): Promise<SendReceipt> {
-    return this.#link.send(text, options);
+    // With a media bound, the comment belongs to the moment the viewer saw: its media time.
+    return this.#link.send(text, { time: this.#media.time, ...options });
   }
 
   /**
