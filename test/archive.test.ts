@@ -25,7 +25,7 @@ const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <script type="module" src="/danmaku-layer.bundle.js"></script>
 <danmaku-layer id="layer" src="/ws" room="film" media="audio" archive style="display:block;width:640px;height:360px">
-  <audio id="audio" muted></audio>
+  <audio id="audio" muted preload="auto"></audio>
 </danmaku-layer>
 <script type="module">
   const seconds = 60, rate = 8000;
@@ -48,7 +48,8 @@ const PAGE = `<!doctype html>
       for (const node of record.addedNodes)
         if (node.nodeType === 1 && /\\bcomment\\b/.test(node.getAttribute('part') ?? '')) window.shown.push(node.textContent);
   }).observe(layer.shadowRoot, { childList: true, subtree: true });
-  await new Promise((resolve) => (audio.readyState >= 1 ? resolve() : audio.addEventListener('loadedmetadata', resolve, { once: true })));
+  // Enough data to seek at once: a seek made with metadata only may wait for a load that never starts.
+  await new Promise((resolve) => (audio.readyState >= 3 ? resolve() : audio.addEventListener('canplay', resolve, { once: true })));
   window.ready = true;
 </script>
 `;

@@ -14,7 +14,9 @@ import {
   CommentSize,
   DEFAULT_LIMITS,
   cutText,
+  normalizeText,
   parseClientMessage,
+  textLength,
   type Author,
   type CommentMode as Mode,
   type CommentSize as Size,
@@ -60,11 +62,72 @@ export interface ParsedArchive {
   skipped: Partial<Record<SkipReason, number>>;
 }
 
+/** An entry of a source, mapped but not yet validated. */
+export interface ArchiveEntry {
+  /** The id derived from the source. */
+  id: string;
+  text: unknown;
+  /** Media time in seconds (finite, non-negative: checked before). */
+  time: number;
+  color: string;
+  mode: Mode;
+  size: Size;
+  /** The source's author (DPlayer), when it names one. */
+  author?: unknown;
+}
+
+/**
+ * Validates and normalises one entry: the comment to keep, or why it is left out.
+ * {@link sendCheck} (what a server must use) and {@link displayCheck} are the two given.
+ */
+export type EntryCheck = (entry: ArchiveEntry, maxTextLength: number) => ArchiveComment | SkipReason;
+
 /** Options of {@link parseArchive}. */
 export interface ArchiveParseOptions {
   /** Longest text in code points; longer comments are skipped as `too_long`. Default {@link DEFAULT_LIMITS}.maxTextLength. */
   maxTextLength?: number;
+  /**
+   * How each entry is validated. Default {@link displayCheck}; a server storing what it reads must
+   * pass {@link sendCheck}, the validation of a live `send`.
+   */
+  check?: EntryCheck;
 }
+
+/**
+ * The validation and normalisation of a live `send` (`parseClientMessage`): sanitised text, the
+ * length limit, colour, mode and size; the author (DPlayer) becomes `user.id`, sanitised and cut.
+ * What the server's import uses.
+ */
+export const sendCheck: EntryCheck = (entry, maxTextLength) => {
+  const { id, text, color, mode, size } = entry;
+  const parsed = parseClientMessage(JSON.stringify({ type: 'send', id, text, color, mode, size }), { maxTextLength });
+  if (!parsed.ok) {
+    const code = parsed.error.code;
+    return code === 'empty' || code === 'too_long' ? code : 'invalid';
+  }
+  if (parsed.value.type !== 'send') return 'invalid';
+  const { type: _type, ...fields } = parsed.value;
+  const comment: ArchiveComment = { ...fields, time: entry.time };
+  if (typeof entry.author === 'string' || typeof entry.author === 'number') {
+    const user = cutText(String(entry.author), AUTHOR_LIMITS.maxUserIdLength);
+    if (user) comment.user = { id: user };
+  }
+  return comment;
+};
+
+/**
+ * The display-safe part of {@link sendCheck}, small enough for a page: the text through
+ * `normalizeText` (what the widget applies to everything it draws), the same length limit and
+ * `empty` rule; colours as the mapping gave them. No author. What the widget's `load()` uses.
+ */
+export const displayCheck: EntryCheck = (entry, maxTextLength) => {
+  if (typeof entry.text !== 'string') return 'invalid';
+  const text = normalizeText(entry.text);
+  if (!text) return 'empty';
+  if (textLength(text) > maxTextLength) return 'too_long';
+  if (!/^#[0-9a-f]{6}$/i.test(entry.color)) return 'invalid';
+  return { id: entry.id, text, color: entry.color.toLowerCase(), mode: entry.mode, size: entry.size, time: entry.time };
+};
 
 /** The source could not be read at all (not XML with `<d>` elements, not JSON, not the shape named). */
 export class ArchiveFormatError extends Error {
@@ -143,16 +206,18 @@ class Collector {
   readonly skipped: Partial<Record<SkipReason, number>> = {};
   readonly #seen = new Map<string, number>();
   readonly #maxTextLength: number;
+  readonly #check: EntryCheck;
 
   constructor(options: ArchiveParseOptions) {
     this.#maxTextLength = options.maxTextLength ?? DEFAULT_LIMITS.maxTextLength;
+    this.#check = options.check ?? displayCheck;
   }
 
   skip(reason: SkipReason): void {
     this.skipped[reason] = (this.skipped[reason] ?? 0) + 1;
   }
 
-  /** Validates `entry` as a live `send` would be, and keeps it under an id made of `key`. */
+  /** Validates `entry` (the options' `check`) and keeps it under an id made of `key`. */
   add(
     key: string,
     entry: { text: unknown; time: unknown; color: string; mode: Mode; size: Size; author?: unknown },
@@ -163,22 +228,9 @@ class Collector {
     const count = (this.#seen.get(key) ?? 0) + 1;
     this.#seen.set(key, count);
     const id = (count === 1 ? key : `${key}.${count}`).slice(0, DEFAULT_LIMITS.maxIdLength);
-    const parsed = parseClientMessage(
-      JSON.stringify({ type: 'send', id, text: entry.text, color: entry.color, mode: entry.mode, size: entry.size }),
-      { maxTextLength: this.#maxTextLength },
-    );
-    if (!parsed.ok) {
-      const code = parsed.error.code;
-      return this.skip(code === 'empty' || code === 'too_long' ? code : 'invalid');
-    }
-    if (parsed.value.type !== 'send') return this.skip('invalid');
-    const { type: _type, ...fields } = parsed.value;
-    const comment: ArchiveComment = { ...fields, time: entry.time };
-    if (typeof entry.author === 'string' || typeof entry.author === 'number') {
-      const id = cutText(String(entry.author), AUTHOR_LIMITS.maxUserIdLength);
-      if (id) comment.user = { id };
-    }
-    this.comments.push(comment);
+    const checked = this.#check({ ...entry, id, time: entry.time }, this.#maxTextLength);
+    if (typeof checked === 'string') return this.skip(checked);
+    this.comments.push(checked);
   }
 }
 

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ArchiveFormatError,
+  displayCheck,
   parseArchive,
+  sendCheck,
   parseBilibiliXml,
   parseDplayerJson,
   toBilibiliXml,
@@ -24,7 +26,7 @@ function tempDir(t: TestContext): string {
 }
 
 test('bilibili XML: modes, sizes and colours map; advanced modes, over-long and empty texts are skipped and counted', () => {
-  const { comments, skipped } = parseBilibiliXml(BILIBILI_XML);
+  const { comments, skipped } = parseBilibiliXml(BILIBILI_XML, { check: sendCheck });
   assert.deepEqual(
     comments.map(({ id, time, mode, size, color, text }) => [id, time, mode, size, color, text]),
     [
@@ -44,7 +46,7 @@ test('bilibili XML: modes, sizes and colours map; advanced modes, over-long and 
 test('bilibili XML: a longer limit keeps the long comment; text is normalised like a live one', () => {
   const { comments, skipped } = parseBilibiliXml(
     '<i><d p="1,1,25,255">  a\u202eb\u200b  </d><d p="2,1,25,255">' + 'z'.repeat(150) + '</d></i>',
-    { maxTextLength: 200 },
+    { maxTextLength: 200, check: sendCheck },
   );
   assert.deepEqual(
     comments.map((c) => c.text),
@@ -58,7 +60,7 @@ test('bilibili XML: a longer limit keeps the long comment; text is normalised li
 });
 
 test('DPlayer JSON: types and colours map; identical entries are kept under ids of their own', () => {
-  const { comments, skipped } = parseDplayerJson(DPLAYER_JSON);
+  const { comments, skipped } = parseDplayerJson(DPLAYER_JSON, { check: sendCheck });
   assert.deepEqual(
     comments.map(({ time, mode, color, text, user }) => [time, mode, color, text, user?.id]),
     [
@@ -70,6 +72,18 @@ test('DPlayer JSON: types and colours map; identical entries are kept under ids 
   );
   assert.equal(comments[3].id, `${comments[0].id}.2`);
   assert.deepEqual(skipped, { too_long: 1, invalid: 1, unreadable: 1, bad_time: 1 });
+});
+
+test('the display check of a page maps the fixtures as the server does, without authors', () => {
+  for (const text of [BILIBILI_XML, DPLAYER_JSON]) {
+    const server = parseArchive(text, undefined, { check: sendCheck });
+    const page = parseArchive(text, undefined, { check: displayCheck });
+    assert.deepEqual(page.skipped, server.skipped);
+    assert.deepEqual(
+      page.comments,
+      server.comments.map(({ user: _user, ...comment }) => comment),
+    );
+  }
 });
 
 test('a text that is not the format is an ArchiveFormatError; the format is guessed when not named', () => {

@@ -26,6 +26,7 @@ import { chunk } from './features/load-chunk.js';
 // The optional parts, each fetched the first time a layer on the page needs it (see load-chunk.ts).
 const loadCanvas = chunk(() => import('./render/canvas-renderer.js'));
 const loadInteraction = chunk(() => import('./features/interaction.js'));
+const loadFormats = chunk(() => import('./features/load-formats.js'));
 
 /** What {@link DanmakuLayer.add} accepts: a comment's text plus any of its other fields. */
 export type LocalComment = Partial<Comment> & { text: string };
@@ -328,10 +329,23 @@ export class DanmakuLayer extends ReactiveElement {
    * `media`. Adds to what was loaded before; at most 50,000 are kept (the earliest by time).
    * Returns how many were not kept (no valid `time`, or over the limit).
    *
+   * Also takes the text of an archive file: bilibili XML (`<d p="time,mode,size,color,…">`) or
+   * DPlayer v3 JSON (`{"data":[[time, type, color, author, text], …]}`), mapped and validated as
+   * the server's `import` does (advanced bilibili modes and invalid entries count as not kept); the
+   * reader is fetched on first use, so the result is then a promise.
+   *
    * @example
    * layer.load(await (await fetch('/comments/talk.json')).json());
+   * await layer.load(await (await fetch('/comments/talk.xml')).text());
    */
-  load(comments: Iterable<LocalComment>): number {
+  load(comments: Iterable<LocalComment>): number;
+  load(archive: string): Promise<number>;
+  load(comments: Iterable<LocalComment> | string): number | Promise<number> {
+    if (typeof comments == 'string')
+      return loadFormats().then(({ readArchiveText }) => {
+        const [read, left] = readArchiveText(comments, this.limits.maxTextLength);
+        return left + this.load(read);
+      });
     const left = addTimed(this.#timed, comments as Iterable<LayerComment>, MAX_STORED);
     this.#media.reload();
     return left;

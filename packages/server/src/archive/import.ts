@@ -3,7 +3,7 @@
  * the durable archive, with the same validation and normalisation as a live comment.
  */
 import { isValidRoom } from 'danmaku-layer-protocol';
-import { parseArchive, type ArchiveFormat, type SkipReason } from 'danmaku-layer-protocol/formats';
+import { parseArchive, sendCheck, type ArchiveFormat, type SkipReason } from 'danmaku-layer-protocol/formats';
 import type { Archive } from './archive.js';
 
 /** Options of {@link importArchive}. */
@@ -40,7 +40,9 @@ export async function importArchive(
 ): Promise<ImportReport> {
   if (!isValidRoom(room))
     throw new TypeError(`Invalid room "${String(room)}": 1–64 characters from A-Z a-z 0-9 _ . : ~ -`);
+  // Exactly the validation of a live send: what is archived must be what a live comment could be.
   const { comments, skipped } = parseArchive(text, options.format, {
+    check: sendCheck,
     ...(options.maxTextLength !== undefined ? { maxTextLength: options.maxTextLength } : {}),
   });
   const added = await archive.importComments(room, comments, Date.now());
