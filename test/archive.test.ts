@@ -21,14 +21,14 @@ let dir: string;
  * The page: a layer over a 60-second silent WAV built in the page (a blob URL, so every seek is
  * served), recording the text of every comment that enters the stage.
  */
-const PAGE = `<!doctype html>
+const page = (room: string, seconds = 60): string => `<!doctype html>
 <meta charset="utf-8">
 <script type="module" src="/danmaku-layer.bundle.js"></script>
-<danmaku-layer id="layer" src="/ws" room="film" media="audio" archive style="display:block;width:640px;height:360px">
+<danmaku-layer id="layer" src="/ws" room="${room}" media="audio" archive style="display:block;width:640px;height:360px">
   <audio id="audio" muted preload="auto"></audio>
 </danmaku-layer>
 <script type="module">
-  const seconds = 60, rate = 8000;
+  const seconds = ${seconds}, rate = 8000;
   const bytes = new Uint8Array(44 + seconds * rate);
   const view = new DataView(bytes.buffer);
   const text = (at, s) => [...s].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
@@ -40,6 +40,14 @@ const PAGE = `<!doctype html>
   const audio = document.getElementById('audio');
   audio.src = URL.createObjectURL(new Blob([bytes], { type: 'audio/wav' }));
   window.shown = [];
+  // Counts the comments the layer fetched from the archive (the feed's reads go through fetch).
+  window.fetched = 0;
+  const fetch = window.fetch;
+  window.fetch = async (...args) => {
+    const response = await fetch(...args);
+    if (String(args[0]).includes('/comments?')) window.fetched += (await response.clone().json()).comments.length;
+    return response;
+  };
   await customElements.whenDefined('danmaku-layer');
   const layer = document.getElementById('layer');
   await layer.updateComplete;
@@ -56,7 +64,8 @@ const PAGE = `<!doctype html>
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'danmaku-archive-e2e-'));
-  await writeFile(join(dir, 'index.html'), PAGE);
+  await writeFile(join(dir, 'index.html'), page('film'));
+  await writeFile(join(dir, 'big.html'), page('big', 1000));
   archive = await openSqliteArchive({ dataDir: join(dir, 'data') });
   const comments = [
     [2, 'early'],
@@ -65,6 +74,13 @@ before(async () => {
     [45, 'much later'],
   ].map(([time, text]) => ({ text, time }));
   await importArchive(archive, 'film', JSON.stringify(comments), { format: 'json' });
+  // A big room: 100,000 comments over 1,000 seconds, 100 in each second.
+  const big = Array.from({ length: 100_000 }, (_, i) => ({
+    text: `big ${i}`,
+    time: Math.floor(i / 100) + 0.5,
+    id: `big${i}`,
+  }));
+  await importArchive(archive, 'big', JSON.stringify(big), { format: 'json' });
   server = await startServer({ archive, demo: dir, readRateLimit: 0 });
   browser = await launchBrowser();
 });
@@ -76,9 +92,9 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function openPage(): Promise<Page> {
+async function openPage(path = '/'): Promise<Page> {
   const page = await browser.newPage();
-  await page.goto(`${server.http}/`);
+  await page.goto(`${server.http}${path}`);
   await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
   return page;
 }
@@ -136,4 +152,29 @@ test('a comment sent at a media time is seen at that time by a page opened later
   const time = await later.evaluate(() => (document.getElementById('audio') as HTMLAudioElement).currentTime);
   assert.ok(time >= 33, `shown at ${time}, not before 33`);
   await later.close();
+});
+
+test('seeking across an archive of 100,000 comments fetches windows, never the whole archive', async () => {
+  const page = await openPage('/big.html');
+  const delays: number[] = [];
+  for (const second of [100, 900, 400, 650, 50, 999]) {
+    const started = Date.now();
+    await seek(page, second);
+    // The comments of that second (time second + 0.5) show once the media plays on to them.
+    await page.evaluate(() => (document.getElementById('audio') as HTMLAudioElement).play());
+    await page.waitForFunction(
+      (first) => (window as unknown as { shown: string[] }).shown.includes(`big ${first}`),
+      second * 100,
+    );
+    delays.push(Date.now() - started);
+    await page.evaluate(() => (document.getElementById('audio') as HTMLAudioElement).pause());
+  }
+  const fetched = await page.evaluate(() => (window as unknown as { fetched: number }).fetched);
+  // Six seeks read about six windows (at most 4 pages of 1,000 each), a small part of the archive.
+  assert.ok(fetched <= 6 * 2 * 4000, `fetched ${fetched} comments`);
+  assert.ok(fetched < 100_000 / 2, `fetched ${fetched} comments`);
+  console.log(
+    `# first archived comment on screen after a seek and play(): ${delays.join(', ')} ms (each includes 0.5 s of playing)`,
+  );
+  await page.close();
 });
