@@ -11,6 +11,8 @@ import { MemoryEngine, ENGINE_DEFAULTS, MEMORY_ENGINE_DEFAULTS } from './memory-
 import { LOG_LEVELS, SERVER_DEFAULTS, type DanmakuServerOptions } from './options.js';
 import { abandonLogger, createLogger, settleLogger, type LevelWithSilent, type Logger } from './logger.js';
 import type { CloseOptions, DanmakuServer } from './server.js';
+import type { Archive } from './archive/archive.js';
+import { openArchive, parseArchiveConfig, runImportCommand, type ArchiveConfig } from './archive/archive-cli.js';
 
 /** A flag: its type, environment variable and help line. */
 interface Flag {
@@ -227,6 +229,38 @@ export const FLAGS = {
     env: 'DANMAKU_REDIS_URL',
     help: 'Share rooms with other instances through Redis (redis:// or rediss:// URL); default: in memory.',
   },
+  'data-dir': {
+    type: 'string',
+    env: 'DANMAKU_DATA_DIR',
+    help: 'Archive every comment in SQLite in this directory (needs better-sqlite3@12); default: no archive.',
+  },
+  'database-url': {
+    type: 'string',
+    env: 'DANMAKU_DATABASE_URL',
+    help: 'Archive every comment in PostgreSQL (postgres:// URL; needs pg), shared by every instance; default: no archive.',
+  },
+  'archive-max-comments': {
+    type: 'string',
+    env: 'DANMAKU_ARCHIVE_MAX_COMMENTS',
+    help: 'Most comments the archive keeps per room, the oldest written going first; default unlimited.',
+  },
+  'archive-max-age': {
+    type: 'string',
+    env: 'DANMAKU_ARCHIVE_MAX_AGE',
+    help: 'Longest time the archive keeps a comment, in ms; default unlimited.',
+  },
+  'read-rate-limit': {
+    type: 'string',
+    env: 'DANMAKU_READ_RATE_LIMIT',
+    default: String(D.readRateLimit),
+    help: 'Archive read API requests per second per IP address (0 = no limit).',
+  },
+  'read-rate-burst': {
+    type: 'string',
+    env: 'DANMAKU_READ_RATE_BURST',
+    default: String(D.readRateBurst),
+    help: 'Archive read API requests an IP address may make at once.',
+  },
   help: { type: 'boolean', env: '', help: 'Show this help and exit.' },
 } satisfies Record<string, Flag>;
 
@@ -250,6 +284,8 @@ export interface CliConfig {
   maxHeldRooms: number;
   /** Redis URL of the shared engine; absent for the in-memory engine. */
   redisUrl?: string;
+  /** Where the archive is, and how much it keeps; absent for no archive. */
+  archive?: ArchiveConfig;
 }
 
 const TRUE = /^(1|true|yes|on)$/i;
@@ -324,6 +360,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     ...(get('max-sockets-per-ip') !== undefined ? { maxSocketsPerIp: number('max-sockets-per-ip', 0) } : {}),
     newRoomRate: number('new-room-rate', 0, false),
     newRoomBurst: number('new-room-burst', 1),
+    readRateLimit: number('read-rate-limit', 0, false),
+    readRateBurst: number('read-rate-burst', 1),
     invalidFrameRate: number('invalid-frame-rate', 0, false),
     invalidFrameBurst: number('invalid-frame-burst', 1),
     logLevel,
@@ -347,9 +385,17 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new UsageError(`${source('redis-url')} must start with redis:// or rediss://; got "${redisUrl}".`);
   }
+  const archive = parseArchiveConfig(
+    { dataDir: string('data-dir'), databaseUrl: string('database-url') },
+    get('archive-max-comments') !== undefined ? number('archive-max-comments', 1) : undefined,
+    get('archive-max-age') !== undefined ? number('archive-max-age', 1) : undefined,
+    (message) =>
+      new UsageError(message.replace(/--([\w-]+)/g, (flag, name: FlagName) => (name in FLAGS ? source(name) : flag))),
+  );
   return {
     help: get('help') === true,
     ...(typeof redisUrl === 'string' ? { redisUrl } : {}),
+    ...(archive ? { archive } : {}),
     host: String(get('host')),
     port,
     historySize: number('history-size', 1),
@@ -443,6 +489,7 @@ export function helpText(): string {
   });
   return [
     'Usage: danmaku-layer-server [options]',
+    '       danmaku-layer-server import --room ROOM [--format bilibili|dplayer|json] (--data-dir DIR | --database-url URL) FILE',
     '',
     'Options (each also read from the environment variable shown; flags win):',
     ...lines,
@@ -503,6 +550,10 @@ export const LOG_FLUSH_TIMEOUT = 500;
 
 /** Runs the CLI: parses, starts the server, shuts down gracefully on SIGTERM/SIGINT. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  if (argv[0] === 'import') {
+    process.exitCode = await runImportCommand(argv.slice(1));
+    return;
+  }
   let config: CliConfig;
   try {
     config = parseCli(argv);
@@ -552,14 +603,22 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   process.on('SIGTERM', stop);
 
   let engine: Engine | undefined;
+  let archive: Archive | undefined;
   let danmaku: DanmakuServer;
   try {
     // Loaded only now, so that --help and usage errors answer at once.
     const { createDanmakuServer } = await import('./server.js');
     engine = await createEngine(config, logger);
-    danmaku = await createDanmakuServer({ ...config.server, engine, logger });
+    if (config.archive) {
+      archive = await openArchive(config.archive, (error) =>
+        safely(() => logger.error({ reason: describeError(error) }, 'archive connection failed')),
+      );
+      logger.info({ archive: archive.kind }, 'archive open');
+    }
+    danmaku = await createDanmakuServer({ ...config.server, engine, logger, ...(archive ? { archive } : {}) });
   } catch (error) {
     await engine?.close();
+    await archive?.close();
     // Option checks throw TypeError/RangeError naming the option: that is a usage error too.
     if (error instanceof TypeError || error instanceof RangeError) {
       usageFailure(inFlagTerms(error.message));
@@ -569,9 +628,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     return exit(1);
   }
   const running = engine;
+  const runningArchive = archive;
   shutdown = async (code) => {
     await danmaku.close({ code });
     await running.close();
+    await runningArchive?.close();
   };
   if (stopping) return;
   try {
@@ -593,6 +654,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     safely(() => logger.fatal({ err: error }, `could not listen: ${describeError(error)}`));
     await danmaku.close();
     await running.close();
+    await runningArchive?.close();
     return exit(1);
   }
 }

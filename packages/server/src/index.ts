@@ -27,3 +27,18 @@ export type {
   ReadinessListener,
   ResetListener,
 } from './engine.js';
+export { openSqliteArchive, SQLITE_FILE } from './archive/sqlite-archive.js';
+export type { SqliteArchiveOptions } from './archive/sqlite-archive.js';
+export { openPostgresArchive } from './archive/postgres-archive.js';
+export type { PostgresArchiveOptions } from './archive/postgres-archive.js';
+export { importArchive } from './archive/import.js';
+export type { ImportOptions, ImportReport } from './archive/import.js';
+export { MissingDependencyError } from './archive/load-optional.js';
+export type {
+  Archive,
+  RetentionOptions,
+  WindowQuery,
+  WindowPage,
+  WindowCursor,
+  Reservation,
+} from './archive/archive.js';

@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { DEFAULT_LIMITS } from 'danmaku-layer-protocol';
 import type { AuthOptions } from './auth.js';
 import type { Engine } from './engine.js';
+import type { Archive } from './archive/archive.js';
 import type { LevelWithSilent, Logger } from 'pino';
 import type { ModerationHook } from './moderation.js';
 
@@ -24,6 +25,16 @@ export interface DanmakuServerOptions {
   path?: string;
   /** Room engine. Default: a new `MemoryEngine`. */
   engine?: Engine;
+  /**
+   * A durable archive (`openSqliteArchive`, `openPostgresArchive`): every accepted comment is
+   * written to it before it is published, and `GET /rooms/:room/comments` reads it. The server does
+   * not close it. Default none: the engine's bounded history only.
+   */
+  archive?: Archive;
+  /** Read API requests per second per IP address (`0` = no limit). Default `5`. */
+  readRateLimit?: number;
+  /** Read API requests an IP address may make at once. Default `20`. */
+  readRateBurst?: number;
   /** Longest comment, in code points. Default `100`. */
   maxTextLength?: number;
   /** Largest frame accepted from a client, in bytes; larger ones close the connection (1009). Default `4096`. */
@@ -135,6 +146,8 @@ export const SERVER_DEFAULTS = {
   rateBurst: 5,
   ipRateLimit: 10,
   ipRateBurst: 20,
+  readRateLimit: 5,
+  readRateBurst: 20,
   maxConnectionsPerIp: 20,
   maxRooms: 10_000,
   maxSocketsPerIp: 64,
@@ -204,6 +217,8 @@ export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
   number('rateBurst', 1);
   number('ipRateLimit', 0);
   number('ipRateBurst', 1);
+  number('readRateLimit', 0);
+  number('readRateBurst', 1);
   integer('maxConnectionsPerIp', 0);
   integer('maxRooms', 0);
   integer('maxSocketsPerIp', 0);
@@ -264,6 +279,9 @@ export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
     throw new TypeError(
       'Option "internalPort" works with the server\'s own HTTP server only (without "server"); attached to yours, serve `metrics.registry` where you like.',
     );
+  }
+  if (settings.archive !== undefined && typeof settings.archive?.reserve !== 'function') {
+    throw new TypeError('Option "archive" must implement the Archive interface.');
   }
   if (settings.engine !== undefined && typeof settings.engine?.publish !== 'function') {
     throw new TypeError('Option "engine" must implement the Engine interface.');

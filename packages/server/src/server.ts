@@ -20,6 +20,8 @@ import { resolveOptions, type DanmakuServerOptions } from './options.js';
 import { createOriginCheck } from './origin.js';
 import { RoomHub } from './room-hub.js';
 import { createStaticHandler, defaultDemoDir } from './static-files.js';
+import { archivedEngine } from './archive/archived-engine.js';
+import { createReadApi } from './archive/read-api.js';
 
 export { SERVER_DEFAULTS, type DanmakuServerOptions } from './options.js';
 
@@ -132,8 +134,22 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     else logger.warn('engine not ready');
   });
 
+  // With an archive, sends go through it: archived in the step that publishes them.
+  const publishing = settings.archive
+    ? archivedEngine(engine, settings.archive, (error, room) =>
+        logger.error({ err: error, room }, 'archive write after publish failed'),
+      )
+    : engine;
+  const readArchive = settings.archive
+    ? createReadApi(settings.archive, {
+        rate: settings.readRateLimit,
+        burst: settings.readRateBurst,
+        addressOf: (req) => addressKey(clientIp(req, settings.trustProxy)),
+      })
+    : undefined;
+
   const sessionSettings: SessionSettings = {
-    engine,
+    engine: publishing,
     hub,
     maxTextLength: settings.maxTextLength,
     maxPayload: settings.maxPayload,
@@ -193,6 +209,7 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (await handleOperatorRoute(path, res, publicMetrics)) return true;
+    if (readArchive && (await readArchive(req, res))) return true;
     return serveStatic(req, res);
   }
 

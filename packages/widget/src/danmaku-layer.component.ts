@@ -27,6 +27,7 @@ import { chunk } from './features/load-chunk.js';
 // The optional parts, each fetched the first time a layer on the page needs it (see load-chunk.ts).
 const loadCanvas = chunk(() => import('./render/canvas-renderer.js'));
 const loadInteraction = chunk(() => import('./features/interaction.js'));
+const loadFormats = chunk(() => import('./features/load-formats.js'));
 
 /** What {@link DanmakuLayer.add} accepts: a comment's text plus any of its other fields. */
 export type LocalComment = Partial<Comment> & { text: string };
@@ -108,6 +109,7 @@ export class DanmakuLayer extends ReactiveElement {
     interactive: { type: Boolean, reflect: true },
     announce: { type: Boolean, reflect: true },
     media: {},
+    archive: {},
     renderer: {},
     blocklist: { attribute: false },
     filter: { attribute: false },
@@ -183,6 +185,15 @@ export class DanmakuLayer extends ReactiveElement {
    * appear at their `time`. Live comments still appear. Default `''`: no media.
    */
   media: string | HTMLMediaElement | null = '';
+
+  /**
+   * Plays the room's archive along the bound `media`: the URL of a read API
+   * (`GET …/rooms/ROOM/comments`), or empty (`<danmaku-layer archive>`) for the one of the server
+   * `src` names. The comments around the playhead are fetched in windows (ahead while playing, anew
+   * after a seek), never the whole archive, and shown at their time; live comments still fly. Read
+   * when the media is bound. Default: none (no archive).
+   */
+  declare archive?: string | null;
 
   /**
    * How comments are drawn: `dom` (elements moved by the compositor; `::part(comment)`, hover and
@@ -302,13 +313,15 @@ export class DanmakuLayer extends ReactiveElement {
   /**
    * Sends a comment to everyone in the room (the sender included: it shows when it comes back).
    * Resolves with the server's receipt; rejects with a `DanmakuError` whose `code` says why
-   * (`too_long`, `rate_limited`, `timeout`, `queue_full`, `closed`, …).
+   * (`too_long`, `rate_limited`, `timeout`, `queue_full`, `closed`, …). While a `media` is bound, the
+   * comment carries its current time (`time`) unless `options.time` says otherwise.
    *
    * @example
    * await layer.send('好!', { color: '#ff5555', mode: 'top' });
    */
   send(text: string, options: SendOptions = {}): Promise<SendReceipt> {
-    return this.#link.send(text, options);
+    // With a media bound, the comment belongs to the moment the viewer saw: its media time.
+    return this.#link.send(text, { time: this.#media.time, ...options });
   }
 
   /**
@@ -328,10 +341,23 @@ export class DanmakuLayer extends ReactiveElement {
    * `media`. Adds to what was loaded before; at most 50,000 are kept (the earliest by time).
    * Returns how many were not kept (no valid `time`, or over the limit).
    *
+   * Also takes the text of an archive file: bilibili XML (`<d p="time,mode,size,color,…">`) or
+   * DPlayer v3 JSON (`{"data":[[time, type, color, author, text], …]}`), mapped and validated as
+   * the server's `import` does (advanced bilibili modes and invalid entries count as not kept); the
+   * reader is fetched on first use, so the result is then a promise.
+   *
    * @example
    * layer.load(await (await fetch('/comments/talk.json')).json());
+   * await layer.load(await (await fetch('/comments/talk.xml')).text());
    */
-  load(comments: Iterable<LocalComment>): number {
+  load(comments: Iterable<LocalComment>): number;
+  load(archive: string): Promise<number>;
+  load(comments: Iterable<LocalComment> | string): number | Promise<number> {
+    if (typeof comments == 'string')
+      return loadFormats().then(({ readArchiveText }) => {
+        const [read, left] = readArchiveText(comments, this.limits.maxTextLength);
+        return left + this.load(read);
+      });
     const left = addTimed(this.#timed, comments as Iterable<LayerComment>, MAX_STORED);
     this.#media.reload();
     return left;

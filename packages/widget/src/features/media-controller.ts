@@ -13,6 +13,10 @@ const loadMediaSync = chunk(() => import('./media-sync.js'));
 /** What the controller reads from its host element. */
 export interface MediaHost extends ReactiveControllerHost, HTMLElement {
   media: string | HTMLMediaElement | null;
+  /** The archive to play along the media (see `archive-feed.ts`). */
+  archive?: string | null;
+  src?: string;
+  room?: string;
   readonly hasUpdated: boolean;
 }
 
@@ -55,13 +59,18 @@ export class MediaController<T extends Timed> implements ReactiveController {
     // Loaded on first use: pages without a bound <video> or <audio> never download it.
     loadMediaSync().then(({ MediaSync }) => {
       if (this.#bound !== element || this.#sync || !host.isConnected) return;
-      this.#sync = new MediaSync(element, this.#timed, this.#target);
+      this.#sync = new MediaSync(element, this.#timed, this.#target, host);
     }, this.#failed);
   }
 
   /** The comments given to the host changed: the next one due may be another. */
   reload(): void {
     this.#sync?.reload();
+  }
+
+  /** The bound media's current time, for a comment sent now. */
+  get time(): number | undefined {
+    return this.#sync?.media.currentTime;
   }
 
   /** Skips the comments that fell due while the page was hidden. */

@@ -4,6 +4,7 @@
  */
 import type { Timed } from './timed-store.js';
 import { TimedCursor } from './timed-cursor.js';
+import type { ArchiveFeed, ArchiveHost } from './archive-feed.js';
 
 /** What the media drives. */
 export interface MediaTarget<T> {
@@ -29,10 +30,26 @@ export class MediaSync<T extends Timed> {
   readonly #cursor: TimedCursor<T>;
   readonly #target: MediaTarget<T>;
   #timer?: ReturnType<typeof setTimeout>;
+  #feed?: ArchiveFeed;
+  #detached = false;
 
-  /** `timed`: the time-coded comments, sorted by `time` (see `addTimed`). */
-  constructor(media: HTMLMediaElement, timed: readonly T[], target: MediaTarget<T>) {
+  /**
+   * `timed`: the time-coded comments, sorted by `time` (see `addTimed`). `host`: the layer, whose
+   * `archive` (when set, read now) adds the archived comments around the playhead to `timed`.
+   */
+  constructor(media: HTMLMediaElement, timed: readonly T[], target: MediaTarget<T>, host?: ArchiveHost) {
     this.media = media;
+    if (host && host.archive != null) {
+      // Only layers with an `archive` fetch the code that reads one.
+      import('./archive-feed.js').then(
+        ({ ArchiveFeed }) => {
+          if (!this.#detached)
+            this.#feed = new ArchiveFeed(host, media, timed as unknown as Timed[], () => this.reload());
+        },
+        (error: unknown) =>
+          host.dispatchEvent(new CustomEvent('danmaku-error', { detail: { error }, bubbles: true, composed: true })),
+      );
+    }
     this.#cursor = new TimedCursor(timed);
     this.#target = target;
     for (const type of EVENTS) media.addEventListener(type, this);
@@ -46,11 +63,15 @@ export class MediaSync<T extends Timed> {
   detach(): void {
     for (const type of EVENTS) this.media.removeEventListener(type, this);
     clearTimeout(this.#timer);
+    this.#detached = true;
+    this.#feed?.close();
   }
 
   /** Comments were added to the list: finds the place in it again. */
   reload(): void {
     this.#cursor.reseek();
+    // What is due may have changed (a window arrived at the playhead): wake the timer for it.
+    this.#tick();
   }
 
   /** Skips every comment due up to now (e.g. those that fell due while the tab was hidden). */
