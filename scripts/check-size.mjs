@@ -19,8 +19,10 @@ export const BUDGETS = {
   'danmaku-layer.bundle.js': 13_000,
   'danmaku-composer.bundle.js': 6.5 * 1024,
   // For sites that copy one file: both elements and every optional part (sending, canvas renderer
-  // and its worker, hover and click, announcements, media sync, following a target).
-  'danmaku-layer.standalone.js': 22 * 1024,
+  // and its worker, hover, click, tap and long press, announcements, media sync, following a
+  // target, fullscreen and picture-in-picture with the comments). It was 22 KiB until the touch,
+  // fullscreen and picture-in-picture parts came (about 1 KB, the entry's share of it 12 bytes).
+  'danmaku-layer.standalone.js': 22.25 * 1024,
 };
 
 /**
