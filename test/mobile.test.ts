@@ -349,24 +349,47 @@ test('when the video goes fullscreen by itself, the comments stay over it', asyn
   }
 });
 
-test('picture-in-picture: moves the layer where Document Picture-in-Picture exists, else rejects with unsupported', async () => {
+test('picture-in-picture: the layer moves into the floating window and back where the API exists, else rejects with unsupported', async () => {
   const { page, context } = await phone();
   try {
+    // Document Picture-in-Picture exists only in secure contexts (127.0.0.1 is one).
     const result = await page.evaluate(async () => {
       const layer = document.querySelector('danmaku-layer') as DanmakuLayer;
-      const present = 'documentPictureInPicture' in window;
+      const api = (window as unknown as { documentPictureInPicture?: { window: Window | null } })
+        .documentPictureInPicture;
       try {
         await layer.requestPictureInPicture();
-        return { present, moved: layer.ownerDocument !== document };
       } catch (error) {
-        return { present, name: (error as Error).name, code: (error as { code?: string }).code };
+        return { present: !!api, name: (error as Error).name, code: (error as { code?: string }).code };
       }
+      const pip = api!.window!;
+      const stage = () => layer.shadowRoot!.querySelector('.stage')!;
+      const inside = {
+        moved: layer.ownerDocument === pip.document,
+        // The layer's own styles, made again in the window's document.
+        stagePosition: pip.getComputedStyle(stage()).position,
+        added: layer.add({ text: 'in the floating window', mode: 'top' }),
+        onScreen: layer.stats.onScreen,
+      };
+      pip.close();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return {
+        present: true,
+        inside,
+        back: layer.ownerDocument === document && layer.previousElementSibling?.localName === 'header',
+        stagePositionBack: getComputedStyle(stage()).position,
+      };
     });
-    if (result.present) {
-      assert.equal(result.moved, true, 'the layer is in the floating window');
-    } else {
+    if (!result.present) {
       assert.deepEqual(result, { present: false, name: 'DanmakuError', code: 'unsupported' });
+      return;
     }
+    assert.deepEqual(result, {
+      present: true,
+      inside: { moved: true, stagePosition: 'absolute', added: true, onScreen: 1 },
+      back: true,
+      stagePositionBack: 'absolute',
+    });
   } finally {
     await context.close();
   }

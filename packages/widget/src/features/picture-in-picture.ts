@@ -20,8 +20,8 @@ interface DocumentPictureInPicture {
  * any element moved: the comments on screen start over, its connection resumes where it left off.
  *
  * Rejects with a `DanmakuError` of code `unsupported` where the API is missing (Firefox, Safari,
- * mobile browsers, headless Chromium), and with the browser's error where the window is refused
- * (no user gesture, or one already open).
+ * mobile browsers, pages that are not a secure context), and with the browser's error where the
+ * window is refused (no user gesture, or one already open).
  */
 export async function pictureInPicture(host: HTMLElement): Promise<void> {
   const api = (globalThis as { documentPictureInPicture?: DocumentPictureInPicture }).documentPictureInPicture;
@@ -44,7 +44,8 @@ export async function pictureInPicture(host: HTMLElement): Promise<void> {
   }
   pip.body.style.margin = '0';
   const root = host.shadowRoot;
-  const sheets = root?.adoptedStyleSheets ?? [];
+  // A copy: the live list empties when the layer moves to another document.
+  const sheets = [...(root?.adoptedStyleSheets ?? [])];
   const place = page.createComment('');
   const inline = host.style.cssText;
   host.before(place);
