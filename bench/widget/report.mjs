@@ -34,7 +34,10 @@ export function printReport({ machine, config, results }, log = console.log) {
   );
   log(
     `Workload: ${config.stage.width}×${config.stage.height} stage, ${config.warmup} s warm-up + ${config.seconds} s measured per run, ` +
-      `seed ${config.seed}, boxes sampled every ${config.sampleMs} ms in a separate pass\n`,
+      `seed ${config.seed}, boxes sampled every ${config.sampleMs} ms in a separate pass` +
+      // A throttled run's CPU figures are wall time (see run.mjs), not comparable with unthrottled ones.
+      (config.cpuThrottle > 1 ? `, CPU throttled ×${config.cpuThrottle} (task times in wall time)` : '') +
+      '\n',
   );
   log(
     table(

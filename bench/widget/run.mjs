@@ -13,6 +13,8 @@
  *   --out FILE                                         JSON result; default bench/results/widget-<time>.json
  *   --chromium /usr/bin/chromium                       browser binary               [CHROMIUM]
  *   --screenshots                                      save a PNG of each stage at the end of its sampling pass
+ *   --cpu-throttle 4                                   slow the page's CPU this many times, as DevTools'
+ *                                                      throttling does (a slow phone) [BENCH_CPU_THROTTLE]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -43,6 +45,7 @@ const { values: flags } = parseArgs({
     out: { type: 'string' },
     chromium: { type: 'string', default: process.env.CHROMIUM ?? CHROMIUM_PATH },
     screenshots: { type: 'boolean', default: false },
+    'cpu-throttle': { type: 'string', default: process.env.BENCH_CPU_THROTTLE ?? '1' },
   },
 });
 
@@ -58,8 +61,9 @@ const seconds = Number(flags.seconds);
 const warmup = Number(flags.warmup);
 const sampleMs = Number(flags['sample-ms']);
 const seed = Number(flags.seed);
-if (!(seconds > 0) || !(warmup >= 0) || !(sampleMs > 0) || !Number.isInteger(seed)) {
-  throw new RangeError('--seconds > 0, --warmup >= 0, --sample-ms > 0, --seed an integer');
+const cpuThrottle = Number(flags['cpu-throttle']);
+if (!(seconds > 0) || !(warmup >= 0) || !(sampleMs > 0) || !Number.isInteger(seed) || !(cpuThrottle >= 1)) {
+  throw new RangeError('--seconds > 0, --warmup >= 0, --sample-ms > 0, --seed an integer, --cpu-throttle >= 1');
 }
 
 const resultsDir = join(ROOT, 'bench', 'results');
@@ -79,8 +83,13 @@ try {
   });
   const cdp = await context.newCDPSession(page);
   // Thread ticks: task durations are the main thread's CPU time, not wall time, so other processes
-  // competing for the cores do not inflate them (they still slow the frames down).
-  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  // competing for the cores do not inflate them (they still slow the frames down). Throttled, wall
+  // time instead: Chromium throttles by pausing the main thread, which thread time never sees, so
+  // the stretched tasks a slow device would run show only in wall time.
+  const timeDomain = cpuThrottle > 1 ? 'timeTicks' : 'threadTicks';
+  await cdp.send('Performance.enable', { timeDomain });
+  // Kept for every page the session opens (each pass navigates anew).
+  if (cpuThrottle > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuThrottle });
   const metrics = async () =>
     Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
 
@@ -91,7 +100,7 @@ try {
     node: process.version,
     loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
   };
-  const config = { libs, rates, seconds, warmup, sampleMs, seed, stage: STAGE, timeDomain: 'threadTicks' };
+  const config = { libs, rates, seconds, warmup, sampleMs, seed, stage: STAGE, timeDomain, cpuThrottle };
   const out = flags.out ?? join(resultsDir, `widget-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const date = new Date().toISOString();
   // Written after every run, so an interrupted benchmark still leaves what it measured.

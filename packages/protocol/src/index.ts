@@ -93,6 +93,8 @@ export const ErrorCode = {
   Closed: 'closed',
   /** Client side: a part of the widget's script-tag bundle could not be fetched (host the whole `dist/` folder). */
   LoadFailed: 'load_failed',
+  /** Client side: the browser lacks what was asked for (e.g. picture-in-picture with the comments). */
+  Unsupported: 'unsupported',
 } as const;
 /** One of the stable error codes in {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -26,6 +26,7 @@ import { chunk } from './features/load-chunk.js';
 
 // The optional parts, each fetched the first time a layer on the page needs it (see load-chunk.ts).
 const loadCanvas = chunk(() => import('./render/canvas-renderer.js'));
+// Also brings fullscreen and picture-in-picture with the comments: what a viewer's gestures need.
 const loadInteraction = chunk(() => import('./features/interaction.js'));
 const loadFormats = chunk(() => import('./features/load-formats.js'));
 
@@ -66,7 +67,7 @@ const MAX_STORED = 50_000;
  *
  * @cssproperty --danmaku-font-family - Font of the comments. Default: the system UI font with CJK fallbacks.
  * @cssproperty --danmaku-font-weight - Default `700`.
- * @cssproperty --danmaku-font-size - Font size of `medium` comments, px (`small` is 0.72×, `large` 1.44×). Default `25px`.
+ * @cssproperty --danmaku-font-size - Font size of `medium` comments, px (`small` is 0.72×, `large` 1.44×), or `auto`: it follows the stage, 10 px plus a 48th of the height of the 16:9 picture that fits it, between 16 and 40 px (25 px at 1280×720). `speed` scales with it. Default `auto`.
  * @cssproperty --danmaku-opacity - Opacity of all comments, 0–1, multiplied by the `opacity` attribute. Default `1`.
  * @cssproperty --danmaku-stroke - `text-shadow` that keeps text readable on any picture. Default: a thin dark outline.
  * @cssproperty --danmaku-gap - Least horizontal distance between two comments, px. Default `24px`.
@@ -134,7 +135,7 @@ export class DanmakuLayer extends ReactiveElement {
   /** Recent comments to show when joining (a replay of history). Default `0`: only live comments. */
   last = 0;
 
-  /** Speed of scroll comments, in px/s, whatever the text length or stage size. Applies to comments that enter after a change. Default `160`. */
+  /** Speed of scroll comments, in px/s for 25 px type (`medium` at 1280×720), scaled with the type: slower on a phone, faster on a big screen; the same whatever the text length. Applies to comments that enter after a change. Default `160`. */
   speed = 160;
 
   /** When > 0, every scroll comment crosses the stage in this many ms instead of moving at `speed` (longer text then moves faster). Default `0`. */
@@ -300,7 +301,8 @@ export class DanmakuLayer extends ReactiveElement {
   #motion?: MediaQueryList;
   #onMotion = (): void => this.#applyOptions();
   #onVisibility = (): void => {
-    if (document.visibilityState === 'hidden') this.#stage?.flush('hidden');
+    // The layer's own document: in a picture-in-picture window it stays seen while the page's tab is hidden.
+    if (this.ownerDocument.visibilityState === 'hidden') this.#stage?.flush('hidden');
     // Comments that fell due while hidden are skipped, not shown all at once.
     else this.#media.skip();
   };
@@ -385,6 +387,20 @@ export class DanmakuLayer extends ReactiveElement {
     this.#applyPause();
   }
 
+  /**
+   * Moves the layer, with the media and everything else inside it, into a floating
+   * picture-in-picture window, where the comments keep flying; it comes back when the window
+   * closes. Needs the Document Picture-in-Picture API (Chromium 116+ on desktop) and a user gesture;
+   * elsewhere rejects with a `DanmakuError` of code `unsupported`. For fullscreen, the element's own
+   * `requestFullscreen()` shows the media and the comments together.
+   *
+   * @example
+   * pipButton.onclick = () => layer.requestPictureInPicture().catch(() => video.requestPictureInPicture());
+   */
+  requestPictureInPicture(): Promise<void> {
+    return loadInteraction().then(({ pictureInPicture }) => pictureInPicture(this));
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.#resizeObserver = new ResizeObserver(() => this.#measure());
@@ -416,6 +432,15 @@ export class DanmakuLayer extends ReactiveElement {
     stage.setAttribute('part', 'stage');
     stage.setAttribute('aria-hidden', 'true');
     root.append(slot, stage);
+    // The wrapped video going fullscreen alone would leave the comments behind (features/fullscreen.ts).
+    this.addEventListener(
+      'fullscreenchange',
+      () =>
+        void loadInteraction().then(
+          ({ fullscreenChanged }) => fullscreenChanged(this, stage, () => this.#stage),
+          (error: DanmakuError) => this.#failed(error),
+        ),
+    );
     return root;
   }
 
@@ -514,7 +539,8 @@ export class DanmakuLayer extends ReactiveElement {
       const value = parseFloat(style.getPropertyValue(name));
       return Number.isFinite(value) ? value : fallback;
     };
-    stage.fontSize = px('--danmaku-font-size', 25);
+    // `auto` (no number): 0, the size follows the stage.
+    stage.fontSize = px('--danmaku-font-size', 0);
     stage.gap = px('--danmaku-gap', 24);
     stage.laneGap = px('--danmaku-lane-gap', 0);
     stage.fontWeight = style.fontWeight;
@@ -545,7 +571,7 @@ export class DanmakuLayer extends ReactiveElement {
       size: input.size ?? CommentSize.Medium,
       own: (input as LayerComment).own ?? false,
     };
-    if (document.visibilityState === 'hidden') {
+    if (this.ownerDocument.visibilityState === 'hidden') {
       stage.drop(comment, 'hidden');
       return false;
     }

@@ -47,7 +47,7 @@ export interface DanmakuLayerAttributes {
   for?: DanmakuLayer['htmlFor'];
   /** Recent comments to show when joining (a replay of history). Default `0`: only live comments. */
   last?: DanmakuLayer['last'];
-  /** Speed of scroll comments, in px/s, whatever the text length or stage size. Applies to comments that enter after a change. Default `160`. */
+  /** Speed of scroll comments, in px/s for 25 px type (`medium` at 1280×720), scaled with the type: slower on a phone, faster on a big screen; the same whatever the text length. Applies to comments that enter after a change. Default `160`. */
   speed?: DanmakuLayer['speed'];
   /** When > 0, every scroll comment crosses the stage in this many ms instead of moving at `speed` (longer text then moves faster). Default `0`. */
   duration?: DanmakuLayer['duration'];

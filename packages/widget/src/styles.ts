@@ -8,12 +8,11 @@ export const layerStyles = unsafeCSS(`
   :host {
     --danmaku-font-family: system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif;
     --danmaku-font-weight: 700;
-    --danmaku-font-size: 25px;
     --danmaku-opacity: 1;
-    --danmaku-stroke: 0 0 1px #000, 0 0 1px #000, 1px 1px 2px rgb(0 0 0 / 0.6);
+    --danmaku-stroke: 0 0 1px #000, 0 0 1px #000, 1px 1px 2px #0009;
     --danmaku-gap: 24px;
     --danmaku-lane-gap: 0px;
-    --danmaku-own-decoration: underline 0.1em;
+    --danmaku-own-decoration: underline .1em;
     --danmaku-own-outline: none;
     display: block;
     position: relative;
@@ -56,18 +55,11 @@ export const layerStyles = unsafeCSS(`
   .comment {
     white-space: pre;
     text-shadow: var(--danmaku-stroke);
-    user-select: none;
-  }
-  /* Only the comments take the pointer; the rest of the layer stays click-through. The stage is
-     .interactive once the code that handles hover and click is there. */
-  :host([interactive]) .interactive .comment {
-    pointer-events: auto;
-    cursor: pointer;
   }
   /* One's own comments are underlined in their own colour; the stroke keeps the line readable too. */
   .comment[part~=own] {
     text-decoration: var(--danmaku-own-decoration);
-    text-underline-offset: 0.18em;
+    text-underline-offset: .18em;
     text-decoration-skip-ink: none;
     outline: var(--danmaku-own-outline);
     outline-offset: 1px;

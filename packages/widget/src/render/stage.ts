@@ -1,13 +1,12 @@
 /**
  * Placement of comments on the layer's stage: lanes (`lanes.ts`) decide where and when; this
  * module measures each comment once, keeps a short, bounded waiting line for comments that find
- * no room, runs the logical clock, merges identical text, counts, and answers which comment is at
- * a point. Drawing is a {@link Renderer}'s job (`dom-renderer.ts`, `canvas-renderer.ts`), told what
+ * no room, runs the logical clock, merges identical text, and counts. Drawing is a {@link Renderer}'s job (`dom-renderer.ts`, `canvas-renderer.ts`), told what
  * to draw, erase and fade; no DOM is touched here (but for a canvas to measure text).
  */
 import type { CommentSize } from '../protocol.js';
 import { Clock } from './clock.js';
-import { Lanes, xAt, type Slot } from './lanes.js';
+import { Lanes, type Slot } from './lanes.js';
 import { fadeOf, type DisplayComment, type Renderer, type Shown } from './renderer.js';
 
 /** Why a comment was dropped: no room in time (or the line was full), or the page was hidden. */
@@ -18,6 +17,18 @@ const SIZE_SCALE: Record<CommentSize, number> = { small: 0.72, medium: 1, large:
 
 /** A line box is the font size times this. */
 const LINE = 1.25;
+/** The font size `speed` is given for: speed scales with the type, from this size. */
+const REFERENCE_SIZE = 25;
+
+/**
+ * Font size of `medium` comments, px, when `--danmaku-font-size` is `auto` (the default): 10 px plus
+ * a 48th of the height of the 16:9 picture that fits the stage, kept between a readable 16 px and a
+ * comfortable 40 px. A 1280×720 stage gets the classic 25 px; a portrait phone in fullscreen
+ * (390×844) sizes from the 219 px of a 16:9 picture across it, not from its whole height.
+ */
+export function stageFontSize(width: number, height: number): number {
+  return Math.round(Math.min(40, Math.max(16, 10 + Math.min(height, (width * 9) / 16) / 48)));
+}
 /**
  * Bounds of the wait before the next tick, in wall ms: at the next moment something is due (room
  * may open, a comment fades or leaves), but not sooner than MIN_TICK nor, while comments wait for
@@ -30,7 +41,7 @@ const SLACK = 40;
 
 /** Options of {@link Stage}; all may change at any time and apply to comments placed afterwards. */
 export interface StageOptions {
-  /** Speed of scroll comments, px/s. */
+  /** Speed of scroll comments, px/s, for a 25 px `medium` font (it scales with the font size). */
   speed: number;
   /** When > 0, every scroll comment crosses the stage in this many ms instead (speed then varies). */
   duration: number;
@@ -102,8 +113,8 @@ export class Stage {
   #roomAt = 0;
   /** No comment leaves or starts to fade before this logical time: until then a sweep finds nothing. Never later than the truth. */
   #sweepAt = 0;
-  /** Base font size (medium), px; from `--danmaku-font-size`. */
-  fontSize = 25;
+  /** Base font size (medium), px, from `--danmaku-font-size`; `0` or unset: follows the stage ({@link stageFontSize}). */
+  fontSize?: number;
   /** Vertical space between lanes, px; from `--danmaku-lane-gap`. */
   laneGap = 0;
   /** Font weight and family of the comments; from the stage's computed style. */
@@ -164,22 +175,15 @@ export class Stage {
     return this.#shown.size;
   }
 
-  /**
-   * The comment drawn at (`x`, `y`), px from the stage's top left, now: hit-testing from the
-   * placement, the same whatever draws. The latest placed wins where two touch.
-   */
-  at(x: number, y: number): Shown | undefined {
-    const now = this.clock.now();
-    let hit: Shown | undefined;
-    for (const shown of this.#shown.values()) {
-      const { slot } = shown;
-      const left = xAt(slot, Math.min(now, slot.held ?? now));
-      if (x >= left && x < left + slot.w && y >= slot.y && y < slot.y + shown.line) hit = shown;
-    }
-    return hit;
+  /** The comments on the stage now (hit-testing lives with the code that needs it: `interaction.ts`). */
+  get comments(): Iterable<Shown> {
+    return this.#shown.values();
   }
 
-  /** Updates the stage size, px. Comments on the stage keep going; new ones use the new size. */
+  /**
+   * Updates the stage size, px. Comments on the stage keep going at their size and speed; new ones
+   * (and those waiting, measured again) take the size of type the new stage calls for.
+   */
   resize(width: number, height: number): void {
     this.#width = width;
     this.#height = height;
@@ -377,7 +381,8 @@ export class Stage {
     const o = this.options;
     if (this.#width <= 0 || this.#height <= 0) return false;
     const { comment, count } = waiting;
-    const px = Math.round(this.fontSize * SIZE_SCALE[comment.size] * o.fontScale);
+    const base = this.fontSize || stageFontSize(this.#width, this.#height);
+    const px = Math.round(base * SIZE_SCALE[comment.size] * o.fontScale);
     const font = `${this.fontWeight} ${px}px ${this.fontFamily}`;
     const label = count > 1 ? `${comment.text} ×${count}` : comment.text;
     if (waiting.font !== font || waiting.label !== label) {
@@ -401,7 +406,8 @@ export class Stage {
         kind: scroll ? 'scroll' : comment.mode === 'bottom' ? 'bottom' : 'top',
         w,
         h: line + this.laneGap,
-        speed: o.duration > 0 ? (this.#width + w) / o.duration : o.speed / 1000,
+        // Speed scales with the type: comments cross a small player and a large one in similar times.
+        speed: o.duration > 0 ? (this.#width + w) / o.duration : (o.speed * base) / REFERENCE_SIZE / 1000,
         life: o.fixedDuration,
       },
       now,
