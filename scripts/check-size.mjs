@@ -40,7 +40,13 @@ export const BUDGETS = {
  */
 const PAGES = {
   'a layer with a src': ['danmaku-layer.bundle.js', 'connection'],
-  'a layer and a composer': ['danmaku-layer.bundle.js', 'connection', 'danmaku-composer.bundle.js', 'lit-element', 'outbox'],
+  'a layer and a composer': [
+    'danmaku-layer.bundle.js',
+    'connection',
+    'danmaku-composer.bundle.js',
+    'lit-element',
+    'outbox',
+  ],
 };
 
 /** The file name, under `dist`, of the chunk built from `name` (`chunks/<name>-<hash>.js`). */

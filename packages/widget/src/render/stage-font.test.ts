@@ -38,7 +38,7 @@ describe('type that follows the stage', () => {
       const renderer: Renderer | undefined =
         kind === 'dom' ? new DomRenderer(root, clock) : await canvasRenderer(root, clock);
       expect(renderer, 'the renderer starts').to.not.equal(undefined);
-      const stage = new Stage(renderer!, clock, OPTIONS);
+      const stage = new Stage(renderer, clock, OPTIONS);
       try {
         stage.resize(390, 219);
         stage.add({ text: 'phone', color: '#fff', mode: 'top', size: 'medium' });
