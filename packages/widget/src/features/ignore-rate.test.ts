@@ -4,31 +4,7 @@
 import { expect, fixture, oneEvent } from '@open-wc/testing';
 import '../danmaku-layer.js';
 import type { DanmakuLayer } from '../danmaku-layer.js';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** A real, seekable media file made on the spot: `seconds` of a quiet 440 Hz tone as 8 kHz WAV. */
-function wav(seconds: number): string {
-  const rate = 8000;
-  const samples = rate * seconds;
-  const view = new DataView(new ArrayBuffer(44 + samples * 2));
-  const text = (at: number, s: string) => [...s].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
-  text(0, 'RIFF');
-  view.setUint32(4, 36 + samples * 2, true);
-  text(8, 'WAVEfmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true); // PCM
-  view.setUint16(22, 1, true); // mono
-  view.setUint32(24, rate, true);
-  view.setUint32(28, rate * 2, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  text(36, 'data');
-  view.setUint32(40, samples * 2, true);
-  for (let i = 0; i < samples; i++)
-    view.setInt16(44 + i * 2, Math.round(Math.sin((i * 2 * Math.PI * 440) / rate) * 200), true);
-  return URL.createObjectURL(new Blob([view], { type: 'audio/wav' }));
-}
+import { sleep, wav } from '../testing/media.js';
 
 async function waitFor(check: () => boolean, what: string): Promise<void> {
   for (let waited = 0; !check(); waited += 20) {

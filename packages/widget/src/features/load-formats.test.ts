@@ -2,27 +2,7 @@ import { expect, fixture, waitUntil } from '@open-wc/testing';
 import { html } from 'lit';
 import '../danmaku-layer.js';
 import type { DanmakuLayer } from '../danmaku-layer.js';
-
-/** A silent 20-second WAV as a blob URL: a real media element the layer can follow and seek. */
-function silentWav(seconds = 20, rate = 8000): string {
-  const bytes = new Uint8Array(44 + seconds * rate);
-  const view = new DataView(bytes.buffer);
-  const text = (at: number, s: string): void => [...s].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
-  text(0, 'RIFF');
-  view.setUint32(4, 36 + seconds * rate, true);
-  text(8, 'WAVEfmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, rate, true);
-  view.setUint32(28, rate, true);
-  view.setUint16(32, 1, true);
-  view.setUint16(34, 8, true);
-  text(36, 'data');
-  view.setUint32(40, seconds * rate, true);
-  bytes.fill(128, 44);
-  return URL.createObjectURL(new Blob([bytes], { type: 'audio/wav' }));
-}
+import { wav } from '../testing/media.js';
 
 const XML = `<?xml version="1.0" encoding="UTF-8"?><i>
   <d p="2,1,25,16711680,1600000000,0,u1,101">red scroll</d>
@@ -34,7 +14,7 @@ const XML = `<?xml version="1.0" encoding="UTF-8"?><i>
 async function layerWithAudio(): Promise<{ layer: DanmakuLayer; audio: HTMLAudioElement }> {
   const layer = await fixture<DanmakuLayer>(html`
     <danmaku-layer media="audio" style="display:block;width:640px;height:360px">
-      <audio id="audio" muted preload="auto" src=${silentWav()}></audio>
+      <audio id="audio" muted preload="auto" src=${wav(20)}></audio>
     </danmaku-layer>
   `);
   const audio = layer.querySelector('audio')!;
