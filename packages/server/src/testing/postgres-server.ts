@@ -5,9 +5,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 /** Where the binaries are: `POSTGRES_BIN`, else the newest `/usr/lib/postgresql/N/bin`. */
 export function postgresBinDir(): string | undefined {
@@ -132,17 +133,6 @@ function run(bin: string, name: string, args: string[]): { status: number | null
     stdout: result.stdout ?? '',
     stderr: `${result.stderr ?? ''}${result.error?.message ?? ''}`,
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function accepts(port: number): Promise<boolean> {
