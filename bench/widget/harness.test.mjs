@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,5 +121,18 @@ test('a short real run of every library writes a complete result', { timeout: 24
     assert.ok(results.find((r) => r.lib === 'ours').capacity.lanes > 0, 'ours has a lane capacity');
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('run.mjs: --help prints the flags; a bad flag is one line and exit code 2, no stack trace', () => {
+  const run = (...args) =>
+    spawnSync(process.execPath, [fileURLToPath(new URL('./run.mjs', import.meta.url)), ...args], { encoding: 'utf8' });
+  const help = run('--help');
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--cpu-throttle/);
+  for (const args of [['--bogus'], ['--libs', 'nope'], ['--seconds', '0']]) {
+    const bad = run(...args);
+    assert.equal(bad.status, 2, args.join(' '));
+    assert.match(bad.stderr, /^bench:widget: .+\n$/);
   }
 });

@@ -34,36 +34,53 @@ const LIBS = ['harness', 'ours', 'ours-canvas', 'danmaku-dom', 'danmaku-canvas',
 /** Share of scroll comments in the workload (the rest is top/bottom). */
 const SCROLL_SHARE = 0.8;
 
-const { values: flags } = parseArgs({
-  options: {
-    libs: { type: 'string', default: process.env.BENCH_LIBS ?? LIBS.join(',') },
-    rates: { type: 'string', default: process.env.BENCH_RATES ?? '15,60,200' },
-    seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '10' },
-    warmup: { type: 'string', default: process.env.BENCH_WARMUP ?? '8' },
-    'sample-ms': { type: 'string', default: '250' },
-    seed: { type: 'string', default: '20241125' },
-    out: { type: 'string' },
-    chromium: { type: 'string', default: process.env.CHROMIUM ?? CHROMIUM_PATH },
-    screenshots: { type: 'boolean', default: false },
-    'cpu-throttle': { type: 'string', default: process.env.BENCH_CPU_THROTTLE ?? '1' },
-  },
-});
+/** A bad flag is one line on stderr and exit code 2, like the server's CLI; no stack trace. */
+function fail(message) {
+  console.error(`bench:widget: ${message} (--help lists the flags)`);
+  process.exit(2);
+}
+
+let flags;
+try {
+  ({ values: flags } = parseArgs({
+    options: {
+      help: { type: 'boolean', default: false },
+      libs: { type: 'string', default: process.env.BENCH_LIBS ?? LIBS.join(',') },
+      rates: { type: 'string', default: process.env.BENCH_RATES ?? '15,60,200' },
+      seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '10' },
+      warmup: { type: 'string', default: process.env.BENCH_WARMUP ?? '8' },
+      'sample-ms': { type: 'string', default: '250' },
+      seed: { type: 'string', default: '20241125' },
+      out: { type: 'string' },
+      chromium: { type: 'string', default: process.env.CHROMIUM ?? CHROMIUM_PATH },
+      screenshots: { type: 'boolean', default: false },
+      'cpu-throttle': { type: 'string', default: process.env.BENCH_CPU_THROTTLE ?? '1' },
+    },
+  }));
+} catch (error) {
+  fail(error.message);
+}
+if (flags.help) {
+  // The flags are documented once, in this file's header comment.
+  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0];
+  console.log(header.replace(/^#!.*\n\/\*\*\n?/, '').replace(/^ \* ?/gm, ''));
+  process.exit(0);
+}
 
 const libs = flags.libs
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
-for (const lib of libs)
-  if (!LIBS.includes(lib)) throw new RangeError(`--libs: unknown library "${lib}" (known: ${LIBS.join(', ')})`);
+for (const lib of libs) if (!LIBS.includes(lib)) fail(`--libs: unknown library "${lib}" (known: ${LIBS.join(', ')})`);
 const rates = flags.rates.split(',').map(Number);
-if (rates.some((r) => !(r > 0))) throw new RangeError('--rates: positive numbers, comma separated');
+if (rates.some((r) => !(r > 0))) fail('--rates: positive numbers, comma separated');
 const seconds = Number(flags.seconds);
 const warmup = Number(flags.warmup);
 const sampleMs = Number(flags['sample-ms']);
 const seed = Number(flags.seed);
 const cpuThrottle = Number(flags['cpu-throttle']);
 if (!(seconds > 0) || !(warmup >= 0) || !(sampleMs > 0) || !Number.isInteger(seed) || !(cpuThrottle >= 1)) {
-  throw new RangeError('--seconds > 0, --warmup >= 0, --sample-ms > 0, --seed an integer, --cpu-throttle >= 1');
+  fail('--seconds > 0, --warmup >= 0, --sample-ms > 0, --seed an integer, --cpu-throttle >= 1');
 }
 
 const resultsDir = join(ROOT, 'bench', 'results');
