@@ -164,8 +164,8 @@ test('a tap on a comment is a click; a long press holds it; a tap beside it reac
     const heard = (): Promise<string[]> => page.evaluate(() => (window as unknown as { heard: string[] }).heard);
     // The interaction module arrives on first use.
     await page.waitForFunction(() =>
-      [...document.querySelector('danmaku-layer')!.shadowRoot!.querySelectorAll('style')].some((s) =>
-        s.textContent.includes('touch-action'),
+      [...document.querySelector('danmaku-layer')!.shadowRoot!.adoptedStyleSheets].some((sheet) =>
+        [...sheet.cssRules].some((rule) => rule.cssText.includes('touch-action')),
       ),
     );
     const box = await addComment(page, { text: 'tap me' });
@@ -211,8 +211,8 @@ test('a finger that starts on a comment still scrolls the page', async () => {
   try {
     await page.evaluate(() => ((document.querySelector('danmaku-layer') as DanmakuLayer).speed = 20));
     await page.waitForFunction(() =>
-      [...document.querySelector('danmaku-layer')!.shadowRoot!.querySelectorAll('style')].some((s) =>
-        s.textContent.includes('touch-action'),
+      [...document.querySelector('danmaku-layer')!.shadowRoot!.adoptedStyleSheets].some((sheet) =>
+        [...sheet.cssRules].some((rule) => rule.cssText.includes('touch-action')),
       ),
     );
     // A bottom comment: the finger has the player's height to drag up through.
@@ -253,8 +253,8 @@ test('layer.requestFullscreen() shows the media and the comments together, with 
     await page.waitForFunction(() => document.querySelector('danmaku-layer')!.getBoundingClientRect().height === 844);
     // The fullscreen styles come with the module fetched on the first fullscreenchange.
     await page.waitForFunction(() =>
-      [...document.querySelector('danmaku-layer')!.shadowRoot!.querySelectorAll('style')].some((s) =>
-        s.textContent.includes(':fullscreen'),
+      [...document.querySelector('danmaku-layer')!.shadowRoot!.adoptedStyleSheets].some((sheet) =>
+        [...sheet.cssRules].some((rule) => rule.cssText.includes(':fullscreen')),
       ),
     );
     const box = await addComment(page, { text: 'in fullscreen', mode: 'top' });

@@ -6,6 +6,7 @@
  * Fetched with `interaction.ts` the first time the layer hears a `fullscreenchange`.
  */
 import type { Stage } from '../render/stage.js';
+import { adoptCss } from './adopt-css.js';
 
 /**
  * Styles for a fullscreen layer and for a stage lifted over fullscreen media. A wrapped `<video>`
@@ -38,9 +39,7 @@ const lifted = new WeakMap<HTMLElement, () => void>();
 export function fullscreenChanged(host: HTMLElement, root: HTMLElement, stage: () => Stage | undefined): void {
   if (!styled.has(host)) {
     styled.add(host);
-    const sheet = document.createElement('style');
-    sheet.textContent = FULLSCREEN_CSS;
-    root.before(sheet);
+    adoptCss(root, FULLSCREEN_CSS);
   }
   const doc = host.ownerDocument;
   const view = doc.defaultView!;

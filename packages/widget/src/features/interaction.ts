@@ -10,6 +10,7 @@ import { hold, release } from '../render/hold.js';
 import { xAt } from '../render/lanes.js';
 import type { Shown } from '../render/renderer.js';
 import type { Stage } from '../render/stage.js';
+import { adoptCss } from './adopt-css.js';
 
 export { fullscreenChanged } from './fullscreen.js';
 export { pictureInPicture } from './picture-in-picture.js';
@@ -114,8 +115,6 @@ export function interact(
   const lift = (): void => clearTimeout(press);
   host.addEventListener('pointerup', lift);
   host.addEventListener('pointercancel', lift);
-  const sheet = document.createElement('style');
-  sheet.textContent = INTERACTIVE_CSS;
-  root.before(sheet);
+  adoptCss(root, INTERACTIVE_CSS);
   return unhover;
 }
