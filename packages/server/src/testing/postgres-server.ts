@@ -3,12 +3,13 @@
  * free loopback port with a data directory in a temporary folder, trust authentication, no fsync.
  * As root, the server is run as the `postgres` user (`runuser`), since PostgreSQL refuses root.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { startService } from './service-process.js';
 
 /** Where the binaries are: `POSTGRES_BIN`, else the newest `/usr/lib/postgresql/N/bin`. */
 export function postgresBinDir(): string | undefined {
@@ -85,21 +86,11 @@ export class TestPostgres {
       'synchronous_commit=off',
     ];
     const [command, commandArgs] = asPostgres(join(this.#bin, 'postgres'), args);
-    const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, output, exited } = startService('postgres', command, commandArgs);
     this.#process = child;
-    const killOnExit = (): void => void child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.off('exit', killOnExit));
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-    const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`postgres exited (${code}) on start:\n${output}`))),
-    );
-    exited.catch(() => {});
     const deadline = Date.now() + 30_000;
-    while (!(await accepts(this.port)) || !output.includes('ready to accept connections')) {
-      if (Date.now() > deadline) throw new Error(`postgres did not come up on port ${this.port}:\n${output}`);
+    while (!(await accepts(this.port)) || !output().includes('ready to accept connections')) {
+      if (Date.now() > deadline) throw new Error(`postgres did not come up on port ${this.port}:\n${output()}`);
       await Promise.race([new Promise((r) => setTimeout(r, 50)), exited]);
     }
   }

@@ -2,12 +2,13 @@
  * A throwaway `redis-server` for tests: a real server on a free loopback port, without
  * persistence, that can be stopped and started again on the same port (an outage).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { startService } from './service-process.js';
 
 /** Where `redis-server` is looked up; `REDIS_SERVER` overrides it. */
 const BINARY = process.env.REDIS_SERVER ?? 'redis-server';
@@ -47,39 +48,24 @@ export class TestRedis {
   /** Starts the server again (empty: nothing is persisted) on the same port. */
   async restart(): Promise<void> {
     if (this.#process) throw new Error('redis-server is already running');
-    const child = spawn(
-      BINARY,
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        this.#dir,
-        '--daemonize',
-        'no',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const { child, output, exited } = startService('redis-server', BINARY, [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.#dir,
+      '--daemonize',
+      'no',
+    ]);
     this.#process = child;
-    // A crashed test run must not leave servers behind on a shared machine.
-    const killOnExit = (): void => void child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.off('exit', killOnExit));
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-    const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`redis-server exited (${code}) on start:\n${output}`))),
-    );
-    exited.catch(() => {});
     const deadline = Date.now() + 10_000;
     while (!(await answersPing(this.port))) {
-      if (Date.now() > deadline) throw new Error(`redis-server did not come up on port ${this.port}:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`redis-server did not come up on port ${this.port}:\n${output()}`);
       await Promise.race([new Promise((r) => setTimeout(r, 20)), exited]);
     }
   }
