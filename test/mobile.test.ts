@@ -395,6 +395,117 @@ test('picture-in-picture: the layer moves into the floating window and back wher
   }
 });
 
+/**
+ * Opens the picture-in-picture window from `page` (with a user gesture: playwright's evaluate gives
+ * one) and returns it as a page, or `null` where the browser has no Document Picture-in-Picture.
+ * The page is first left open a few seconds: a clock read from the page rather than from the
+ * window, whose time starts at 0 when it opens, would then hold new comments still that long.
+ */
+async function openPictureInPicture(page: Page, context: BrowserContext): Promise<Page | null> {
+  if (!(await page.evaluate(() => 'documentPictureInPicture' in window))) return null;
+  await page.waitForFunction(() => performance.now() > 3000, undefined, { timeout: 10000 });
+  const opened = context.waitForEvent('page');
+  await page.evaluate(() => {
+    // Kept: the layer leaves this document, where querySelector would no longer find it.
+    const layer = ((window as unknown as { layer: DanmakuLayer }).layer = document.querySelector('danmaku-layer')!);
+    return layer.requestPictureInPicture();
+  });
+  return opened;
+}
+
+/** x of the comment reading `text` in the layer kept by {@link openPictureInPicture}, in its own window. */
+function commentX(page: Page, text: string): Promise<number | null> {
+  return page.evaluate((t) => {
+    const layer = (window as unknown as { layer: DanmakuLayer }).layer;
+    const el = [...layer.shadowRoot!.querySelectorAll('.comment')].find((e) => e.textContent === t);
+    return el ? el.getBoundingClientRect().x : null;
+  }, text);
+}
+
+/** Adds a scroll comment to the kept layer and waits two frames of the window it is in. */
+function addAndPaint(page: Page, text: string): Promise<boolean> {
+  return page.evaluate(async (t) => {
+    const layer = (window as unknown as { layer: DanmakuLayer }).layer;
+    const added = layer.add({ text: t, size: 'large' });
+    const view = layer.ownerDocument.defaultView!;
+    await new Promise((resolve) => view.requestAnimationFrame(() => view.requestAnimationFrame(resolve)));
+    return added;
+  }, text);
+}
+
+/**
+ * Where the leftmost bright (comment) pixel is in a screenshot of `shot`, as a fraction of its
+ * width (Infinity: none), decoded in `page`.
+ */
+async function inkLeft(page: Page, shot: Page): Promise<number> {
+  const png = await shot.screenshot();
+  return page.evaluate(async (base64) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const g = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d')!;
+    g.drawImage(bitmap, 0, 0);
+    const data = g.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    let left = Infinity;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] + data[i + 1] + data[i + 2] >= 600) left = Math.min(left, (i / 4) % bitmap.width);
+    }
+    return left / bitmap.width;
+  }, png.toString('base64'));
+}
+
+test('picture-in-picture, DOM renderer: comments fly in the floating window from the start, and again after coming back', async (t) => {
+  const { page, context } = await phone();
+  try {
+    const pip = await openPictureInPicture(page, context);
+    if (!pip) return t.skip('no Document Picture-in-Picture in this browser');
+    assert.equal(await addAndPaint(page, 'flying in the window'), true);
+    const first = await commentX(page, 'flying in the window');
+    await page.waitForTimeout(500);
+    const later = await commentX(page, 'flying in the window');
+    assert.ok(first !== null && later !== null, 'the comment is on the stage in the window');
+    assert.ok(later < first, `it moves left in the window (${first} → ${later})`);
+    const width = await page.evaluate(() => (window as unknown as { layer: DanmakuLayer }).layer.clientWidth);
+    assert.ok(later < width, `it is on screen in the window (${later} < ${width})`);
+
+    await page.evaluate(() =>
+      (window as unknown as { documentPictureInPicture: { window: Window } }).documentPictureInPicture.window.close(),
+    );
+    await page.waitForFunction(() => (window as unknown as { layer: DanmakuLayer }).layer.ownerDocument === document);
+    await page.evaluate(() => (window as unknown as { layer: DanmakuLayer }).layer.updateComplete);
+    assert.equal(await addAndPaint(page, 'back on the page'), true);
+    const before = await commentX(page, 'back on the page');
+    await page.waitForTimeout(500);
+    const after = await commentX(page, 'back on the page');
+    assert.ok(before !== null && after !== null && after < before, `it moves on the page again (${before} → ${after})`);
+  } finally {
+    await context.close();
+  }
+});
+
+test('picture-in-picture, canvas renderer: the worker paints moving comments in the floating window', async (t) => {
+  const { page, context } = await phone();
+  try {
+    // Read when the stage is made: the move into the window makes a new one.
+    await page.evaluate(() => ((document.querySelector('danmaku-layer') as DanmakuLayer).renderer = 'canvas'));
+    const pip = await openPictureInPicture(page, context);
+    if (!pip) return t.skip('no Document Picture-in-Picture in this browser');
+    // Moving made a new stage in the window, with a canvas and a worker of its own.
+    await page.waitForFunction(() =>
+      (window as unknown as { layer: DanmakuLayer }).layer.shadowRoot!.querySelector('canvas'),
+    );
+    assert.equal(await addAndPaint(page, 'PAINTED IN THE WINDOW'), true);
+    // A screenshot of the window may show a frame from before the first paint: a few are taken.
+    let first = Infinity;
+    for (let shot = 0; shot < 10 && !(first < 1); shot++) first = await inkLeft(page, pip);
+    await pip.waitForTimeout(300);
+    const later = await inkLeft(page, pip);
+    assert.ok(first < 1, `the comment is painted in the window (leftmost ink at ${first} of the width)`);
+    assert.ok(later < first, `and moves left (${first} → ${later})`);
+  } finally {
+    await context.close();
+  }
+});
+
 test('screenshots at 390×844 on a light and a dark page', async () => {
   mkdirSync(SCREENS, { recursive: true });
   for (const scheme of ['light', 'dark'] as const) {

@@ -460,7 +460,7 @@ export class DanmakuLayer extends ReactiveElement {
    */
   #createStage(): void {
     const root = this.#stageRoot;
-    const clock = new Clock();
+    const clock = Clock.of(this.ownerDocument);
     const generation = ++this.#generation;
     const start = (renderer?: Renderer | void | false): void => {
       // A canvas renderer that arrives for a stage no longer wanted is let go.

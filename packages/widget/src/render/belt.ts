@@ -34,7 +34,7 @@ export class Belt {
   constructor(parent: HTMLElement, v: number, origin: number) {
     this.v = v;
     this.origin = origin;
-    this.el = document.createElement('div');
+    this.el = parent.ownerDocument.createElement('div');
     this.el.className = 'belt';
     parent.append(this.el);
     this.anim = this.el.animate([{ transform: 'translateX(0)' }, { transform: `translateX(${v * SPAN}px)` }], {

@@ -13,6 +13,17 @@
  * clock.drive(animation, slot.start);
  */
 export class Clock {
+  /**
+   * A clock on the timeline of `doc`, the document the stage's animations run in. Each window has
+   * its own time origin: a layer moved into a picture-in-picture window animates on that window's
+   * timeline, which a clock read from the page's `performance.now()` would be seconds ahead of
+   * (new comments would wait that long off the edge before moving).
+   */
+  static of(doc: Document): Clock {
+    const view = doc.defaultView;
+    return view ? new Clock(() => view.performance.now()) : new Clock();
+  }
+
   readonly #wall: () => number;
   /** Logical time at `#anchor`. */
   #base = 0;

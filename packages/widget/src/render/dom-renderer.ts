@@ -41,7 +41,9 @@ export class DomRenderer implements Renderer {
     const { slot, comment } = shown;
     let drawn = this.#drawn.get(shown);
     if (!drawn) {
-      const el = this.#pool.pop() ?? document.createElement('div');
+      // Made in the stage's document, so that its animations run on that document's timeline (a
+      // picture-in-picture window's, where the clock is).
+      const el = this.#pool.pop() ?? this.#root.ownerDocument.createElement('div');
       drawn = { el };
       this.#drawn.set(shown, drawn);
       el.className = 'comment';
