@@ -108,3 +108,38 @@ test('the demo page shows the connection state and recovers after the server res
   });
   await page.close();
 });
+
+test('on a 390 px phone every button of the control bar keeps its label on one line, inside the bar', async () => {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    hasTouch: true,
+    isMobile: true,
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${server.http}/?room=phone-bar`);
+    await page.waitForFunction(() => customElements.get('danmaku-settings') !== undefined);
+    const buttons = await page.evaluate(() => {
+      // Shown as where Document Picture-in-Picture exists: it has the longest label.
+      document.getElementById('pip')!.hidden = false;
+      const bar = document.querySelector('.bar')!.getBoundingClientRect();
+      return [...document.querySelectorAll<HTMLElement>('.bar button')].map((button) => {
+        const label = document.createRange();
+        label.selectNodeContents(button);
+        const box = button.getBoundingClientRect();
+        return {
+          id: button.id,
+          lines: new Set([...label.getClientRects()].map((line) => Math.round(line.top))).size,
+          inside: box.left >= bar.left && box.right <= bar.right && box.bottom <= bar.bottom,
+        };
+      });
+    });
+    assert.deepEqual(buttons, [
+      { id: 'fullscreen', lines: 1, inside: true },
+      { id: 'pip', lines: 1, inside: true },
+    ]);
+  } finally {
+    await context.close();
+  }
+});
