@@ -1,19 +1,26 @@
 /**
- * The default mode: each server of `--servers` through both loads, each load on a fresh process,
- * then a table of the figures, the ratios of ours to the others, and the JSON of everything.
+ * The default mode: each server of `--servers` through both loads (load 1 at every `--points`
+ * load point), each on a fresh process, then a table of the figures, the ratios of ours to the
+ * others at each point, and the JSON of everything.
  */
 import { broadcast, idle } from './load-driver.mjs';
 import { LABELS } from './peers.mjs';
 import { hardFileLimit, stop } from './proc.mjs';
 import { fmt, machine, ratio, save, table, warnAbout } from './report.mjs';
 
-/** Runs both loads against the server `name` (started by `servers`), each on a fresh process. */
-async function measure(config, servers, name, idleMax) {
-  process.stdout.write(`\n[${name}] ${LABELS[name]}: broadcast…\n`);
+/** `1000x100`: how a load point is named in the tables and the JSON. */
+export const pointName = (point) => `${point.clients}x${point.rate}`;
+
+/** One broadcast at `point` on a fresh process of the server `name`. */
+async function broadcastAt(config, servers, name, point) {
+  process.stdout.write(`\n[${name}] ${LABELS[name]}: broadcast, ${point.clients} clients × ${point.rate}/s…\n`);
   const server = await servers.start(name, 'bench');
   let load1;
   try {
-    load1 = await broadcast(config, { kind: server.kind, urls: [server.url], pids: [server.pid], room: 'bench' });
+    load1 = await broadcast(
+      { ...config, clients: point.clients, rate: point.rate },
+      { kind: server.kind, urls: [server.url], pids: [server.pid], room: 'bench' },
+    );
   } catch (error) {
     if (server.child.exitCode !== null || server.child.signalCode !== null) {
       throw new Error(`the server exited (${server.child.exitCode ?? server.child.signalCode}) during the broadcast`, {
@@ -29,6 +36,18 @@ async function measure(config, servers, name, idleMax) {
       ` CPU ${fmt(load1.serverCpuMs, 0)} ms = ${fmt(load1.cpuMsPer1000Deliveries, 2)} ms/1k deliveries\n`,
   );
   warnAbout(name, load1);
+  return { args: server.args, load1 };
+}
+
+/** Runs both loads against the server `name` (started by `servers`), each on a fresh process. */
+async function measure(config, servers, name, idleMax) {
+  const points = {};
+  let args;
+  for (const point of config.points) {
+    const run = await broadcastAt(config, servers, name, point);
+    points[pointName(point)] = run.load1;
+    args ??= run.args;
+  }
   let load2;
   if (idleMax > 0) {
     process.stdout.write(`[${name}] ${idleMax} idle connections…\n`);
@@ -43,7 +62,14 @@ async function measure(config, servers, name, idleMax) {
         ` ${fmt(load2.bytesPerConnection / 1024, 2)} KiB per connection\n`,
     );
   }
-  return { label: LABELS[name], ...(server.args ? { args: server.args } : {}), broadcast: load1, idle: load2 };
+  // `broadcast` is the first load point, as in the JSON of runs with one point.
+  return {
+    label: LABELS[name],
+    ...(args ? { args } : {}),
+    broadcast: points[pointName(config.points[0])],
+    points,
+    idle: load2,
+  };
 }
 
 /**
@@ -63,9 +89,10 @@ export async function compare(config, servers, results) {
     notes.push(`open-files hard limit ${fileLimit}: idle connections capped at ${idleMax} (asked ${config.idle}).`);
 
   const info = machine();
+  const pointsText = config.points.map((p) => `${p.clients} clients × ${p.rate} comments/s`).join(', then ');
   process.stdout.write(
     `bench:server on ${info.nproc} × ${info.cpu}, node ${info.node}\n` +
-      `load 1: ${config.clients} clients in one room, ${config.rate} comments/s from ${config.senders} senders for ${config.duration} s` +
+      `load 1: ${pointsText}, in one room, from ${config.senders} senders for ${config.duration} s` +
       ` (${config.receiverProcs} receiving process${config.receiverProcs > 1 ? 'es' : ''} + 1 sending)\n` +
       `load 2: ${idleMax} idle connections (${idleProcs} processes)\n`,
   );
@@ -90,46 +117,62 @@ export async function compare(config, servers, results) {
     }
   }
 
-  const rows = Object.entries(measured)
-    .filter(([, r]) => r.broadcast)
-    .map(([name, r]) => [
-      name,
-      `${r.broadcast.delivered}/${r.broadcast.expected}`,
-      r.broadcast.lost,
-      fmt(r.broadcast.latencyMs.p50, 2),
-      fmt(r.broadcast.latencyMs.p99, 2),
-      fmt(r.broadcast.cpuMsPer1000Deliveries, 2),
-      `${fmt(r.broadcast.serverCoreUse[0] * 100, 0)} %`,
-      `${fmt(Math.max(...r.broadcast.loadGeneratorCoreUse) * 100, 0)} %`,
-      r.idle ? r.idle.connections : 'n/a',
-      r.idle ? fmt(r.idle.bytesPerConnection / 1024, 2) : 'n/a',
-    ]);
-  process.stdout.write(
-    `\n${table(rows, ['server', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'CPU ms / 1k deliveries', 'server core', 'busiest load gen', 'idle conns', 'KiB / idle conn'])}\n`,
-  );
-
-  const ratios = {};
-  for (const ours of ['ours', 'ours-flush0'].filter((n) => measured[n]?.broadcast)) {
-    for (const peer of ['ws', 'socketio'].filter((n) => measured[n]?.broadcast)) {
-      const a = measured[ours];
-      const b = measured[peer];
-      ratios[`${ours} / ${peer}`] = {
-        cpuPerDelivery: ratio(a.broadcast.cpuMsPer1000Deliveries, b.broadcast.cpuMsPer1000Deliveries),
-        p50: ratio(a.broadcast.latencyMs.p50, b.broadcast.latencyMs.p50),
-        p99: ratio(a.broadcast.latencyMs.p99, b.broadcast.latencyMs.p99),
-        memoryPerIdleConnection: ratio(a.idle?.bytesPerConnection, b.idle?.bytesPerConnection),
-      };
+  const multi = config.points.length > 1;
+  const rows = [];
+  for (const point of config.points) {
+    for (const [name, r] of Object.entries(measured)) {
+      const b = r.points?.[pointName(point)];
+      if (!b) continue;
+      rows.push([
+        ...(multi ? [pointName(point)] : []),
+        name,
+        `${b.delivered}/${b.expected}`,
+        b.lost,
+        fmt(b.latencyMs.p50, 2),
+        fmt(b.latencyMs.p99, 2),
+        fmt(b.cpuMsPer1000Deliveries, 2),
+        `${fmt(b.serverCoreUse[0] * 100, 0)} %`,
+        `${fmt(Math.max(...b.loadGeneratorCoreUse) * 100, 0)} %`,
+        r.idle ? r.idle.connections : 'n/a',
+        r.idle ? fmt(r.idle.bytesPerConnection / 1024, 2) : 'n/a',
+      ]);
     }
   }
-  if (Object.keys(ratios).length > 0) {
-    const ratioRows = Object.entries(ratios).map(([pair, r]) => [
-      pair,
-      r.cpuPerDelivery,
-      r.p50,
-      r.p99,
-      r.memoryPerIdleConnection,
-    ]);
-    process.stdout.write(`\n${table(ratioRows, ['ratio', 'CPU / delivery', 'p50', 'p99', 'memory / idle conn'])}\n`);
+  process.stdout.write(
+    `\n${table(rows, [...(multi ? ['clients x rate'] : []), 'server', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'CPU ms / 1k deliveries', 'server core', 'busiest load gen', 'idle conns', 'KiB / idle conn'])}\n`,
+  );
+
+  // `ratios` keeps the first point's figures under the pair's name (as runs with one point did);
+  // `pointRatios` has every point.
+  const ratios = {};
+  const pointRatios = {};
+  for (const point of config.points) {
+    const key = pointName(point);
+    for (const ours of ['ours', 'ours-flush0'].filter((n) => measured[n]?.points?.[key])) {
+      for (const peer of ['ws', 'socketio'].filter((n) => measured[n]?.points?.[key])) {
+        const a = measured[ours];
+        const b = measured[peer];
+        const entry = {
+          cpuPerDelivery: ratio(a.points[key].cpuMsPer1000Deliveries, b.points[key].cpuMsPer1000Deliveries),
+          p50: ratio(a.points[key].latencyMs.p50, b.points[key].latencyMs.p50),
+          p99: ratio(a.points[key].latencyMs.p99, b.points[key].latencyMs.p99),
+          memoryPerIdleConnection: ratio(a.idle?.bytesPerConnection, b.idle?.bytesPerConnection),
+        };
+        (pointRatios[key] ??= {})[`${ours} / ${peer}`] = entry;
+        if (point === config.points[0]) ratios[`${ours} / ${peer}`] = entry;
+      }
+    }
+  }
+  const ratioRows = [];
+  for (const [key, pairs] of Object.entries(pointRatios)) {
+    for (const [pair, r] of Object.entries(pairs)) {
+      ratioRows.push([...(multi ? [key] : []), pair, r.cpuPerDelivery, r.p50, r.p99, r.memoryPerIdleConnection]);
+    }
+  }
+  if (ratioRows.length > 0) {
+    process.stdout.write(
+      `\n${table(ratioRows, [...(multi ? ['clients x rate'] : []), 'ratio', 'CPU / delivery', 'p50', 'p99', 'memory / idle conn'])}\n`,
+    );
   }
   const file = save(results, 'compare', {
     date: new Date().toISOString(),
@@ -139,6 +182,7 @@ export async function compare(config, servers, results) {
     notes,
     results: measured,
     ratios,
+    pointRatios,
   });
   process.stdout.write(`\nJSON: ${file}\n`);
 }

@@ -107,3 +107,60 @@ test('a tiny run delivers everything and writes JSON', { timeout: 120_000 }, asy
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test(
+  'a tiny connections run holds its idle connections, measures them and broadcasts among them',
+  { timeout: 180_000 },
+  async () => {
+    const out = mkdtempSync(join(tmpdir(), 'bench-connections-'));
+    try {
+      const args = [
+        '--connections',
+        '60',
+        '--clients',
+        '10',
+        '--senders',
+        '2',
+        '--rate',
+        '10',
+        '--duration',
+        '1',
+        '--idle-seconds',
+        '1',
+        '--heartbeat',
+        '500',
+        '--connect-procs',
+        '2',
+        '--out',
+        out,
+        '--timeout',
+        '160',
+      ];
+      const stdout = await new Promise((resolve, reject) => {
+        execFile(
+          process.execPath,
+          [fileURLToPath(new URL('./run.mjs', import.meta.url)), ...args],
+          (error, stdout, stderr) =>
+            error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
+        );
+      });
+      assert.match(stdout, /\| ours \/ ws/);
+      const [file] = readdirSync(out);
+      const data = JSON.parse(readFileSync(join(out, file), 'utf8'));
+      assert.deepEqual(data.plan.sourceAddresses, ['127.0.0.2', '127.0.0.3']);
+      for (const name of ['ws', 'ours']) {
+        const { idle, broadcast } = data.results[name];
+        assert.equal(idle.connections, 50, `${name} idle connections`);
+        assert.equal(idle.failed, 0);
+        assert.ok(idle.memory.held.heapUsed > 0 && idle.memory.before.heapUsed > 0, `${name} heap figures`);
+        assert.ok(Number.isFinite(idle.rssBytesPerConnection) && Number.isFinite(idle.heapBytesPerConnection));
+        assert.ok(idle.heartbeatRounds >= 1);
+        assert.equal(broadcast.clients, 10);
+        assert.equal(broadcast.delivered, broadcast.expected, `${name} delivered everything`);
+      }
+      assert.ok(data.ratios['ours / ws'].heapPerIdleConnection);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  },
+);

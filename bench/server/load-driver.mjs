@@ -11,9 +11,9 @@ const LOAD = fileURLToPath(new URL('./load.mjs', import.meta.url));
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A forked load generator with a request/answer helper. */
-function loadWorker() {
-  const child = forkWorker(LOAD);
+/** A forked load generator with a request/answer helper; `env` is added to its environment. */
+export function loadWorker(env) {
+  const child = forkWorker(LOAD, [], { env });
   const waiting = new Map();
   child.on('message', (message) => {
     const resolve = waiting.get(message.event);
@@ -40,7 +40,7 @@ function loadWorker() {
 }
 
 /** Splits `n` into `parts` near-equal counts. */
-function split(n, parts) {
+export function split(n, parts) {
   return Array.from({ length: parts }, (_, i) => Math.floor(n / parts) + (i < n % parts ? 1 : 0)).filter((c) => c > 0);
 }
 
@@ -151,7 +151,7 @@ export async function broadcast(config, { kind, urls, pids, room }) {
 }
 
 /** Median of a few RSS samples, `gap` ms apart (one sample can catch a GC halfway). */
-async function steadyRss(pid, samples = 5, gap = 300) {
+export async function steadyRss(pid, samples = 5, gap = 300) {
   const values = [];
   for (let i = 0; i < samples; i++) {
     values.push(rssBytes(pid));

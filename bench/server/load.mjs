@@ -1,7 +1,7 @@
 /**
  * Load-generator process. The runner forks one or more of these and drives them over IPC:
  *
- *   connect {kind, urls, room, count, offset, total, concurrency}  → connected {ok, failed, firstError}
+ *   connect {kind, urls, room, count, offset, total, concurrency, localAddresses?}  → connected {ok, failed, firstError}
  *   send    {total, rate}        (senders: every client of this process sends, in turn)  → sent {...}
  *   stats                         → stats {received}
  *   report                        → report {received, duplicates, outOfOrder, histogram, acks, errors, closes, ...}
@@ -74,10 +74,13 @@ function onMessage(clientIndex, message) {
   }
 }
 
-/** Opens one WebSocket client (danmaku-layer or the ws baseline); resolves on `welcome`. */
-function openWs(url, clientIndex) {
+/**
+ * Opens one WebSocket client (danmaku-layer or the ws baseline); resolves on `welcome`.
+ * `localAddress` (a 127.0.0.x) is the source address: each one has its own ephemeral ports.
+ */
+function openWs(url, clientIndex, localAddress) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, [PROTOCOL], { perMessageDeflate: false });
+    const ws = new WebSocket(url, [PROTOCOL], { perMessageDeflate: false, ...(localAddress ? { localAddress } : {}) });
     let ready = false;
     ws.on('message', (data) => {
       let message;
@@ -104,10 +107,11 @@ function openWs(url, clientIndex) {
 }
 
 /** Opens one socket.io client on the WebSocket transport; resolves on `welcome`. */
-function openSocketIo(url, room, clientIndex) {
+function openSocketIo(url, room, clientIndex, localAddress) {
   return new Promise((resolve, reject) => {
     const socket = io(url, {
       transports: ['websocket'],
+      ...(localAddress ? { localAddress } : {}),
       forceNew: true,
       reconnection: false,
       query: { room },
@@ -129,7 +133,7 @@ function openSocketIo(url, room, clientIndex) {
   });
 }
 
-async function connect({ kind, urls, room, count, offset, concurrency }) {
+async function connect({ kind, urls, room, count, offset, concurrency, localAddresses = [] }) {
   let ok = 0;
   let failed = 0;
   let firstError;
@@ -138,8 +142,9 @@ async function connect({ kind, urls, room, count, offset, concurrency }) {
     while (next < count) {
       const local = next++;
       const url = urls[(offset + local) % urls.length];
+      const from = localAddresses.length ? localAddresses[(offset + local) % localAddresses.length] : undefined;
       try {
-        const client = await (kind === 'socketio' ? openSocketIo(url, room, local) : openWs(url, local));
+        const client = await (kind === 'socketio' ? openSocketIo(url, room, local, from) : openWs(url, local, from));
         clients[local] = client;
         ok++;
       } catch (error) {

@@ -12,9 +12,14 @@ const DEFAULT_RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
 export const HELP = `Usage: npm run bench:server -- [options]
 
-Load 1 (broadcast): --clients in one room, --rate comments/s from --senders of them, for --duration s.
+Load 1 (broadcast): at each load point, clients in one room, comments/s from --senders of them,
+                    for --duration s.
 Load 2 (idle):      --idle connections held open, server memory measured.
+--connections <n>:  instead, the connections mode: <n> connections held idle with heartbeats on,
+                    then --clients of them receive --rate comments/s (npm run bench:connections).
 
+  --points <list>        load points as clients x rate, comma-separated (default 1000x100,5000x20;
+                         --clients or --rate alone make it the one point clients x rate)
   --clients <n>          clients in the room, senders included (default 1000)
   --rate <n>             comments per second, all senders together (default 100)
   --duration <s>         seconds of sending (default 10)
@@ -30,8 +35,18 @@ Load 2 (idle):      --idle connections held open, server memory measured.
   --out <dir>            where the JSON goes (default bench/results/)
   --redis                instead: 1, 2 and 3 instances of ours on a redis-server started for the run
   --instances <list>     instance counts for --redis (default 1,2,3)
-  --timeout <s>          the whole run is aborted after this long (default 900)
+  --timeout <s>          the whole run is aborted after this long (default 900; 1800 with --connections)
   --help
+
+Connections mode (default servers ws,ours):
+  --connections <n>      connections in all, the --clients of the broadcast included (e.g. 50000)
+  --idle-seconds <s>     how long they are held idle before the broadcast (default 60)
+  --heartbeat <ms>       heartbeat interval of both servers (default 15000, ours' default)
+  --source-addresses <n> 127.0.0.2… source addresses the connections are spread over
+                         (default: one per 25,000 connections, at least 2)
+  --connect-procs <n>    load-generator processes holding the idle connections (default: enough
+                         for the open-files limit, at least 4)
+  --heap-snapshots <dir> also write a heap snapshot of each server before and after connecting
 `;
 
 /** Writes `message` to stderr and ends the process with exit code 2 (a usage error). */
@@ -43,9 +58,9 @@ function usage(message) {
 /**
  * Reads the flags of `argv` (without node and the script). Prints the help and exits 0 on
  * `--help`; exits 2 on a bad flag.
- * @returns {{ config: object, bin: string, results: string, redis: boolean }} `config` is the
- *   measured setup (it is saved with the results), `bin` the server executable, `results` the
- *   folder of the JSON (ending in `/`), `redis` whether to run the Redis mode.
+ * @returns {{ config: object, bin: string, results: string, redis: boolean, connections: boolean }}
+ *   `config` is the measured setup (it is saved with the results), `bin` the server executable,
+ *   `results` the folder of the JSON (ending in `/`), `redis` and `connections` which mode to run.
  */
 export function parseOptions(argv) {
   let flags;
@@ -53,12 +68,13 @@ export function parseOptions(argv) {
     ({ values: flags } = parseArgs({
       args: argv,
       options: {
-        clients: { type: 'string', default: '1000' },
-        rate: { type: 'string', default: '100' },
+        points: { type: 'string' },
+        clients: { type: 'string' },
+        rate: { type: 'string' },
         duration: { type: 'string', default: '10' },
         senders: { type: 'string', default: '5' },
         idle: { type: 'string', default: '10000' },
-        servers: { type: 'string', default: 'ws,socketio,ours,ours-flush0' },
+        servers: { type: 'string' },
         'receiver-procs': { type: 'string', default: '1' },
         'idle-procs': { type: 'string', default: '2' },
         concurrency: { type: 'string', default: '100' },
@@ -68,7 +84,13 @@ export function parseOptions(argv) {
         out: { type: 'string', default: DEFAULT_RESULTS },
         redis: { type: 'boolean', default: false },
         instances: { type: 'string', default: '1,2,3' },
-        timeout: { type: 'string', default: '900' },
+        timeout: { type: 'string' },
+        connections: { type: 'string' },
+        'idle-seconds': { type: 'string', default: '60' },
+        heartbeat: { type: 'string', default: '15000' },
+        'source-addresses': { type: 'string', default: '0' },
+        'connect-procs': { type: 'string', default: '4' },
+        'heap-snapshots': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -81,6 +103,16 @@ export function parseOptions(argv) {
     process.exit(0);
   }
 
+  const connectionsMode = flags.connections !== undefined;
+  flags.servers ??= connectionsMode ? 'ws,ours' : 'ws,socketio,ours,ours-flush0';
+  flags.timeout ??= connectionsMode ? '1800' : '900';
+  // One point when --clients or --rate is given alone, so `--clients 300 --rate 50` means just that.
+  flags.points ??=
+    flags.clients !== undefined || flags.rate !== undefined || connectionsMode
+      ? `${flags.clients ?? '1000'}x${flags.rate ?? '100'}`
+      : '1000x100,5000x20';
+  flags.clients ??= '1000';
+  flags.rate ??= '100';
   const int = (name, min) => {
     const value = Number(flags[name]);
     if (!Number.isSafeInteger(value) || value < min) {
@@ -105,8 +137,25 @@ export function parseOptions(argv) {
       .filter(Boolean),
     instances: flags.instances.split(',').map(Number),
     oursFlags: flags['ours-flags'].split(/\s+/).filter(Boolean),
+    points: flags.points.split(',').map((point) => {
+      const match = /^\s*(\d+)\s*x\s*(\d+)\s*$/.exec(point);
+      if (!match || Number(match[1]) < 1 || Number(match[2]) < 1)
+        usage(`bench:server: --points takes clients x rate pairs like 1000x100,5000x20; got "${point}".\n`);
+      return { clients: Number(match[1]), rate: Number(match[2]) };
+    }),
   };
-  if (config.senders > config.clients) config.senders = config.clients;
+  if (connectionsMode) {
+    config.connections = int('connections', 1);
+    config.idleSeconds = int('idle-seconds', 1);
+    config.heartbeat = int('heartbeat', 0);
+    config.sourceAddresses = int('source-addresses', 0);
+    config.connectProcs = int('connect-procs', 1);
+    config.heapSnapshots = flags['heap-snapshots'];
+    if (config.clients >= config.connections)
+      usage(`bench:server: --connections (${config.connections}) must exceed --clients (${config.clients}).\n`);
+  }
+  if (config.senders > Math.min(config.clients, ...config.points.map((p) => p.clients)))
+    config.senders = Math.min(config.clients, ...config.points.map((p) => p.clients));
   for (const name of config.servers) {
     if (!PEERS.includes(name)) usage(`bench:server: unknown server "${name}"; choose from ${PEERS.join(', ')}.\n`);
   }
@@ -116,5 +165,5 @@ export function parseOptions(argv) {
     usage(`bench:server: --server-bin ${bin} does not exist${bin === DEFAULT_BIN ? ' (run npm run build)' : ''}.\n`);
   }
   const results = flags.out.endsWith('/') ? flags.out : `${flags.out}/`;
-  return { config, bin, results, redis: flags.redis };
+  return { config, bin, results, redis: flags.redis, connections: connectionsMode };
 }

@@ -51,22 +51,28 @@ export function peers(bin, oursFlags) {
     return lifted;
   }
 
-  /** Starts the server `name` for `room`; resolves with its process, pid and the URL clients use. */
-  async function start(name, room, extra = []) {
+  /**
+   * Starts the server `name` for `room`; resolves with its process, pid and the URL clients use.
+   * `extra` are more flags for ours; `nodeArgs` go to node before the script (a `--require`),
+   * `env` to its environment; `heartbeat` (ms) turns on the `ws` loop's pings (ours pings by itself,
+   * at `--heartbeat-interval`).
+   */
+  async function start(name, room, extra = [], { nodeArgs = [], env, heartbeat = 0 } = {}) {
     switch (name) {
       case 'ws': {
-        const { child, pid, port } = await startServer([peer('ws-broadcast.mjs'), '0']);
+        const args = [...nodeArgs, peer('ws-broadcast.mjs'), '0', String(heartbeat)];
+        const { child, pid, port } = await startServer(args, { env });
         return { child, pid, kind: 'ws', url: `ws://127.0.0.1:${port}/?room=${room}` };
       }
       case 'socketio': {
-        const { child, pid, port } = await startServer([peer('socketio-room.mjs'), '0']);
+        const { child, pid, port } = await startServer([...nodeArgs, peer('socketio-room.mjs'), '0'], { env });
         return { child, pid, kind: 'socketio', url: `http://127.0.0.1:${port}` };
       }
       case 'ours':
       case 'ours-flush0': {
         const args = [bin, '--host', '127.0.0.1', '--port', '0', ...limitFlags(), ...oursFlags, ...extra];
         if (name === 'ours-flush0') args.push('--flush-interval', '0');
-        const { child, pid, port } = await startServer(args);
+        const { child, pid, port } = await startServer([...nodeArgs, ...args], { env });
         return { child, pid, kind: 'ws', url: `ws://127.0.0.1:${port}/ws?room=${room}`, args: args.slice(1) };
       }
     }

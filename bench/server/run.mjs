@@ -6,19 +6,21 @@
  *
  *   node bench/server/run.mjs [--clients 1000] [--rate 100] [--duration 10] [--idle 10000] ...
  *   node bench/server/run.mjs --redis     (1 vs 2 vs 3 instances of ours on one redis-server)
+ *   node bench/server/run.mjs --connections 50000 [--idle-seconds 60]   (what one process holds)
  *
  * Loopback only, bounded in count and time; every child is killed when the run ends or fails.
  * The parts: options.mjs (flags), peers.mjs (the servers), load-driver.mjs (the loads and what is
- * measured), compare.mjs and redis-mode.mjs (the two modes), report.mjs (tables, JSON, warnings),
+ * measured), compare.mjs, connections.mjs and redis-mode.mjs (the three modes), report.mjs (tables, JSON, warnings),
  * load.mjs (the load-generator process), proc.mjs (child processes, /proc).
  */
 import { compare } from './compare.mjs';
+import { connectionsMode } from './connections.mjs';
 import { parseOptions } from './options.mjs';
 import { peers } from './peers.mjs';
 import { guardChildren, killAll } from './proc.mjs';
 import { redisMode } from './redis-mode.mjs';
 
-const { config, bin, results, redis } = parseOptions(process.argv.slice(2));
+const { config, bin, results, redis, connections } = parseOptions(process.argv.slice(2));
 
 guardChildren();
 setTimeout(() => {
@@ -30,6 +32,7 @@ setTimeout(() => {
 const servers = peers(bin, config.oursFlags);
 try {
   if (redis) await redisMode(config, servers, results);
+  else if (connections) await connectionsMode(config, servers, results);
   else await compare(config, servers, results);
 } finally {
   killAll();

@@ -93,13 +93,23 @@ test('a short real run of every library writes a complete result', { timeout: 24
     const run = fileURLToPath(new URL('./run.mjs', import.meta.url));
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [run, '--rates', '30', '--seconds', '1', '--warmup', '1', '--out', out],
+      [run, '--rates', '30', '--seconds', '1', '--warmup', '1', '--cold-runs', '1', '--out', out],
       {
         timeout: 220_000,
       },
     );
     assert.match(stdout, /\| ours \| 30 \|/);
-    const { results } = JSON.parse(await readFile(out, 'utf8'));
+    assert.match(stdout, /Cold start of <danmaku-layer>/);
+    const { results, coldStart } = JSON.parse(await readFile(out, 'utf8'));
+    assert.deepEqual(
+      coldStart.map((c) => c.renderer),
+      ['dom', 'canvas'],
+    );
+    for (const { renderer, median } of coldStart) {
+      assert.ok(median.firstCommentMs > 0, `${renderer}: first comment drawn`);
+      assert.ok(median.loadMs >= 0 && median.fetchMs >= 0, `${renderer}: load figures`);
+      assert.ok(median.entryParseMs > 0, `${renderer}: the entry's parse is in the trace`);
+    }
     assert.deepEqual(
       results.map((r) => r.lib),
       ['harness', 'ours', 'ours-canvas', 'danmaku-dom', 'danmaku-canvas', 'danmu.js', 'danmu.js-realtime'],

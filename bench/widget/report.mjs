@@ -28,7 +28,7 @@ function starved(r, config) {
  * @param {{ machine: object, config: object, results: object[] }} result what run.mjs wrote as JSON
  * @param {(line: string) => void} [log]
  */
-export function printReport({ machine, config, results }, log = console.log) {
+export function printReport({ machine, config, results, coldStart = [] }, log = console.log) {
   log(
     `Machine: ${machine.nproc} × ${machine.cpu}, Chromium ${machine.chromium}, Node ${machine.node}, load ${machine.loadavg}`,
   );
@@ -204,6 +204,7 @@ export function printReport({ machine, config, results }, log = console.log) {
       ),
     );
   }
+  if (coldStart.length) printColdStart(coldStart, log);
   if (harness.size) {
     log(
       '\nfloor: the main-thread time of the page with nothing drawn (harness row) divided by the comments the renderer showed;' +
@@ -211,6 +212,41 @@ export function printReport({ machine, config, results }, log = console.log) {
         ' "Drawing at frame rate": frame p95 under 20 ms, i.e. at least 95% of frames on time.',
     );
   }
+}
+
+/** The cold-start table: medians of `runs` fresh loads per renderer (see cold-start.mjs). */
+function printColdStart(coldStart, log) {
+  log(`\nCold start of <danmaku-layer> (median of ${coldStart[0].runs} fresh loads; ms from adding the script tag):\n`);
+  log(
+    table(
+      [
+        'renderer',
+        'fetched',
+        'fetched → load event',
+        'load event → first comment drawn',
+        'script tag → first comment drawn',
+        'entry parse (V8, streamed)',
+        'entry compile (V8, main)',
+        'entry run (V8, main)',
+        'of which lazy compiles',
+        'all modules run (V8, main)',
+        'entry KiB',
+      ],
+      coldStart.map(({ renderer, median: m }) => [
+        renderer,
+        fmt(m.fetchMs),
+        fmt(m.loadMs),
+        fmt(m.loadToFirstCommentMs),
+        fmt(m.firstCommentMs),
+        fmt(m.entryParseMs, 2),
+        fmt(m.entryCompileMs, 2),
+        fmt(m.entryRunMs, 2),
+        fmt(m.entryRunCompileMs, 2),
+        fmt(m.mainEvaluateMs, 2),
+        fmt(m.entryBytes / 1024),
+      ]),
+    ),
+  );
 }
 
 /** Our renderers, each compared with the peers. */

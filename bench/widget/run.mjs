@@ -15,6 +15,9 @@
  *   --screenshots                                      save a PNG of each stage at the end of its sampling pass
  *   --cpu-throttle 4                                   slow the page's CPU this many times, as DevTools'
  *                                                      throttling does (a slow phone) [BENCH_CPU_THROTTLE]
+ *   --cold-runs 5                                      cold starts of <danmaku-layer> per renderer (fresh
+ *                                                      context each: script tag → first comment drawn, and
+ *                                                      the entry's parse + compile from V8's trace); 0 skips
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -28,6 +31,7 @@ import { startPageServer } from './server.mjs';
 import { STAGE } from './workload.mjs';
 import { laneCapacity, summarizeFrames, summarizeSamples } from './stats.mjs';
 import { printReport } from './report.mjs';
+import { coldStart } from './cold-start.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LIBS = ['harness', 'ours', 'ours-canvas', 'danmaku-dom', 'danmaku-canvas', 'danmu.js', 'danmu.js-realtime'];
@@ -55,6 +59,7 @@ try {
       chromium: { type: 'string', default: process.env.CHROMIUM ?? CHROMIUM_PATH },
       screenshots: { type: 'boolean', default: false },
       'cpu-throttle': { type: 'string', default: process.env.BENCH_CPU_THROTTLE ?? '1' },
+      'cold-runs': { type: 'string', default: '5' },
     },
   }));
 } catch (error) {
@@ -79,8 +84,18 @@ const warmup = Number(flags.warmup);
 const sampleMs = Number(flags['sample-ms']);
 const seed = Number(flags.seed);
 const cpuThrottle = Number(flags['cpu-throttle']);
-if (!(seconds > 0) || !(warmup >= 0) || !(sampleMs > 0) || !Number.isInteger(seed) || !(cpuThrottle >= 1)) {
-  fail('--seconds > 0, --warmup >= 0, --sample-ms > 0, --seed an integer, --cpu-throttle >= 1');
+const coldRuns = Number(flags['cold-runs']);
+if (
+  !(seconds > 0) ||
+  !(warmup >= 0) ||
+  !(sampleMs > 0) ||
+  !Number.isInteger(seed) ||
+  !(cpuThrottle >= 1) ||
+  !(Number.isInteger(coldRuns) && coldRuns >= 0)
+) {
+  fail(
+    '--seconds > 0, --warmup >= 0, --sample-ms > 0, --seed an integer, --cpu-throttle >= 1, --cold-runs an integer >= 0',
+  );
 }
 
 const resultsDir = join(ROOT, 'bench', 'results');
@@ -90,6 +105,7 @@ const browser = await chromium.launch({
   args: CHROMIUM_ARGS,
 });
 const results = [];
+const cold = [];
 try {
   const context = await browser.newContext({ viewport: { width: STAGE.width, height: STAGE.height } });
   const page = await context.newPage();
@@ -117,13 +133,13 @@ try {
     node: process.version,
     loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
   };
-  const config = { libs, rates, seconds, warmup, sampleMs, seed, stage: STAGE, timeDomain, cpuThrottle };
+  const config = { libs, rates, seconds, warmup, sampleMs, seed, stage: STAGE, timeDomain, cpuThrottle, coldRuns };
   const out = flags.out ?? join(resultsDir, `widget-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const date = new Date().toISOString();
   // Written after every run, so an interrupted benchmark still leaves what it measured.
   const save = async () => {
     await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, JSON.stringify({ date, machine, config, results }, null, 2) + '\n');
+    await writeFile(out, JSON.stringify({ date, machine, config, results, coldStart: cold }, null, 2) + '\n');
   };
 
   /** One pass: a fresh page, `lib` fed at `rate`, then one measured window. */
@@ -192,7 +208,19 @@ try {
     }
   }
 
-  printReport({ machine, config, results });
+  // Cold starts run unthrottled, on pages of their own, after the rendering runs.
+  for (const [lib, renderer] of [
+    ['ours', 'dom'],
+    ['ours-canvas', 'canvas'],
+  ]) {
+    if (coldRuns === 0 || !libs.includes(lib)) continue;
+    process.stderr.write(`cold start, renderer ${renderer}…`);
+    cold.push(await coldStart(browser, server.url, { renderer, runs: coldRuns }));
+    process.stderr.write(' done\n');
+    await save();
+  }
+
+  printReport({ machine, config, results, coldStart: cold });
   console.log(`\nJSON: ${out}`);
 } finally {
   await browser.close();

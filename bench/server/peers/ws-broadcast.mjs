@@ -3,7 +3,10 @@
  * danmaku-layer (a `send` in, a one-comment `comments` frame out), encoded once per comment, then
  * for each client: send. No batching, no validation, no history, no limits.
  *
- * Usage: node ws-broadcast.mjs [port]  (prints "listening on http://127.0.0.1:<port>")
+ * Usage: node ws-broadcast.mjs [port] [heartbeat ms]  (prints "listening on http://127.0.0.1:<port>")
+ *
+ * With a heartbeat interval (the connections mode passes ours'), it pings as the `ws` README shows:
+ * one timer for all clients, a flag per client set by its pong, and a client that missed a pong cut.
  */
 import { createRequire } from 'node:module';
 
@@ -13,9 +16,31 @@ const { WebSocketServer } = require('ws');
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: Number(process.argv[2] ?? 0), perMessageDeflate: false });
 let seq = 0;
+const heartbeat = Number(process.argv[3] ?? 0);
+
+function markAlive() {
+  this.isAlive = true;
+}
+
+if (heartbeat > 0) {
+  setInterval(() => {
+    for (const client of wss.clients) {
+      if (client.isAlive === false) {
+        client.terminate();
+        continue;
+      }
+      client.isAlive = false;
+      client.ping();
+    }
+  }, heartbeat).unref();
+}
 
 wss.on('connection', (ws) => {
   ws.on('error', () => {});
+  if (heartbeat > 0) {
+    ws.isAlive = true;
+    ws.on('pong', markAlive);
+  }
   ws.send('{"type":"welcome"}');
   ws.on('message', (data) => {
     let message;
