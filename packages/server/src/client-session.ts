@@ -305,6 +305,10 @@ export class ClientSession implements RoomMember {
     const message = parsed.value;
     // Already authenticated, or nothing to authenticate: a (re)sent token changes nothing.
     if (message.type === 'auth') return;
+    if (message.type !== 'send') {
+      this.#sendError({ code: ErrorCode.Forbidden, message: 'Moderation is not available here.', id: message.id });
+      return;
+    }
     this.#post(message);
   }
 
