@@ -166,7 +166,7 @@ export class RedisEngine implements Engine {
     };
     const url = options.url ?? REDIS_ENGINE_DEFAULTS.url;
     this.#redis = new Redis(url, redisOptions) as ScriptedRedis;
-    this.#redis.defineCommand('danmakuPublish', { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
+    this.#redis.defineCommand('danmakuPublish', { numberOfKeys: 4, lua: PUBLISH_SCRIPT });
     this.#redis.defineCommand('danmakuHistory', { numberOfKeys: 2, lua: HISTORY_SCRIPT });
     this.#redis.defineCommand('danmakuViewers', { numberOfKeys: 2, lua: VIEWERS_SCRIPT });
     this.#redis.defineCommand('danmakuTouch', { numberOfKeys: 2, lua: TOUCH_SCRIPT });
