@@ -118,6 +118,12 @@ const bad: Array<[string, string[], Record<string, string>, RegExp]> = [
     /--max-connections \(or \$DANMAKU_MAX_CONNECTIONS\) must be an integer/,
   ],
   [
+    'an admin token too short to be a secret',
+    [],
+    { DANMAKU_ADMIN_TOKEN: 'short' },
+    /--admin-token \(or \$DANMAKU_ADMIN_TOKEN\) must be a string of at least 16 characters/,
+  ],
+  [
     'a Redis URL of another scheme',
     ['--redis-url', 'http://127.0.0.1:6379'],
     {},
@@ -260,4 +266,15 @@ test('--max-connections and --jwt-jwks-allow-http reach the server', async (t) =
     DANMAKU_MAX_CONNECTIONS: '0',
   });
   assert.equal(loopback.lines.find((line) => line.msg === 'listening')!.maxConnections, 0);
+});
+
+test('$DANMAKU_ADMIN_TOKEN turns on the admin API; without it the API is not served', async (t) => {
+  const token = 'an-admin-token-from-the-environment';
+  const server = await start(t, [], { DANMAKU_ADMIN_TOKEN: token });
+  const url = `http://127.0.0.1:${server.port}/rooms/cli/moderation`;
+  assert.equal((await fetch(url)).status, 401);
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  assert.deepEqual([res.status, await res.json()], [200, { room: 'cli', actions: [] }]);
+  const plain = await start(t, []);
+  assert.equal((await fetch(`http://127.0.0.1:${plain.port}/rooms/cli/moderation`)).status, 404);
 });

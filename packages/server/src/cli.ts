@@ -97,6 +97,11 @@ export const FLAGS = {
     default: String(D.retractWindow),
     help: 'Seconds after posting during which authors may retract their own comments (0 = never).',
   },
+  'admin-token': {
+    type: 'string',
+    env: 'DANMAKU_ADMIN_TOKEN',
+    help: 'Turn on the HTTP admin API for "Authorization: Bearer <token>" (16+ characters; prefer the env variable).',
+  },
   'jwt-secret': {
     type: 'string',
     env: 'DANMAKU_JWT_SECRET',
@@ -358,6 +363,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     trustProxy: get('trust-proxy') === true,
     readOnly: get('read-only') === true,
     retractWindow: number('retract-window', 0),
+    ...(get('admin-token') !== undefined ? { adminToken: String(get('admin-token')) } : {}),
     authTimeout: number('auth-timeout', 1),
     maxTextLength: number('max-text-length', 1),
     maxPayload: number('max-payload', 256),
@@ -454,6 +460,7 @@ const FLAG_OF_OPTION: Record<string, FlagName> = {
   trustProxy: 'trust-proxy',
   readOnly: 'read-only',
   retractWindow: 'retract-window',
+  adminToken: 'admin-token',
   blocklist: 'blocklist',
   'auth.secret': 'jwt-secret',
   'auth.jwksUrl': 'jwt-jwks-url',

@@ -11,6 +11,7 @@ import type { LevelWithSilent, Logger } from 'pino';
 import type { ModerationHook } from './moderation.js';
 import type { ReportHook } from './moderation/service.js';
 import type { ModerationStore } from './moderation/store.js';
+import { ADMIN_API_LIMITS } from './moderation/admin-api.js';
 
 /** Log levels, most verbose first. */
 export const LOG_LEVELS: readonly LevelWithSilent[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -117,6 +118,13 @@ export interface DanmakuServerOptions {
    * shared by every instance and survive a restart.
    */
   moderationStore?: ModerationStore;
+  /**
+   * Turns on the HTTP admin API (retract, mutes, slow mode, clear, reports, audit; see
+   * docs/moderation.md) for requests with `Authorization: Bearer <adminToken>`, on the public port
+   * and on the internal port. At least 16 characters; generate it (`openssl rand -hex 32`). Default:
+   * none, and the API is not served.
+   */
+  adminToken?: string;
   /** Bytes that may wait to be sent to one client; past this it is closed with 4002 (slow consumer). Default `262144` (256 KiB). */
   maxBufferedAmount?: number;
   /** A pino logger to use. Default: a new one writing JSON lines to stdout at `logLevel`. */
@@ -290,6 +298,16 @@ export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
   }
   if (settings.moderationStore !== undefined && typeof settings.moderationStore?.checkSend !== 'function') {
     throw new TypeError('Option "moderationStore" must implement the ModerationStore interface.');
+  }
+  if (
+    settings.adminToken !== undefined &&
+    (typeof settings.adminToken !== 'string' ||
+      settings.adminToken.length < ADMIN_API_LIMITS.minTokenLength ||
+      /\s/.test(settings.adminToken))
+  ) {
+    throw new TypeError(
+      `Option "adminToken" must be a string of at least ${ADMIN_API_LIMITS.minTokenLength} characters without white space.`,
+    );
   }
   if (settings.auth !== undefined && (typeof settings.auth !== 'object' || settings.auth === null)) {
     throw new TypeError('Option "auth" must be an object.');

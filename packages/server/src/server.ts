@@ -18,6 +18,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createModerator } from './moderation.js';
 import { MemoryModerationStore } from './moderation/memory-store.js';
 import { createModerationService, type ModerationService } from './moderation/service.js';
+import { createAdminApi } from './moderation/admin-api.js';
 import { resolveOptions, type DanmakuServerOptions } from './options.js';
 import { createOriginCheck } from './origin.js';
 import { RoomHub } from './room-hub.js';
@@ -166,6 +167,13 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     ...(settings.onReport ? { onReport: settings.onReport } : {}),
   });
 
+  const adminApi = settings.adminToken
+    ? createAdminApi(moderation, {
+        token: settings.adminToken,
+        addressOf: (req) => addressKey(clientIp(req, settings.trustProxy)),
+      })
+    : undefined;
+
   const sessionSettings: SessionSettings = {
     engine: publishing,
     hub,
@@ -228,6 +236,8 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (await handleOperatorRoute(path, res, publicMetrics)) return true;
+    // Before the read API: the admin routes include DELETE /rooms/:room/comments/:seq.
+    if (adminApi && (await adminApi(req, res))) return true;
     if (readArchive && (await readArchive(req, res))) return true;
     return serveStatic(req, res);
   }
@@ -267,8 +277,10 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
       ? undefined
       : createServer(
           serverOptions,
-          respond(async (req, res) =>
-            handleOperatorRoute(new URL(req.url ?? '/', 'http://localhost').pathname, res, settings.metrics),
+          respond(
+            async (req, res) =>
+              (await handleOperatorRoute(new URL(req.url ?? '/', 'http://localhost').pathname, res, settings.metrics)) ||
+              (adminApi !== undefined && (await adminApi(req, res))),
           ),
         );
 

@@ -18,10 +18,11 @@ import { AUDIT_RING_SIZE, type ModerationStore } from './store.js';
 export type Actor = string;
 
 /**
- * Whom a mute names: a user id (the token's `sub`), or the author of a comment still known to the
- * room (`seq`: by user id when they were signed in, else by the address they sent from).
+ * Whom a mute names: a user id (the token's `sub`), the author of a comment still known to the
+ * room (`seq`: by user id when they were signed in, else by the address they sent from), or a
+ * sender key as {@link MuteEntry.target} shows it (`user:<id>`, `addr:<address key>`).
  */
-export type MuteTarget = { user: string } | { seq: number };
+export type MuteTarget = { user: string } | { seq: number } | { sender: string };
 
 /** One mute in force. */
 export interface MuteEntry {
@@ -227,6 +228,7 @@ export function createModerationService(options: ModerationServiceOptions): Mode
 
   const targetOf = async (room: string, target: MuteTarget): Promise<string | ModerationFailure> => {
     if ('user' in target) return `user:${target.user}`;
+    if ('sender' in target) return target.sender;
     return (await authorOf(room, target.seq)) ?? notFound(target.seq);
   };
 
