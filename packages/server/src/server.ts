@@ -279,7 +279,11 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
           serverOptions,
           respond(
             async (req, res) =>
-              (await handleOperatorRoute(new URL(req.url ?? '/', 'http://localhost').pathname, res, settings.metrics)) ||
+              (await handleOperatorRoute(
+                new URL(req.url ?? '/', 'http://localhost').pathname,
+                res,
+                settings.metrics,
+              )) ||
               (adminApi !== undefined && (await adminApi(req, res))),
           ),
         );
