@@ -142,3 +142,37 @@ test('two instances: presence counts viewers on both', async (t) => {
   c.close();
   await a.next<PresenceMessage>((m) => m.type === 'presence' && m.viewers === 1);
 });
+
+test('two instances: reports are counted once per viewer across both, and listed most reported first', async (t) => {
+  const one = await instance(t);
+  const two = await instance(t);
+  const author = await one.login('room=x5', { sub: 'a' });
+  const r1 = await one.login('room=x5', { sub: 'r1' });
+  const r2 = await two.login('room=x5', { sub: 'r2' });
+  const bad = await post(author, 'bad');
+  const meh = await post(author, 'meh');
+  await r2.waitForComments(2);
+  for (const [client, seq, reason] of [
+    [r1, bad, 'rude'],
+    [r2, bad, 'very rude'],
+    [r2, bad, 'again'],
+    [r1, meh, undefined],
+  ] as const) {
+    assert.equal((await request(client, { type: 'report', seq, ...(reason ? { reason } : {}) })).type, 'ack');
+  }
+  const top = await one.danmaku.moderation.topReports('x5');
+  assert.deepEqual(
+    top.map(({ seq, count, reasons, comment }) => ({ seq, count, reasons, text: comment?.text })),
+    [
+      { seq: bad, count: 2, reasons: ['very rude', 'rude'], text: 'bad' },
+      { seq: meh, count: 1, reasons: [], text: 'meh' },
+    ],
+  );
+  const mod = await two.login('room=x5', { sub: 'mod', role: 'moderator' });
+  assert.equal((await request(mod, { type: 'retract', seq: bad })).type, 'ack');
+  assert.deepEqual(
+    (await two.danmaku.moderation.topReports('x5')).map((r) => r.seq),
+    [meh],
+    'a retracted comment leaves the reports',
+  );
+});

@@ -48,13 +48,13 @@ if redis.call('PTTL', KEYS[1]) < left then redis.call('PEXPIRE', KEYS[1], left) 
 `;
 
 /**
- * Records a report once per reporter. Returns 1 when new. KEYS[1] reporters of the comment,
+ * Records a report once per reporter. Returns the comment's reporters now, 0 for a repeat. KEYS[1] reporters of the comment,
  * KEYS[2] the room's tallies (sorted set seq → count), KEYS[3] reasons of the comment.
  * ARGV[1] reporter, ARGV[2] seq, ARGV[3] reason or '', ARGV[4] TTL (ms), ARGV[5] most reasons.
  */
 const REPORT_SCRIPT = `
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('ZINCRBY', KEYS[2], 1, ARGV[2])
+local count = redis.call('ZINCRBY', KEYS[2], 1, ARGV[2])
 if ARGV[3] ~= '' then
   redis.call('LPUSH', KEYS[3], ARGV[3])
   redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[5]) - 1)
@@ -62,7 +62,7 @@ if ARGV[3] ~= '' then
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return 1
+return tonumber(count)
 `;
 
 interface ScriptCommands {
@@ -161,9 +161,9 @@ export class RedisModerationStore implements ModerationStore {
     return Number((await this.#redis.get(`${this.#room(room)}:slow`)) ?? 0);
   }
 
-  async report(room: string, seq: number, reporter: string, reason: string | undefined): Promise<boolean> {
+  async report(room: string, seq: number, reporter: string, reason: string | undefined): Promise<number> {
     const base = this.#room(room);
-    const added = await this.#redis.danmakuReport(
+    return this.#redis.danmakuReport(
       `${base}:reporters:${seq}`,
       `${base}:reports`,
       `${base}:reasons:${seq}`,
@@ -173,7 +173,6 @@ export class RedisModerationStore implements ModerationStore {
       this.#reportTtl,
       MAX_REASONS,
     );
-    return added === 1;
   }
 
   async topReports(room: string, limit: number): Promise<ReportTally[]> {

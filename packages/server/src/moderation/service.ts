@@ -253,6 +253,8 @@ export function createModerationService(options: ModerationServiceOptions): Mode
         const archived = await archive?.findBySeq(room, seq);
         if (!archived) return notFound(seq);
         ids = [archived.id];
+        // Older than the history: no ordering to keep, but a screen may still show it (a replay).
+        await engine.signal(room, { type: 'retract', seqs: [seq] });
       }
       if (archive && ids.length > 0) await archive.remove(room, ids);
       await store.forgetReports(room, [seq]);
@@ -311,10 +313,10 @@ export function createModerationService(options: ModerationServiceOptions): Mode
       const stored = await engine.find(room, seq);
       const comment = stored?.comment ?? (await archive?.findBySeq(room, seq));
       if (!comment) return notFound(seq);
-      if (!(await store.report(room, seq, reporter, reason))) return { ok: true };
+      const count = await store.report(room, seq, reporter, reason);
+      if (count === 0) return { ok: true };
       await record({ actor: reporter, action: 'report', room, seq });
       if (onReport) {
-        const count = (await store.topReports(room, Number.MAX_SAFE_INTEGER)).find((r) => r.seq === seq)?.count ?? 1;
         const event: ReportEvent = { room, seq, reporter, count, comment, ...(reason ? { reason } : {}) };
         void Promise.resolve()
           .then(() => onReport(event))
