@@ -21,8 +21,9 @@ export interface RedisModerationStoreOptions {
 }
 
 /**
- * The room's own check, one script: the room mute, then slow mode (a key per sender that expires
- * after the interval, so last sends clean themselves up). Returns `{0}` ok, `{1, ms}` muted,
+ * The room's own check, one script: the room mute, then slow mode (a key per sender holding the
+ * time of their last send, expiring after the interval, so last sends clean themselves up; the
+ * current interval is what counts, so a shorter one applies at once). Returns `{0}` ok, `{1, ms}` muted,
  * `{2, ms}` slow. KEYS[1] room mutes, KEYS[2] slow-mode interval, KEYS[3] the sender's slow-mode key.
  * ARGV[1] sender, ARGV[2] now (ms), ARGV[3] '1' when exempt from slow mode.
  */
@@ -33,8 +34,10 @@ if muted > now then return {1, muted - now} end
 if ARGV[3] == '1' then return {0, 0} end
 local interval = tonumber(redis.call('GET', KEYS[2]) or '0')
 if interval <= 0 then return {0, 0} end
-if redis.call('SET', KEYS[3], '1', 'NX', 'PX', interval * 1000) then return {0, 0} end
-return {2, math.max(1, redis.call('PTTL', KEYS[3]))}
+local last = tonumber(redis.call('GET', KEYS[3]) or '-1')
+if last >= 0 and now - last < interval * 1000 then return {2, interval * 1000 - (now - last)} end
+redis.call('SET', KEYS[3], ARGV[2], 'PX', interval * 1000)
+return {0, 0}
 `;
 
 /**
