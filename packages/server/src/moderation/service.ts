@@ -68,7 +68,7 @@ export type ModerationFailure =
   | { ok: false; code: 'not_found'; message: string }
   /** The actor may not do this (e.g. an author past the retract window). HTTP 403. */
   | { ok: false; code: 'forbidden'; message: string }
-  /** Too many reports from this viewer; retry after `retryAfter` ms. HTTP 429. */
+  /** Too many requests; retry after `retryAfter` ms. HTTP 429. (Not returned by the service itself today: for callers that rate-limit.) */
   | { ok: false; code: 'rate_limited'; message: string; retryAfter: number };
 
 /** The outcome of an action: success with its details, or a {@link ModerationFailure}. */
@@ -133,7 +133,8 @@ export interface ModerationService {
 
   /**
    * Records a viewer's report of a comment: once per reporter and comment (a repeat succeeds and
-   * changes nothing), rate-limited per reporter (`rate_limited`), `not_found` for an unknown seq.
+   * changes nothing), `not_found` for an unknown seq. Callers bound how often a viewer may report
+   * (sockets: per connection, answered `rate_limited`); this function does not.
    * The moderation hook's `onReport` is told of each new report.
    *
    * @param reporter The reporter's sender key ({@link senderKey}).
