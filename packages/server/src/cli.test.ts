@@ -55,6 +55,12 @@ const bad: Array<[string, string[], Record<string, string>, RegExp]> = [
     /--read-only \(or \$DANMAKU_READ_ONLY\) must be true or false/,
   ],
   ['a port out of range', ['--port', '70000'], {}, /--port \(or \$PORT\)/],
+  [
+    'a negative retract window',
+    [],
+    { DANMAKU_RETRACT_WINDOW: '-5' },
+    /--retract-window \(or \$DANMAKU_RETRACT_WINDOW\) must be an integer ≥ 0; got "-5"/,
+  ],
   ['an unknown log level', ['--log-level', 'loud'], {}, /--log-level \(or \$DANMAKU_LOG_LEVEL\)/],
   [
     'a JWT secret without audience',

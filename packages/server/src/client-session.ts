@@ -259,6 +259,7 @@ export class ClientSession implements RoomMember {
     if (this.#closed) return;
     this.#counted = true;
     const viewers = await engine.addViewers(request.room, 1);
+    hub.welcomed(request.room, viewers);
     const state = await engine.state(request.room);
     const slowMode = await this.#settings.moderation.slowModeOf(request.room);
     // Always said, so a client never has to guess: `true` only for a cursor honoured in full.

@@ -152,8 +152,12 @@ export interface Engine {
    */
   clear(room: string): Promise<Removal & { seq: number }>;
 
-  /** Tells every subscriber of the room (every instance) of a change kept elsewhere (slow mode). */
-  signal(room: string, event: SlowModeChangedMessage): Promise<void>;
+  /**
+   * Tells every subscriber of the room (every instance) of a change the history has no part in:
+   * slow mode, or the retraction of a comment only an archive still holds. Not ordered with the
+   * comments.
+   */
+  signal(room: string, event: RoomEvent): Promise<void>;
 
   /** The room's epoch and latest `seq`. A room with no epoch yet is given one. */
   state(room: string): Promise<RoomState>;

@@ -103,7 +103,9 @@ test('two instances: mutes, slow mode and clear apply on both, and survive an in
   assert.equal((await request(mod, { type: 'slow_mode', interval: 120 })).type, 'ack');
   assert.equal((await user.next<SlowModeChangedMessage>((m) => m.type === 'slow_mode')).interval, 120);
   assert.equal((await request(user, { type: 'send', text: 'one' })).type, 'ack');
-  assert.equal(((await request(user, { type: 'send', text: 'two' })) as ErrorMessage).code, 'rate_limited');
+  const slow = (await request(user, { type: 'send', text: 'two' })) as ErrorMessage;
+  assert.equal(slow.code, 'rate_limited');
+  assert.ok(slow.retryAfter! > 100_000 && slow.retryAfter! <= 120_000, String(slow.retryAfter));
   assert.equal((await request(mod, { type: 'mute', user: 'loud', duration: 300, everywhere: true })).type, 'ack');
 
   const last = await post(mod, 'before clear');
@@ -141,4 +143,38 @@ test('two instances: presence counts viewers on both', async (t) => {
   b.close();
   c.close();
   await a.next<PresenceMessage>((m) => m.type === 'presence' && m.viewers === 1);
+});
+
+test('two instances: reports are counted once per viewer across both, and listed most reported first', async (t) => {
+  const one = await instance(t);
+  const two = await instance(t);
+  const author = await one.login('room=x5', { sub: 'a' });
+  const r1 = await one.login('room=x5', { sub: 'r1' });
+  const r2 = await two.login('room=x5', { sub: 'r2' });
+  const bad = await post(author, 'bad');
+  const meh = await post(author, 'meh');
+  await r2.waitForComments(2);
+  for (const [client, seq, reason] of [
+    [r1, bad, 'rude'],
+    [r2, bad, 'very rude'],
+    [r2, bad, 'again'],
+    [r1, meh, undefined],
+  ] as const) {
+    assert.equal((await request(client, { type: 'report', seq, ...(reason ? { reason } : {}) })).type, 'ack');
+  }
+  const top = await one.danmaku.moderation.topReports('x5');
+  assert.deepEqual(
+    top.map(({ seq, count, reasons, comment }) => ({ seq, count, reasons, text: comment?.text })),
+    [
+      { seq: bad, count: 2, reasons: ['very rude', 'rude'], text: 'bad' },
+      { seq: meh, count: 1, reasons: [], text: 'meh' },
+    ],
+  );
+  const mod = await two.login('room=x5', { sub: 'mod', role: 'moderator' });
+  assert.equal((await request(mod, { type: 'retract', seq: bad })).type, 'ack');
+  assert.deepEqual(
+    (await two.danmaku.moderation.topReports('x5')).map((r) => r.seq),
+    [meh],
+    'a retracted comment leaves the reports',
+  );
 });

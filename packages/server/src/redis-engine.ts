@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Comment, SlowModeChangedMessage } from 'danmaku-layer-protocol';
+import type { Comment } from 'danmaku-layer-protocol';
 import type {
   CommentListener,
   Engine,
@@ -14,6 +14,7 @@ import type {
   ReadinessListener,
   Removal,
   ResetListener,
+  RoomEvent,
   RoomEventListener,
   RoomState,
   StoredComment,
@@ -264,7 +265,7 @@ export class RedisEngine implements Engine {
     return { seq, seqs, ids };
   }
 
-  async signal(room: string, event: SlowModeChangedMessage): Promise<void> {
+  async signal(room: string, event: RoomEvent): Promise<void> {
     await this.#redis.publish(roomKeys(this.#prefix, room).channel, JSON.stringify({ v: event }));
   }
 

@@ -109,6 +109,16 @@ export class RoomHub {
     if (room.members.size === 0 && room.unsubscribe) this.#drop(name, room);
   }
 
+  /**
+   * Tells the room the viewer count its first member was welcomed with, so that the first poll
+   * does not send that same count again. Later members' counts are not taken: earlier members
+   * have yet to hear of them.
+   */
+  welcomed(name: string, viewers: number): void {
+    const room = this.#rooms.get(name);
+    if (room && room.viewers === undefined) room.viewers = viewers;
+  }
+
   /** Whether the room has local members (or is being joined). */
   has(name: string): boolean {
     return this.#rooms.has(name);

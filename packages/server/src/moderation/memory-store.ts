@@ -1,7 +1,7 @@
 /**
  * Moderation state in this process: it lives as long as the process, like the memory engine's rooms.
  */
-import { AUDIT_RING_SIZE, MAX_REASONS, type ModerationStore, type ReportTally } from './store.js';
+import { AUDIT_RING_SIZE, MAX_REASONS, MAX_REPORTED, type ModerationStore, type ReportTally } from './store.js';
 import type { AuditEntry, MuteEntry, SendCheck } from './service.js';
 
 /** Scope key of mutes that apply to every room (room names cannot contain `*`). */
@@ -81,14 +81,17 @@ export class MemoryModerationStore implements ModerationStore {
     return this.#rooms.get(room)?.slowMode ?? 0;
   }
 
-  async report(room: string, seq: number, reporter: string, reason: string | undefined): Promise<boolean> {
+  async report(room: string, seq: number, reporter: string, reason: string | undefined): Promise<number> {
     const state = this.#room(room);
     let entry = state.reports.get(seq);
-    if (!entry) state.reports.set(seq, (entry = { reporters: new Set(), reasons: [] }));
-    if (entry.reporters.has(reporter)) return false;
+    if (!entry) {
+      state.reports.set(seq, (entry = { reporters: new Set(), reasons: [] }));
+      if (state.reports.size > MAX_REPORTED) state.reports.delete(Math.min(...state.reports.keys()));
+    }
+    if (entry.reporters.has(reporter)) return 0;
     entry.reporters.add(reporter);
     if (reason) entry.reasons = [reason, ...entry.reasons].slice(0, MAX_REASONS);
-    return true;
+    return entry.reporters.size;
   }
 
   async topReports(room: string, limit: number): Promise<ReportTally[]> {

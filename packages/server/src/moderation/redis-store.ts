@@ -21,8 +21,9 @@ export interface RedisModerationStoreOptions {
 }
 
 /**
- * The room's own check, one script: the room mute, then slow mode (a key per sender that expires
- * after the interval, so last sends clean themselves up). Returns `{0}` ok, `{1, ms}` muted,
+ * The room's own check, one script: the room mute, then slow mode (a key per sender holding the
+ * time of their last send, expiring after the interval, so last sends clean themselves up; the
+ * current interval is what counts, so a shorter one applies at once). Returns `{0}` ok, `{1, ms}` muted,
  * `{2, ms}` slow. KEYS[1] room mutes, KEYS[2] slow-mode interval, KEYS[3] the sender's slow-mode key.
  * ARGV[1] sender, ARGV[2] now (ms), ARGV[3] '1' when exempt from slow mode.
  */
@@ -33,8 +34,10 @@ if muted > now then return {1, muted - now} end
 if ARGV[3] == '1' then return {0, 0} end
 local interval = tonumber(redis.call('GET', KEYS[2]) or '0')
 if interval <= 0 then return {0, 0} end
-if redis.call('SET', KEYS[3], '1', 'NX', 'PX', interval * 1000) then return {0, 0} end
-return {2, math.max(1, redis.call('PTTL', KEYS[3]))}
+local last = tonumber(redis.call('GET', KEYS[3]) or '-1')
+if last >= 0 and now - last < interval * 1000 then return {2, interval * 1000 - (now - last)} end
+redis.call('SET', KEYS[3], ARGV[2], 'PX', interval * 1000)
+return {0, 0}
 `;
 
 /**
@@ -48,13 +51,13 @@ if redis.call('PTTL', KEYS[1]) < left then redis.call('PEXPIRE', KEYS[1], left) 
 `;
 
 /**
- * Records a report once per reporter. Returns 1 when new. KEYS[1] reporters of the comment,
+ * Records a report once per reporter. Returns the comment's reporters now, 0 for a repeat. KEYS[1] reporters of the comment,
  * KEYS[2] the room's tallies (sorted set seq → count), KEYS[3] reasons of the comment.
  * ARGV[1] reporter, ARGV[2] seq, ARGV[3] reason or '', ARGV[4] TTL (ms), ARGV[5] most reasons.
  */
 const REPORT_SCRIPT = `
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('ZINCRBY', KEYS[2], 1, ARGV[2])
+local count = redis.call('ZINCRBY', KEYS[2], 1, ARGV[2])
 if ARGV[3] ~= '' then
   redis.call('LPUSH', KEYS[3], ARGV[3])
   redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[5]) - 1)
@@ -62,7 +65,7 @@ if ARGV[3] ~= '' then
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return 1
+return tonumber(count)
 `;
 
 interface ScriptCommands {
@@ -161,9 +164,9 @@ export class RedisModerationStore implements ModerationStore {
     return Number((await this.#redis.get(`${this.#room(room)}:slow`)) ?? 0);
   }
 
-  async report(room: string, seq: number, reporter: string, reason: string | undefined): Promise<boolean> {
+  async report(room: string, seq: number, reporter: string, reason: string | undefined): Promise<number> {
     const base = this.#room(room);
-    const added = await this.#redis.danmakuReport(
+    return this.#redis.danmakuReport(
       `${base}:reporters:${seq}`,
       `${base}:reports`,
       `${base}:reasons:${seq}`,
@@ -173,7 +176,6 @@ export class RedisModerationStore implements ModerationStore {
       this.#reportTtl,
       MAX_REASONS,
     );
-    return added === 1;
   }
 
   async topReports(room: string, limit: number): Promise<ReportTally[]> {

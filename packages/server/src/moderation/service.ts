@@ -69,7 +69,7 @@ export type ModerationFailure =
   | { ok: false; code: 'not_found'; message: string }
   /** The actor may not do this (e.g. an author past the retract window). HTTP 403. */
   | { ok: false; code: 'forbidden'; message: string }
-  /** Too many reports from this viewer; retry after `retryAfter` ms. HTTP 429. */
+  /** Too many requests; retry after `retryAfter` ms. HTTP 429. (Not returned by the service itself today: for callers that rate-limit.) */
   | { ok: false; code: 'rate_limited'; message: string; retryAfter: number };
 
 /** The outcome of an action: success with its details, or a {@link ModerationFailure}. */
@@ -134,7 +134,8 @@ export interface ModerationService {
 
   /**
    * Records a viewer's report of a comment: once per reporter and comment (a repeat succeeds and
-   * changes nothing), rate-limited per reporter (`rate_limited`), `not_found` for an unknown seq.
+   * changes nothing), `not_found` for an unknown seq. Callers bound how often a viewer may report
+   * (sockets: per connection, answered `rate_limited`); this function does not.
    * The moderation hook's `onReport` is told of each new report.
    *
    * @param reporter The reporter's sender key ({@link senderKey}).
@@ -255,6 +256,8 @@ export function createModerationService(options: ModerationServiceOptions): Mode
         const archived = await archive?.findBySeq(room, seq);
         if (!archived) return notFound(seq);
         ids = [archived.id];
+        // Older than the history: no ordering to keep, but a screen may still show it (a replay).
+        await engine.signal(room, { type: 'retract', seqs: [seq] });
       }
       if (archive && ids.length > 0) await archive.remove(room, ids);
       await store.forgetReports(room, [seq]);
@@ -313,10 +316,10 @@ export function createModerationService(options: ModerationServiceOptions): Mode
       const stored = await engine.find(room, seq);
       const comment = stored?.comment ?? (await archive?.findBySeq(room, seq));
       if (!comment) return notFound(seq);
-      if (!(await store.report(room, seq, reporter, reason))) return { ok: true };
+      const count = await store.report(room, seq, reporter, reason);
+      if (count === 0) return { ok: true };
       await record({ actor: reporter, action: 'report', room, seq });
       if (onReport) {
-        const count = (await store.topReports(room, Number.MAX_SAFE_INTEGER)).find((r) => r.seq === seq)?.count ?? 1;
         const event: ReportEvent = { room, seq, reporter, count, comment, ...(reason ? { reason } : {}) };
         void Promise.resolve()
           .then(() => onReport(event))

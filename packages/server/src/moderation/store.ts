@@ -8,6 +8,8 @@ import type { AuditEntry, MuteEntry, SendCheck } from './service.js';
 export const AUDIT_RING_SIZE = 100;
 /** Most reasons kept per reported comment. */
 export const MAX_REASONS = 5;
+/** Most reported comments tracked per room (in memory): past it, the oldest comment's reports go. */
+export const MAX_REPORTED = 1000;
 
 /** A reported comment as stored: counts and reasons, without the comment. */
 export interface ReportTally {
@@ -34,8 +36,11 @@ export interface ModerationStore {
   setSlowMode(room: string, interval: number): Promise<void>;
   /** The slow-mode interval in seconds, `0` when off. */
   slowMode(room: string): Promise<number>;
-  /** Records a report; `false` when this reporter had reported this comment already. */
-  report(room: string, seq: number, reporter: string, reason: string | undefined): Promise<boolean>;
+  /**
+   * Records a report. Resolves with the number of distinct reporters of the comment now, or `0`
+   * when this reporter had reported it already (nothing changed).
+   */
+  report(room: string, seq: number, reporter: string, reason: string | undefined): Promise<number>;
   /** The most reported comments, most first. */
   topReports(room: string, limit: number): Promise<ReportTally[]>;
   /** Forgets the reports of comments that are gone (retracted or cleared). */
