@@ -25,11 +25,16 @@ after(async () => {
 });
 
 /** One server instance on the shared Redis: its own engine and moderation store connections. */
-async function instance(t: TestContext) {
+async function instance(t: TestContext, adminToken?: string) {
   const engine = new RedisEngine({ url: redis.url, heartbeatInterval: 200 });
   const moderationStore = new RedisModerationStore({ url: redis.url });
   await engine.whenReady();
-  const server: TestServer = await startTestServer(t, { auth: testAuth, engine, moderationStore });
+  const server: TestServer = await startTestServer(t, {
+    auth: testAuth,
+    engine,
+    moderationStore,
+    ...(adminToken ? { adminToken } : {}),
+  });
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -176,5 +181,38 @@ test('two instances: reports are counted once per viewer across both, and listed
     (await two.danmaku.moderation.topReports('x5')).map((r) => r.seq),
     [meh],
     'a retracted comment leaves the reports',
+  );
+});
+
+test('two instances: the admin API of one retracts, mutes and clears for the clients of the other', async (t) => {
+  const token = 'admin-token-shared-by-both-instances';
+  const one = await instance(t, token);
+  const two = await instance(t);
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${one.http}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const viewer = await two.login('room=x-admin', { sub: 'viewer' });
+  const author = await two.login('room=x-admin', { sub: 'author' });
+  const bad = await post(author, 'bad');
+  await viewer.waitForComments(1);
+  assert.equal((await admin('DELETE', `/rooms/x-admin/comments/${bad}`)).status, 200);
+  assert.deepEqual((await viewer.next<RetractedMessage>((m) => m.type === 'retract')).seqs, [bad]);
+  assert.equal((await admin('POST', '/rooms/x-admin/mutes', { user: 'author', duration: 60 })).status, 201);
+  assert.equal(((await request(author, { type: 'send', text: 'again' })) as ErrorMessage).code, 'forbidden');
+  const cleared = await admin('POST', '/rooms/x-admin/clear');
+  assert.equal(cleared.status, 200);
+  assert.equal((await viewer.next<ClearedMessage>((m) => m.type === 'clear')).seq, cleared.body.seq);
+  const actions = (await admin('GET', '/rooms/x-admin/moderation')).body.actions as Array<{ action: string }>;
+  assert.deepEqual(
+    actions.map((a) => a.action),
+    ['clear', 'mute', 'retract'],
   );
 });
