@@ -95,6 +95,8 @@ export const ErrorCode = {
   LoadFailed: 'load_failed',
   /** Client side: the browser lacks what was asked for (e.g. picture-in-picture with the comments). */
   Unsupported: 'unsupported',
+  /** The comment named by a `retract` or `report` is not (or no longer) in the room. */
+  NotFound: 'not_found',
 } as const;
 /** One of the stable error codes in {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -174,14 +176,90 @@ export interface AuthMessage {
   token: string;
 }
 
+/**
+ * Takes a comment back: a moderator may retract any comment of the room, an author their own
+ * within the server's `retractWindow` (see {@link WelcomeMessage}). Answered with `ack` (its `seq`
+ * is the retracted one) or `error` (`forbidden`, `not_found`), with the same `id`.
+ */
+export interface RetractMessage {
+  type: 'retract';
+  /** Request id, chosen by the client like a comment id; echoed by the answer. */
+  id: string;
+  /** The comment to retract. */
+  seq: number;
+}
+
+/** Flags a comment for the room's moderators. Any viewer; once per viewer and comment. Answered with `ack` or `error`. */
+export interface ReportMessage {
+  type: 'report';
+  id: string;
+  seq: number;
+  /** Why, in a few words (at most {@link MODERATION_LIMITS}.maxReasonLength code points; sanitised like text). */
+  reason?: string;
+}
+
+/**
+ * Moderators only: mutes a user for `duration` seconds, in this room or (`everywhere`) in every room.
+ * The target is a user id (`user`, the token's `sub`) or the author of a comment of the room
+ * (`seq`: by user id when signed in, else by the address it was sent from). Answered with `ack` or `error`.
+ */
+export interface MuteMessage {
+  type: 'mute';
+  id: string;
+  user?: string;
+  seq?: number;
+  /** Seconds, 1 to {@link MODERATION_LIMITS}.maxMuteSeconds. */
+  duration: number;
+  everywhere?: boolean;
+}
+
+/** Moderators only: lifts a mute (same target rules as {@link MuteMessage}). */
+export interface UnmuteMessage {
+  type: 'unmute';
+  id: string;
+  user?: string;
+  seq?: number;
+  everywhere?: boolean;
+}
+
+/** Moderators only: sets the room's slow mode, one comment per `interval` seconds per user; `0` turns it off. */
+export interface SlowModeMessage {
+  type: 'slow_mode';
+  id: string;
+  interval: number;
+}
+
+/** Moderators only: clears the room: every comment so far leaves every screen and the history. */
+export interface ClearMessage {
+  type: 'clear';
+  id: string;
+}
+
+/** A moderation request: the messages that carry a request `id` answered by `ack` or `error`. */
+export type ModerationMessage =
+  RetractMessage | ReportMessage | MuteMessage | UnmuteMessage | SlowModeMessage | ClearMessage;
+
 /** Any message a client may send. */
-export type ClientMessage = SendMessage | AuthMessage;
+export type ClientMessage = SendMessage | AuthMessage | ModerationMessage;
 
 /** A `send` message after validation: normalised text, every default filled in. */
 export type ValidSendMessage = SendMessage & Required<Pick<SendMessage, 'color' | 'mode' | 'size'>>;
 
 /** A client message after validation. */
-export type ValidClientMessage = ValidSendMessage | AuthMessage;
+export type ValidClientMessage = ValidSendMessage | AuthMessage | ModerationMessage;
+
+/** Bounds of moderation requests. */
+export const MODERATION_LIMITS = {
+  /** Longest `reason` of a report, in code points. */
+  maxReasonLength: 200,
+  /** Longest mute, in seconds (30 days). */
+  maxMuteSeconds: 30 * 24 * 3600,
+  /** Longest slow-mode interval, in seconds (1 hour). */
+  maxSlowModeSeconds: 3600,
+} as const;
+
+/** Roles a token may grant (its `role` claim). */
+export type Role = 'moderator' | 'admin';
 
 // ---------------------------------------------------------------------------------------------
 // Server → client
@@ -207,6 +285,14 @@ export interface WelcomeMessage {
   canSend: boolean;
   /** Interval of the server's heartbeat messages, in milliseconds; silence for much longer means a dead link. */
   heartbeat: number;
+  /** The connection's role, when its token grants one: it may send moderation requests. */
+  role?: Role;
+  /** Seconds after posting during which an author may retract their own comment; `0` or absent: never. */
+  retractWindow?: number;
+  /** The room's slow mode: one comment per this many seconds per user; `0` or absent: off. */
+  slowMode?: number;
+  /** Viewers in the room (every instance) when the client joined. */
+  viewers?: number;
 }
 
 /** One or more comments, in `seq` order (the server batches comments that arrive close together). */
@@ -217,11 +303,14 @@ export interface CommentsMessage {
   replay?: boolean;
 }
 
-/** Acknowledges a `send`: the comment was accepted with this `seq`. */
+/**
+ * Acknowledges a request with the same `id`: a `send` (the comment was accepted with this `seq`),
+ * or a moderation request (`seq` is the retracted comment's for `retract`, absent otherwise).
+ */
 export interface AckMessage {
   type: 'ack';
   id: string;
-  seq: number;
+  seq?: number;
 }
 
 /** A request failed. The connection stays open. */
@@ -231,7 +320,7 @@ export interface ErrorMessage {
   message: string;
   /** The `id` of the `send` that failed, when the error answers one. */
   id?: string;
-  /** For `rate_limited`: milliseconds until a retry may succeed. */
+  /** For `rate_limited`, and `forbidden` for a muted sender: milliseconds until a retry may succeed. */
   retryAfter?: number;
 }
 
@@ -242,15 +331,41 @@ export interface HeartbeatMessage {
   ts: number;
 }
 
-/** The number of viewers in the room changed. */
+/** The number of viewers in the room changed (at most once every few seconds). */
 export interface PresenceMessage {
   type: 'presence';
   viewers: number;
 }
 
+/** Comments were retracted: remove them from the stage, the waiting line and any history kept. */
+export interface RetractedMessage {
+  type: 'retract';
+  seqs: number[];
+}
+
+/** The room was cleared: every comment with `seq` up to this one goes (stage, waiting line, history). */
+export interface ClearedMessage {
+  type: 'clear';
+  seq: number;
+}
+
+/** The room's slow mode changed: one comment per `interval` seconds per user; `0` is off. */
+export interface SlowModeChangedMessage {
+  type: 'slow_mode';
+  interval: number;
+}
+
 /** Any message a server may send. */
 export type ServerMessage =
-  WelcomeMessage | CommentsMessage | AckMessage | ErrorMessage | HeartbeatMessage | PresenceMessage;
+  | WelcomeMessage
+  | CommentsMessage
+  | AckMessage
+  | ErrorMessage
+  | HeartbeatMessage
+  | PresenceMessage
+  | RetractedMessage
+  | ClearedMessage
+  | SlowModeChangedMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Validation
@@ -427,8 +542,81 @@ export function parseClientMessage(data: string, options: ParseOptions = {}): Va
         return fail(ErrorCode.Invalid, '"auth" needs a non-empty string "token".');
       }
       return { ok: true, value: { type: 'auth', token: raw.token } };
+    case 'retract':
+    case 'report':
+    case 'mute':
+    case 'unmute':
+    case 'slow_mode':
+    case 'clear':
+      return validateModeration(raw);
     default:
-      return fail(ErrorCode.Invalid, 'Unknown message type; expected "send" or "auth".');
+      return fail(
+        ErrorCode.Invalid,
+        'Unknown message type; expected "send", "auth", "retract", "report", "mute", "unmute", "slow_mode" or "clear".',
+      );
+  }
+}
+
+function isSeq(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) > 0;
+}
+
+function isWhole(value: unknown, min: number, max: number): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max;
+}
+
+/** Validates the moderation requests; every one carries a request `id` like a comment's. */
+function validateModeration(raw: Record<string, unknown>): Validated<ModerationMessage> {
+  const { id, type } = raw;
+  if (typeof id !== 'string' || id.length === 0 || id.length > DEFAULT_LIMITS.maxIdLength || !ID.test(id)) {
+    return fail(ErrorCode.Invalid, '"id" must be 1–64 characters from A-Z a-z 0-9 _ . : -');
+  }
+  switch (type) {
+    case 'retract':
+    case 'report': {
+      if (!isSeq(raw.seq)) return fail(ErrorCode.Invalid, '"seq" must be a positive integer.', id);
+      if (type === 'retract') return { ok: true, value: { type, id, seq: raw.seq } };
+      if (raw.reason === undefined) return { ok: true, value: { type, id, seq: raw.seq } };
+      if (typeof raw.reason !== 'string') return fail(ErrorCode.Invalid, '"reason" must be a string.', id);
+      const reason = cutText(
+        raw.reason.slice(0, MODERATION_LIMITS.maxReasonLength * 8),
+        MODERATION_LIMITS.maxReasonLength,
+      );
+      return { ok: true, value: { type, id, seq: raw.seq, ...(reason ? { reason } : {}) } };
+    }
+    case 'mute':
+    case 'unmute': {
+      const hasUser = typeof raw.user === 'string' && raw.user.length > 0 && raw.user.length <= 512;
+      const hasSeq = isSeq(raw.seq);
+      if (hasUser === hasSeq || (raw.user !== undefined && !hasUser) || (raw.seq !== undefined && !hasSeq)) {
+        return fail(
+          ErrorCode.Invalid,
+          'Name exactly one target: "user" (a user id) or "seq" (a comment\'s author).',
+          id,
+        );
+      }
+      if (raw.everywhere !== undefined && typeof raw.everywhere !== 'boolean') {
+        return fail(ErrorCode.Invalid, '"everywhere" must be true or false.', id);
+      }
+      const target = hasUser ? { user: raw.user as string } : { seq: raw.seq as number };
+      const scope = raw.everywhere === true ? { everywhere: true } : {};
+      if (type === 'unmute') return { ok: true, value: { type, id, ...target, ...scope } };
+      if (!isWhole(raw.duration, 1, MODERATION_LIMITS.maxMuteSeconds)) {
+        return fail(ErrorCode.Invalid, `"duration" must be 1–${MODERATION_LIMITS.maxMuteSeconds} whole seconds.`, id);
+      }
+      return { ok: true, value: { type, id, ...target, duration: raw.duration, ...scope } };
+    }
+    case 'slow_mode':
+      if (!isWhole(raw.interval, 0, MODERATION_LIMITS.maxSlowModeSeconds)) {
+        return fail(
+          ErrorCode.Invalid,
+          `"interval" must be 0–${MODERATION_LIMITS.maxSlowModeSeconds} whole seconds (0 turns slow mode off).`,
+          id,
+        );
+      }
+      return { ok: true, value: { type, id, interval: raw.interval } };
+    default:
+      return { ok: true, value: { type: 'clear', id } };
   }
 }
 
@@ -501,11 +689,22 @@ export function parseServerMessage(data: string): ServerMessage | undefined {
         ? (raw as unknown as WelcomeMessage)
         : undefined;
     case 'ack':
-      return typeof raw.id === 'string' && typeof raw.seq === 'number' ? (raw as unknown as AckMessage) : undefined;
+      return typeof raw.id === 'string' && (raw.seq === undefined || typeof raw.seq === 'number')
+        ? (raw as unknown as AckMessage)
+        : undefined;
+    case 'retract':
+      return Array.isArray(raw.seqs)
+        ? { type: 'retract', seqs: raw.seqs.filter((seq): seq is number => typeof seq === 'number') }
+        : undefined;
+    case 'clear':
+      return typeof raw.seq === 'number' ? { type: 'clear', seq: raw.seq } : undefined;
+    case 'slow_mode':
+      return typeof raw.interval === 'number' ? { type: 'slow_mode', interval: raw.interval } : undefined;
+    case 'presence':
+      return typeof raw.viewers === 'number' ? { type: 'presence', viewers: raw.viewers } : undefined;
     case 'error':
       return typeof raw.code === 'string' ? (raw as unknown as ErrorMessage) : undefined;
     case 'heartbeat':
-    case 'presence':
       return raw as unknown as ServerMessage;
     default:
       return undefined;

@@ -126,3 +126,33 @@ test('retention in PostgreSQL keeps the newest comments of a room', { skip: miss
   assert.equal(await archive.count('pg-retention'), 10);
   assert.equal((await archive.window('pg-retention', { limit: 1 })).comments[0].id, 'r20');
 });
+
+test(
+  'removed comments are gone from PostgreSQL; findBySeq names the newest comment with that seq',
+  { skip: missing },
+  async (t) => {
+    const archive = await openPostgresArchive({ url: pg.url });
+    t.after(() => archive.close());
+    const comment = (id: string, time: number) => ({
+      id,
+      text: id,
+      color: '#ffffff',
+      mode: 'scroll' as const,
+      size: 'medium' as const,
+      time,
+    });
+    for (const [i, id] of ['a', 'b', 'c'].entries()) {
+      await archive.reserve('pg-gone', comment(id, i), 1000 + i);
+      await archive.confirm('pg-gone', id, i + 1, 1000 + i);
+    }
+    assert.equal((await archive.findBySeq('pg-gone', 2))?.id, 'b');
+    assert.equal(await archive.findBySeq('pg-gone', 99), undefined);
+    assert.equal(await archive.remove('pg-gone', ['b', 'missing']), 1);
+    assert.equal(await archive.findBySeq('pg-gone', 2), undefined);
+    const left = await archive.window('pg-gone', { limit: 10 });
+    assert.deepEqual(
+      left.comments.map((c) => c.id),
+      ['a', 'c'],
+    );
+  },
+);

@@ -203,3 +203,31 @@ test('retention keeps at most the newest comments of a room, and none older than
   await archive.prune();
   assert.equal(await archive.count('kept'), 1);
 });
+
+test('removed comments are gone from the archive; findBySeq names the newest comment with that seq', async (t) => {
+  const archive = await openArchive(t, tempDir(t));
+  const comment = (id: string, time: number) => ({
+    id,
+    text: id,
+    color: '#ffffff',
+    mode: 'scroll' as const,
+    size: 'medium' as const,
+    time,
+  });
+  for (const [i, id] of ['a', 'b', 'c'].entries()) {
+    await archive.reserve('gone', comment(id, i), 1000 + i);
+    await archive.confirm('gone', id, i + 1, 1000 + i);
+  }
+  // An earlier epoch's comment with the same seq as "b": the newest row is the one a viewer names.
+  await archive.importComments('gone', [comment('old-b', 9)], 900);
+  assert.equal((await archive.findBySeq('gone', 2))?.id, 'b');
+  assert.equal(await archive.findBySeq('gone', 99), undefined);
+  assert.equal(await archive.remove('gone', ['b', 'missing']), 1);
+  assert.equal(await archive.remove('gone', []), 0);
+  assert.equal(await archive.findBySeq('gone', 2), undefined);
+  const left = await archive.window('gone', { limit: 10 });
+  assert.deepEqual(
+    left.comments.map((c) => c.id),
+    ['a', 'c', 'old-b'],
+  );
+});

@@ -2,7 +2,7 @@
  * Optional JWT authentication: verifies the token a client sends in its first message.
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { Author } from 'danmaku-layer-protocol';
+import type { Author, Role } from 'danmaku-layer-protocol';
 
 /**
  * JWT settings. Give either `secret` (HMAC, e.g. HS256) or `jwksUrl` (public keys, e.g. RS256 or
@@ -13,7 +13,9 @@ import type { Author } from 'danmaku-layer-protocol';
  * - `name` (optional string): shown as `comment.user.name`;
  * - `rooms` (optional array of strings): the rooms the user may join; an entry ending in `*`
  *   matches every room starting with what comes before it. Absent: every room;
- * - `can_send` (optional boolean): `false` makes the connection read-only. Default `true`.
+ * - `can_send` (optional boolean): `false` makes the connection read-only. Default `true`;
+ * - `role` (optional): `"moderator"` or `"admin"` lets the connection send moderation requests
+ *   (retract, mute, unmute, slow mode, clear) in the rooms it may join; any other value is refused.
  */
 export interface AuthOptions {
   /** Shared secret for HMAC-signed tokens (at least 32 bytes). */
@@ -40,6 +42,8 @@ export interface Identity {
   /** Room patterns the user may join; `undefined` means every room. */
   rooms?: string[];
   canSend: boolean;
+  /** The token's `role` claim: the connection may moderate. */
+  role?: Role;
 }
 
 /** A token was refused; `message` says why (never echoes the token). */
@@ -134,7 +138,16 @@ function identityOf(payload: JWTPayload): Identity {
   if (payload.can_send !== undefined && typeof payload.can_send !== 'boolean') {
     throw new AuthError('The token\'s "can_send" must be true or false.');
   }
-  return { user, ...(rooms ? { rooms: rooms as string[] } : {}), canSend: payload.can_send !== false };
+  const { role } = payload;
+  if (role !== undefined && role !== 'moderator' && role !== 'admin') {
+    throw new AuthError('The token\'s "role" must be "moderator" or "admin".');
+  }
+  return {
+    user,
+    ...(rooms ? { rooms: rooms as string[] } : {}),
+    canSend: payload.can_send !== false,
+    ...(role ? { role } : {}),
+  };
 }
 
 /** A short reason for the client and the log, from jose's typed errors. */

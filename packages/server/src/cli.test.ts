@@ -55,6 +55,12 @@ const bad: Array<[string, string[], Record<string, string>, RegExp]> = [
     /--read-only \(or \$DANMAKU_READ_ONLY\) must be true or false/,
   ],
   ['a port out of range', ['--port', '70000'], {}, /--port \(or \$PORT\)/],
+  [
+    'a negative retract window',
+    [],
+    { DANMAKU_RETRACT_WINDOW: '-5' },
+    /--retract-window \(or \$DANMAKU_RETRACT_WINDOW\) must be an integer ≥ 0; got "-5"/,
+  ],
   ['an unknown log level', ['--log-level', 'loud'], {}, /--log-level \(or \$DANMAKU_LOG_LEVEL\)/],
   [
     'a JWT secret without audience',
@@ -116,6 +122,12 @@ const bad: Array<[string, string[], Record<string, string>, RegExp]> = [
     ['--max-connections', 'many'],
     {},
     /--max-connections \(or \$DANMAKU_MAX_CONNECTIONS\) must be an integer/,
+  ],
+  [
+    'an admin token too short to be a secret',
+    [],
+    { DANMAKU_ADMIN_TOKEN: 'short' },
+    /--admin-token \(or \$DANMAKU_ADMIN_TOKEN\) must be a string of at least 16 characters/,
   ],
   [
     'a Redis URL of another scheme',
@@ -260,4 +272,15 @@ test('--max-connections and --jwt-jwks-allow-http reach the server', async (t) =
     DANMAKU_MAX_CONNECTIONS: '0',
   });
   assert.equal(loopback.lines.find((line) => line.msg === 'listening')!.maxConnections, 0);
+});
+
+test('$DANMAKU_ADMIN_TOKEN turns on the admin API; without it the API is not served', async (t) => {
+  const token = 'an-admin-token-from-the-environment';
+  const server = await start(t, [], { DANMAKU_ADMIN_TOKEN: token });
+  const url = `http://127.0.0.1:${server.port}/rooms/cli/moderation`;
+  assert.equal((await fetch(url)).status, 401);
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  assert.deepEqual([res.status, await res.json()], [200, { room: 'cli', actions: [] }]);
+  const plain = await start(t, []);
+  assert.equal((await fetch(`http://127.0.0.1:${plain.port}/rooms/cli/moderation`)).status, 404);
 });

@@ -12,6 +12,7 @@ import { LOG_LEVELS, SERVER_DEFAULTS, type DanmakuServerOptions } from './option
 import { abandonLogger, createLogger, settleLogger, type LevelWithSilent, type Logger } from './logger.js';
 import type { CloseOptions, DanmakuServer } from './server.js';
 import type { Archive } from './archive/archive.js';
+import type { ModerationStore } from './moderation/store.js';
 import { openArchive, parseArchiveConfig, runImportCommand, type ArchiveConfig } from './archive/archive-cli.js';
 
 /** A flag: its type, environment variable and help line. */
@@ -90,6 +91,17 @@ export const FLAGS = {
   },
   'read-only': { type: 'boolean', env: 'DANMAKU_READ_ONLY', help: 'Anonymous viewers may read but not send.' },
   blocklist: { type: 'string', env: 'DANMAKU_BLOCKLIST', help: 'Comma-separated words that get a comment rejected.' },
+  'retract-window': {
+    type: 'string',
+    env: 'DANMAKU_RETRACT_WINDOW',
+    default: String(D.retractWindow),
+    help: 'Seconds after posting during which authors may retract their own comments (0 = never).',
+  },
+  'admin-token': {
+    type: 'string',
+    env: 'DANMAKU_ADMIN_TOKEN',
+    help: 'Turn on the HTTP admin API for "Authorization: Bearer <token>" (16+ characters; prefer the env variable).',
+  },
   'jwt-secret': {
     type: 'string',
     env: 'DANMAKU_JWT_SECRET',
@@ -350,6 +362,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     maxBufferedAmount: number('max-buffered', 1024),
     trustProxy: get('trust-proxy') === true,
     readOnly: get('read-only') === true,
+    retractWindow: number('retract-window', 0),
+    ...(get('admin-token') !== undefined ? { adminToken: String(get('admin-token')) } : {}),
     authTimeout: number('auth-timeout', 1),
     maxTextLength: number('max-text-length', 1),
     maxPayload: number('max-payload', 256),
@@ -445,6 +459,8 @@ const FLAG_OF_OPTION: Record<string, FlagName> = {
   maxBufferedAmount: 'max-buffered',
   trustProxy: 'trust-proxy',
   readOnly: 'read-only',
+  retractWindow: 'retract-window',
+  adminToken: 'admin-token',
   blocklist: 'blocklist',
   'auth.secret': 'jwt-secret',
   'auth.jwksUrl': 'jwt-jwks-url',
@@ -523,6 +539,21 @@ async function createEngine(config: CliConfig, logger: Logger): Promise<Engine> 
   });
   engine.onReadiness(() => (lastError = ''));
   return engine;
+}
+
+/**
+ * With `--redis-url`, moderation state (mutes, slow mode, reports, audit) lives in the same Redis,
+ * shared by every instance; otherwise the server keeps it in memory.
+ */
+async function createModerationStore(config: CliConfig, logger: Logger): Promise<ModerationStore | undefined> {
+  if (!config.redisUrl) return undefined;
+  const { RedisModerationStore } = await import('./moderation/redis-store.js');
+  const redis = redactUrl(config.redisUrl);
+  return new RedisModerationStore({
+    url: config.redisUrl,
+    // The engine logs the outage; this connection's failures only when they are not the same.
+    onError: (error) => safely(() => logger.debug({ redis, reason: describeError(error) }, 'moderation store error')),
+  });
 }
 
 /** A Redis URL without its password, for logs. */
@@ -604,6 +635,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
 
   let engine: Engine | undefined;
   let archive: Archive | undefined;
+  let moderationStore: ModerationStore | undefined;
   let danmaku: DanmakuServer;
   try {
     // Loaded only now, so that --help and usage errors answer at once.
@@ -615,9 +647,17 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       );
       logger.info({ archive: archive.kind }, 'archive open');
     }
-    danmaku = await createDanmakuServer({ ...config.server, engine, logger, ...(archive ? { archive } : {}) });
+    moderationStore = await createModerationStore(config, logger);
+    danmaku = await createDanmakuServer({
+      ...config.server,
+      engine,
+      logger,
+      ...(archive ? { archive } : {}),
+      ...(moderationStore ? { moderationStore } : {}),
+    });
   } catch (error) {
     await engine?.close();
+    await moderationStore?.close();
     await archive?.close();
     // Option checks throw TypeError/RangeError naming the option: that is a usage error too.
     if (error instanceof TypeError || error instanceof RangeError) {
@@ -629,9 +669,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   const running = engine;
   const runningArchive = archive;
+  const runningStore = moderationStore;
   shutdown = async (code) => {
     await danmaku.close({ code });
     await running.close();
+    await runningStore?.close();
     await runningArchive?.close();
   };
   if (stopping) return;

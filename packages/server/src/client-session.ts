@@ -10,18 +10,21 @@ import {
   parseClientMessage,
   type Comment,
   type ErrorMessage,
+  type ModerationMessage,
   type ServerMessage,
   type ValidClientMessage,
   type ValidSendMessage,
   type WelcomeMessage,
 } from 'danmaku-layer-protocol';
 import { AuthError, mayJoin, type Authenticator, type Identity } from './auth.js';
-import type { Engine, NewComment } from './engine.js';
+import { addressKey } from './client-ips.js';
+import type { Engine, NewComment, RoomEvent } from './engine.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Moderator, Verdict } from './moderation.js';
 import { TokenBucket, takeAll } from './rate-limit.js';
-import type { RoomHub, RoomMember } from './room-hub.js';
+import { senderKey, type ModerationFailure, type ModerationService } from './moderation/service.js';
+import type { RoomHub, RoomMember, RoomNotice } from './room-hub.js';
 
 /** Where a reconnecting client left off: the room epoch and the last `seq` it received. */
 export interface Cursor {
@@ -74,6 +77,8 @@ export interface SessionSettings {
   /** Anonymous connections may not send. */
   readOnly: boolean;
   moderate: Moderator;
+  /** Moderation after the fact: requests from sockets, and the per-send mute and slow-mode check. */
+  moderation: ModerationService;
   metrics: Metrics;
   logger: Logger;
   /** Called once when the session ends, whatever the reason. */
@@ -108,6 +113,12 @@ export class ClientSession implements RoomMember {
   #pendingJoin?: JoinRequest;
   /** Live comments that arrived while joining. */
   #held: Comment[] = [];
+  /** Room events that arrived while joining: they apply to the replay too, and follow it. */
+  #heldEvents: Array<{ frame: string; event: RoomEvent }> = [];
+  /** Reports and author retractions this connection may still make (they cost store lookups). */
+  readonly #requests = new TokenBucket(REQUEST_RATE, REQUEST_BURST);
+  /** Who this connection is for mutes, slow mode and authorship (see `senderKey`). */
+  readonly #sender: () => string;
   /** Replies (`ack`, `error`) to messages sent before `welcome` went out: they follow it. */
   #heldReplies: ServerMessage[] = [];
   /** Highest `seq` sent to this client; nothing at or below it is sent again. */
@@ -127,6 +138,8 @@ export class ClientSession implements RoomMember {
     this.#buckets = [new TokenBucket(settings.rateLimit, settings.rateBurst), peer.ipBucket];
     this.#peer = peer;
     this.#invalid = new TokenBucket(settings.invalidFrameRate ?? 0, settings.invalidFrameBurst ?? 1);
+    const address = addressKey(peer.ip);
+    this.#sender = () => senderKey(this.#identity?.user, address);
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('pong', () => (this.#alive = true));
     ws.on('close', () => this.#close());
@@ -178,6 +191,16 @@ export class ClientSession implements RoomMember {
       // Only right after joining can a batch straddle what the replay already sent.
       this.#sendComments(comments.filter((c) => c.seq > this.#sentSeq));
     }
+  }
+
+  /** Receives a room event or presence from the room hub. */
+  notify(frame: string, notice: RoomNotice): void {
+    if (this.#phase === Phase.Joining) {
+      // The viewer count in `welcome` is read after joining; a count from before it is stale.
+      if (notice.type !== 'presence') this.#heldEvents.push({ frame, event: notice });
+      return;
+    }
+    if (this.#phase === Phase.Live) this.#sendFrame(frame);
   }
 
   /** Closes the connection with `code` (e.g. on shutdown). */
@@ -235,8 +258,10 @@ export class ClientSession implements RoomMember {
     await hub.join(request.room, this);
     if (this.#closed) return;
     this.#counted = true;
-    await engine.addViewers(request.room, 1);
+    const viewers = await engine.addViewers(request.room, 1);
+    hub.welcomed(request.room, viewers);
     const state = await engine.state(request.room);
+    const slowMode = await this.#settings.moderation.slowModeOf(request.room);
     // Always said, so a client never has to guess: `true` only for a cursor honoured in full.
     let recovered = false;
     let replay: Comment[] = [];
@@ -270,7 +295,19 @@ export class ClientSession implements RoomMember {
       limits: { maxTextLength: this.#settings.maxTextLength, maxPayload: this.#settings.maxPayload },
       canSend: this.canSend,
       heartbeat: this.#settings.heartbeatInterval,
+      ...(this.#identity?.role ? { role: this.#identity.role } : {}),
+      retractWindow: this.#settings.moderation.retractWindow,
+      slowMode,
+      viewers,
     };
+    // Retractions and clears that came while joining apply to what the history read returned.
+    const events = this.#heldEvents;
+    this.#heldEvents = [];
+    const gone = removedBy(events.map((e) => e.event));
+    if (gone) {
+      replay = replay.filter((c) => !gone(c.seq));
+      this.#held = this.#held.filter((c) => !gone(c.seq));
+    }
     this.#send(welcome);
     if (replay.length > 0) this.#send({ type: 'comments', comments: replay, replay: true });
     this.#sentSeq = Math.max(this.#sentSeq, replay.at(-1)?.seq ?? 0, recovered ? 0 : state.seq);
@@ -279,6 +316,7 @@ export class ClientSession implements RoomMember {
     const held = this.#held.filter((c) => c.seq > this.#sentSeq);
     this.#held = [];
     this.#sendComments(held);
+    for (const { frame } of events) this.#sendFrame(frame);
     const replies = this.#heldReplies;
     this.#heldReplies = [];
     for (const reply of replies) this.#send(reply);
@@ -305,6 +343,10 @@ export class ClientSession implements RoomMember {
     const message = parsed.value;
     // Already authenticated, or nothing to authenticate: a (re)sent token changes nothing.
     if (message.type === 'auth') return;
+    if (message.type !== 'send') {
+      this.#moderate(message);
+      return;
+    }
     this.#post(message);
   }
 
@@ -363,6 +405,39 @@ export class ClientSession implements RoomMember {
       this.#sendError({ code: ErrorCode.RateLimited, message: 'Too many comments; slow down.', id, retryAfter: wait });
       return;
     }
+    this.#settings.moderation.checkSend(this.room, this.#sender(), this.#identity?.role !== undefined).then(
+      (check) => {
+        if (this.#closed) return;
+        if (check.ok) {
+          this.#check(message);
+        } else if (check.reason === 'muted') {
+          this.#sendError({
+            code: ErrorCode.Forbidden,
+            message: 'You are muted here for now.',
+            id,
+            retryAfter: check.retryAfter,
+          });
+        } else {
+          metrics.rateLimited.inc();
+          this.#sendError({
+            code: ErrorCode.RateLimited,
+            message: 'Slow mode is on: wait before sending again.',
+            id,
+            retryAfter: check.retryAfter,
+          });
+        }
+      },
+      (error: unknown) => {
+        this.#settings.logger.error({ err: error, room: this.room }, 'send check failed');
+        this.#sendError({ code: ErrorCode.Internal, message: 'The comment could not be checked; retry.', id });
+      },
+    );
+  }
+
+  /** Runs the blocklist and the moderation hook, then posts. */
+  #check(message: ValidSendMessage): void {
+    const { metrics } = this.#settings;
+    const { id } = message;
     const { type: _type, ...fields } = message;
     const comment: NewComment = this.#identity ? { ...fields, user: this.#identity.user } : fields;
     const context = { room: this.room, ip: this.ip, ...(this.#identity ? { user: this.#identity.user } : {}) };
@@ -391,7 +466,7 @@ export class ClientSession implements RoomMember {
   }
 
   #publish(comment: NewComment): void {
-    this.#settings.engine.publish(this.room, comment).then(
+    this.#settings.engine.publish(this.room, comment, this.#sender()).then(
       ({ comment: stored, duplicate }) => {
         if (!duplicate) this.#settings.metrics.commentsIn.inc();
         this.#reply({ type: 'ack', id: stored.id, seq: stored.seq });
@@ -403,6 +478,85 @@ export class ClientSession implements RoomMember {
           message: 'The comment could not be stored; retry.',
           id: comment.id,
         });
+      },
+    );
+  }
+
+  /** Answers a moderation request with `ack` or `error`, by its id. */
+  #moderate(message: ModerationMessage): void {
+    const { moderation } = this.#settings;
+    const { id } = message;
+    const role = this.#identity?.role;
+    const actor = role ? this.#identity!.user.id : 'author';
+    let action: Promise<{ ok: true; seq?: number } | ModerationFailure>;
+    if (message.type === 'report' || (message.type === 'retract' && !role)) {
+      // Open to every viewer: bounded per connection, as each costs the store a lookup.
+      const wait = this.#requests.wait();
+      if (wait > 0) {
+        this.#settings.metrics.rateLimited.inc();
+        this.#sendError({
+          code: ErrorCode.RateLimited,
+          message: 'Too many requests; slow down.',
+          id,
+          retryAfter: wait,
+        });
+        return;
+      }
+      this.#requests.take();
+      action =
+        message.type === 'report'
+          ? moderation.report(this.room, message.seq, this.#sender(), message.reason)
+          : moderation.retract(this.room, message.seq, actor, this.#sender());
+    } else if (!role) {
+      // A client that keeps asking for what it may not do spends its invalid-frame budget.
+      if (this.#spendInvalid())
+        this.#sendError({ code: ErrorCode.Forbidden, message: 'Only moderators may do this.', id });
+      return;
+    } else {
+      switch (message.type) {
+        case 'retract':
+          action = moderation.retract(this.room, message.seq, actor);
+          break;
+        case 'mute':
+          action = moderation.mute(
+            this.room,
+            message.user !== undefined ? { user: message.user } : { seq: message.seq! },
+            message.duration,
+            actor,
+            message.everywhere,
+          );
+          break;
+        case 'unmute':
+          action = moderation.unmute(
+            this.room,
+            message.user !== undefined ? { user: message.user } : { seq: message.seq! },
+            actor,
+            message.everywhere,
+          );
+          break;
+        case 'slow_mode':
+          action = moderation.slowMode(this.room, message.interval, actor);
+          break;
+        default:
+          action = moderation.clear(this.room, actor);
+      }
+    }
+    action.then(
+      (result) => {
+        if (result.ok) {
+          this.#reply(message.type === 'retract' ? { type: 'ack', id, seq: message.seq } : { type: 'ack', id });
+        } else {
+          this.#sendError({
+            code: result.code,
+            message: result.message,
+            id,
+            ...(result.code === 'rate_limited' ? { retryAfter: result.retryAfter } : {}),
+          });
+        }
+      },
+      (error: unknown) => {
+        this.#settings.logger.error({ err: error, room: this.room, action: message.type }, 'moderation failed');
+        this.#sendError({ code: ErrorCode.Internal, message: 'The request failed; retry.', id });
       },
     );
   }
@@ -521,11 +675,28 @@ export class ClientSession implements RoomMember {
     clearTimeout(this.#timer);
     clearInterval(this.#timer);
     this.#held = [];
+    this.#heldEvents = [];
     this.#heldReplies = [];
     this.#settings.hub.leave(this.room, this);
     if (this.#counted) void this.#settings.engine.addViewers(this.room, -1).catch(() => {});
     this.#settings.onClose?.(this);
   }
+}
+
+/** Reports and author retractions per second one connection may make, and at once. */
+const REQUEST_RATE = 0.2;
+const REQUEST_BURST = 5;
+
+/** Which seqs a list of room events removed, or `undefined` when none did. */
+function removedBy(events: readonly RoomEvent[]): ((seq: number) => boolean) | undefined {
+  const seqs = new Set<number>();
+  let clearedTo = 0;
+  for (const event of events) {
+    if (event.type === 'retract') for (const seq of event.seqs) seqs.add(seq);
+    else if (event.type === 'clear') clearedTo = Math.max(clearedTo, event.seq);
+  }
+  if (seqs.size === 0 && clearedTo === 0) return undefined;
+  return (seq) => seq <= clearedTo || seqs.has(seq);
 }
 
 /** Longest a slow consumer's close frame may wait behind its backlog before the socket is cut, in ms. */

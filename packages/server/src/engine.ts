@@ -5,7 +5,15 @@
  * exist: {@link MemoryEngine} (the default, one process, nothing to install) and the Redis engine
  * (several processes sharing rooms). Every method may be called concurrently for many rooms.
  */
-import type { Author, Comment, CommentMode, CommentSize } from 'danmaku-layer-protocol';
+import type {
+  Author,
+  ClearedMessage,
+  Comment,
+  CommentMode,
+  CommentSize,
+  RetractedMessage,
+  SlowModeChangedMessage,
+} from 'danmaku-layer-protocol';
 
 /** A validated comment before the engine has given it a `seq` and timestamp. */
 export interface NewComment {
@@ -46,6 +54,31 @@ export interface HistoryPage extends RoomState {
   complete: boolean;
 }
 
+/**
+ * A change to a room that is not a comment: comments retracted, the room cleared, its slow mode
+ * changed. Delivered to every subscriber in order with the comments (a comment is never delivered
+ * after its retraction). Shaped as the server message that tells clients.
+ */
+export type RoomEvent = RetractedMessage | ClearedMessage | SlowModeChangedMessage;
+
+/** Receives a room's events (see {@link RoomEvent}). */
+export type RoomEventListener = (event: RoomEvent) => void;
+
+/** A stored comment and who sent it (server side only, never broadcast). */
+export interface StoredComment {
+  comment: Comment;
+  /** The sender key given to {@link Engine.publish}, when one was. */
+  sender?: string;
+}
+
+/** What {@link Engine.retract} and {@link Engine.clear} took out of the history. */
+export interface Removal {
+  /** The seqs removed, ascending. */
+  seqs: number[];
+  /** Their client-generated ids, to remove them from an archive too. */
+  ids: string[];
+}
+
 /** Receives a room's comments, in `seq` order, each exactly once and with no gaps. */
 export type CommentListener = (comment: Comment) => void;
 
@@ -84,8 +117,11 @@ export interface Engine {
    * Posts a comment: in one atomic step, checks the (room, id) pair against recent sends, assigns
    * the next `seq`, stores the comment in the room's history and publishes it to subscribers.
    * Rejects only when the engine itself fails (e.g. its store is unreachable).
+   *
+   * @param sender Who sent it (see `senderKey`), kept beside the comment for as long as the history
+   *   keeps it, for mutes by seq and author retraction; never broadcast.
    */
-  publish(room: string, comment: NewComment): Promise<PublishResult>;
+  publish(room: string, comment: NewComment, sender?: string): Promise<PublishResult>;
 
   /**
    * Subscribes to a room. The listener receives every comment published after the subscription is
@@ -93,7 +129,35 @@ export interface Engine {
    * engine cannot keep that promise (its store lost the room, or a gap aged out of history), it
    * calls `onReset` first; an engine that never loses comments (memory) never calls it.
    */
-  subscribe(room: string, listener: CommentListener, onReset?: ResetListener): Promise<Unsubscribe>;
+  subscribe(
+    room: string,
+    listener: CommentListener,
+    onReset?: ResetListener,
+    onEvent?: RoomEventListener,
+  ): Promise<Unsubscribe>;
+
+  /** The comment with this seq and its sender, while the room's history holds it. */
+  find(room: string, seq: number): Promise<StoredComment | undefined>;
+
+  /**
+   * Removes comments from the room's history and tells every subscriber (a `retract` event, in
+   * order with the comments). A removal is not a gap: a client resuming over it is still
+   * recovered. Seqs the history does not hold are ignored; nothing removed, no event.
+   */
+  retract(room: string, seqs: readonly number[]): Promise<Removal>;
+
+  /**
+   * Empties the room's history and tells every subscriber (a `clear` event with the room's latest
+   * seq). The sequence and epoch go on: the next comment gets seq + 1.
+   */
+  clear(room: string): Promise<Removal & { seq: number }>;
+
+  /**
+   * Tells every subscriber of the room (every instance) of a change the history has no part in:
+   * slow mode, or the retraction of a comment only an archive still holds. Not ordered with the
+   * comments.
+   */
+  signal(room: string, event: RoomEvent): Promise<void>;
 
   /** The room's epoch and latest `seq`. A room with no epoch yet is given one. */
   state(room: string): Promise<RoomState>;

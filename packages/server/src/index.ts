@@ -13,6 +13,25 @@ export type { EngineOptions } from './memory-engine.js';
 export { AuthError } from './auth.js';
 export type { AuthOptions, Identity } from './auth.js';
 export type { ModerationContext, ModerationHook } from './moderation.js';
+export { createModerationService, senderKey } from './moderation/service.js';
+export type {
+  Actor,
+  AuditEntry,
+  ModerationFailure,
+  ModerationResult,
+  ModerationService,
+  ModerationServiceOptions,
+  MuteEntry,
+  MuteTarget,
+  ReportEvent,
+  ReportHook,
+  ReportedComment,
+  SendCheck,
+} from './moderation/service.js';
+export { MemoryModerationStore } from './moderation/memory-store.js';
+export { RedisModerationStore } from './moderation/redis-store.js';
+export type { RedisModerationStoreOptions } from './moderation/redis-store.js';
+export type { ModerationStore, ReportTally } from './moderation/store.js';
 export type { Metrics } from './metrics.js';
 export { RedisEngine, REDIS_ENGINE_DEFAULTS } from './redis-engine.js';
 export type { RedisEngineOptions } from './redis-engine.js';
@@ -26,6 +45,10 @@ export type {
   Unsubscribe,
   ReadinessListener,
   ResetListener,
+  RoomEvent,
+  RoomEventListener,
+  StoredComment,
+  Removal,
 } from './engine.js';
 export { openSqliteArchive, SQLITE_FILE } from './archive/sqlite-archive.js';
 export type { SqliteArchiveOptions } from './archive/sqlite-archive.js';

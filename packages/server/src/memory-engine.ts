@@ -11,7 +11,11 @@ import type {
   NewComment,
   PublishResult,
   ReadinessListener,
+  Removal,
+  RoomEvent,
+  RoomEventListener,
   RoomState,
+  StoredComment,
   Unsubscribe,
 } from './engine.js';
 
@@ -71,6 +75,11 @@ interface Room {
   seq: number;
   /** Oldest first; trimmed by count on append and by age on read. */
   history: Comment[];
+  /** Highest seq that left the history by trimming or age (not by retraction): below it, a replay has a hole. */
+  trimmed: number;
+  /** Sender of each comment in `history`, by seq; entries leave with their comment. */
+  senders: Map<number, string>;
+  events: Set<RoomEventListener>;
   /** Client id → the comment it posted, in insertion (= time) order, for deduplication. */
   recent: Map<string, Comment>;
   listeners: Set<CommentListener>;
@@ -126,7 +135,7 @@ export class MemoryEngine implements Engine {
     }
   }
 
-  async publish(roomName: string, input: NewComment): Promise<PublishResult> {
+  async publish(roomName: string, input: NewComment, sender?: string): Promise<PublishResult> {
     const room = this.#room(roomName);
     const now = this.#now();
     this.#expireRecent(room, now);
@@ -142,18 +151,68 @@ export class MemoryEngine implements Engine {
       this.#dedupeEntries--;
     }
     room.history.push(comment);
-    if (room.history.length > this.#historySize) room.history.splice(0, room.history.length - this.#historySize);
+    if (sender !== undefined) room.senders.set(comment.seq, sender);
+    if (room.history.length > this.#historySize) this.#trim(room, room.history.length - this.#historySize);
     for (const listener of room.listeners) listener(comment);
     return { comment, duplicate: false };
   }
 
-  async subscribe(roomName: string, listener: CommentListener): Promise<Unsubscribe> {
+  async subscribe(
+    roomName: string,
+    listener: CommentListener,
+    _onReset?: unknown,
+    onEvent?: RoomEventListener,
+  ): Promise<Unsubscribe> {
     const room = this.#room(roomName);
     room.listeners.add(listener);
+    // A distinct wrapper per subscription, so that one listener given twice is removed once each.
+    const events: RoomEventListener | undefined = onEvent ? (event) => onEvent(event) : undefined;
+    if (events) room.events.add(events);
     return async () => {
       room.listeners.delete(listener);
+      if (events) room.events.delete(events);
       this.#forgetIfIdle(roomName, room);
     };
+  }
+
+  async find(roomName: string, seq: number): Promise<StoredComment | undefined> {
+    const room = this.#rooms.get(roomName);
+    if (!room) return undefined;
+    this.#expireHistory(room, this.#now());
+    const comment = room.history.find((c) => c.seq === seq);
+    if (!comment) return undefined;
+    const sender = room.senders.get(seq);
+    return sender === undefined ? { comment } : { comment, sender };
+  }
+
+  async retract(roomName: string, seqs: readonly number[]): Promise<Removal> {
+    const room = this.#rooms.get(roomName);
+    const removal: Removal = { seqs: [], ids: [] };
+    if (!room) return removal;
+    const wanted = new Set(seqs);
+    room.history = room.history.filter((comment) => {
+      if (!wanted.has(comment.seq)) return true;
+      removal.seqs.push(comment.seq);
+      removal.ids.push(comment.id);
+      room.senders.delete(comment.seq);
+      return false;
+    });
+    if (removal.seqs.length > 0) this.#emit(room, { type: 'retract', seqs: removal.seqs });
+    return removal;
+  }
+
+  async clear(roomName: string): Promise<Removal & { seq: number }> {
+    const room = this.#room(roomName);
+    const removal = { seqs: room.history.map((c) => c.seq), ids: room.history.map((c) => c.id), seq: room.seq };
+    room.history = [];
+    room.senders.clear();
+    this.#emit(room, { type: 'clear', seq: room.seq });
+    return removal;
+  }
+
+  async signal(roomName: string, event: RoomEvent): Promise<void> {
+    const room = this.#rooms.get(roomName);
+    if (room) this.#emit(room, event);
   }
 
   async state(roomName: string): Promise<RoomState> {
@@ -164,10 +223,9 @@ export class MemoryEngine implements Engine {
   async history(roomName: string, after: number, limit: number): Promise<HistoryPage> {
     const room = this.#room(roomName);
     this.#expireHistory(room, this.#now());
-    const oldest = room.history.length > 0 ? room.history[0].seq : room.seq + 1;
     let comments = room.history.filter((c) => c.seq > after);
-    // Every comment after `after` is still here when the oldest kept one is at most after + 1.
-    let complete = after >= room.seq || oldest <= after + 1;
+    // Every comment after `after` is still here (or was retracted) unless trimming took one.
+    let complete = after >= room.seq || room.trimmed <= after;
     if (comments.length > limit) {
       comments = comments.slice(comments.length - limit);
       complete = false;
@@ -221,7 +279,17 @@ export class MemoryEngine implements Engine {
       return room;
     }
     if (this.#rooms.size >= this.#maxHeldRooms) this.#evict();
-    room = { epoch: newEpoch(), seq: 0, history: [], recent: new Map(), listeners: new Set(), viewers: 0 };
+    room = {
+      epoch: newEpoch(),
+      seq: 0,
+      history: [],
+      trimmed: 0,
+      senders: new Map(),
+      events: new Set(),
+      recent: new Map(),
+      listeners: new Set(),
+      viewers: 0,
+    };
     this.#rooms.set(name, room);
     return room;
   }
@@ -253,7 +321,19 @@ export class MemoryEngine implements Engine {
     const cutoff = now - this.#historyAge;
     let drop = 0;
     while (drop < room.history.length && room.history[drop].ts < cutoff) drop++;
-    if (drop > 0) room.history.splice(0, drop);
+    if (drop > 0) this.#trim(room, drop);
+  }
+
+  /** Drops the `count` oldest comments of the history (by size or age: a hole for replays). */
+  #trim(room: Room, count: number): void {
+    for (const comment of room.history.splice(0, count)) {
+      room.senders.delete(comment.seq);
+      room.trimmed = comment.seq;
+    }
+  }
+
+  #emit(room: Room, event: RoomEvent): void {
+    for (const listener of room.events) listener(event);
   }
 
   #expireRecent(room: Room, now: number): void {

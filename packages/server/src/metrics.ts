@@ -32,6 +32,8 @@ export interface Metrics {
   readonly errors: Counter<'code'>;
   /** Connections refused or closed by the server, by reason. */
   readonly refused: Counter<'reason'>;
+  /** Moderation actions taken (retract, mute, unmute, slow_mode, clear, report), by action. */
+  readonly moderationActions: Counter<'action'>;
 }
 
 /** Creates the metrics; default Node.js metrics (event-loop lag, memory, CPU) are included. */
@@ -88,5 +90,6 @@ export function createMetrics(sources: MetricsSources): Metrics {
     refused: counter('danmaku_connections_refused_total', 'Connections refused or closed by the server, by reason.', [
       'reason',
     ]),
+    moderationActions: counter('danmaku_moderation_actions_total', 'Moderation actions taken, by action.', ['action']),
   };
 }

@@ -13,8 +13,13 @@ class SwitchableEngine implements Engine {
   readonly #inner = new MemoryEngine();
   readonly #listeners = new Set<ReadinessListener>();
   ready = true;
-  publish: Engine['publish'] = (room, comment) => this.#inner.publish(room, comment);
-  subscribe: Engine['subscribe'] = (room, listener) => this.#inner.subscribe(room, listener);
+  publish: Engine['publish'] = (room, comment, sender) => this.#inner.publish(room, comment, sender);
+  subscribe: Engine['subscribe'] = (room, listener, onReset, onEvent) =>
+    this.#inner.subscribe(room, listener, onReset, onEvent);
+  find: Engine['find'] = (room, seq) => this.#inner.find(room, seq);
+  retract: Engine['retract'] = (room, seqs) => this.#inner.retract(room, seqs);
+  clear: Engine['clear'] = (room) => this.#inner.clear(room);
+  signal: Engine['signal'] = (room, event) => this.#inner.signal(room, event);
   state: Engine['state'] = (room) => this.#inner.state(room);
   history: Engine['history'] = (room, after, limit) => this.#inner.history(room, after, limit);
   addViewers: Engine['addViewers'] = (room, delta) => this.#inner.addViewers(room, delta);

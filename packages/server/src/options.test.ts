@@ -10,6 +10,7 @@ test('defaults are filled in once', () => {
   assert.equal(settings.maxPayload, 4096);
   assert.equal(settings.maxBufferedAmount, 256 * 1024);
   assert.equal(resolveOptions({ rateLimit: undefined }).rateLimit, 2);
+  assert.equal(settings.retractWindow, 120);
 });
 
 const bad: Array<[DanmakuServerOptions, ErrorConstructor, RegExp]> = [
@@ -26,6 +27,10 @@ const bad: Array<[DanmakuServerOptions, ErrorConstructor, RegExp]> = [
   [{ blocklist: [42] as unknown as string[] }, TypeError, /"blocklist"/],
   [{ moderate: 'no' as unknown as () => boolean }, TypeError, /"moderate"/],
   [{ allowedOrigins: 'https://a.example' as unknown as string[] }, TypeError, /"allowedOrigins"/],
+  [{ retractWindow: -1 }, RangeError, /"retractWindow"/],
+  [{ retractWindow: 1.5 }, RangeError, /"retractWindow"/],
+  [{ onReport: 'tell me' as unknown as () => void }, TypeError, /"onReport"/],
+  [{ moderationStore: {} as never }, TypeError, /"moderationStore"/],
 ];
 
 for (const [options, type, message] of bad) {

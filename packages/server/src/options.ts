@@ -9,6 +9,9 @@ import type { Engine } from './engine.js';
 import type { Archive } from './archive/archive.js';
 import type { LevelWithSilent, Logger } from 'pino';
 import type { ModerationHook } from './moderation.js';
+import type { ReportHook } from './moderation/service.js';
+import type { ModerationStore } from './moderation/store.js';
+import { ADMIN_API_LIMITS } from './moderation/admin-api.js';
 
 /** Log levels, most verbose first. */
 export const LOG_LEVELS: readonly LevelWithSilent[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -98,6 +101,30 @@ export interface DanmakuServerOptions {
   blocklist?: ReadonlyArray<string | RegExp>;
   /** Moderation hook: refuse (`false`), accept (`true`) or rewrite (a string) each comment. Default: none. */
   moderate?: ModerationHook;
+  /**
+   * Told of each new report of a comment by a viewer (`{ room, seq, reporter, reason, count, comment }`),
+   * e.g. to page a moderator once a comment has several. Its failures are logged. Default: none.
+   */
+  onReport?: ReportHook;
+  /**
+   * Seconds after posting during which an author may retract their own comment (announced in
+   * `welcome`); `0` = never. Moderators (the token's `role`) may retract any comment at any time.
+   * Default `120`.
+   */
+  retractWindow?: number;
+  /**
+   * Where mutes, slow mode, reports and the audit trail live. Default: in this process
+   * (`MemoryModerationStore`); give a `RedisModerationStore` with a `RedisEngine`, so that they are
+   * shared by every instance and survive a restart.
+   */
+  moderationStore?: ModerationStore;
+  /**
+   * Turns on the HTTP admin API (retract, mutes, slow mode, clear, reports, audit; see
+   * docs/moderation.md) for requests with `Authorization: Bearer <adminToken>`, on the public port
+   * and on the internal port. At least 16 characters; generate it (`openssl rand -hex 32`). Default:
+   * none, and the API is not served.
+   */
+  adminToken?: string;
   /** Bytes that may wait to be sent to one client; past this it is closed with 4002 (slow consumer). Default `262144` (256 KiB). */
   maxBufferedAmount?: number;
   /** A pino logger to use. Default: a new one writing JSON lines to stdout at `logLevel`. */
@@ -159,6 +186,7 @@ export const SERVER_DEFAULTS = {
   authTimeout: 5000,
   readOnly: false,
   blocklist: [],
+  retractWindow: 120,
   maxBufferedAmount: 256 * 1024,
   logLevel: 'info',
   metrics: true,
@@ -228,6 +256,7 @@ export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
   number('invalidFrameBurst', 1);
   number('authTimeout', 1);
   integer('maxBufferedAmount', 1024);
+  integer('retractWindow', 0);
   number('shutdownWindow', 0);
   integer('headersTimeout', 1);
   integer('requestTimeout', 1);
@@ -263,6 +292,22 @@ export function resolveOptions(options: DanmakuServerOptions): ResolvedOptions {
   }
   if (settings.moderate !== undefined && typeof settings.moderate !== 'function') {
     throw new TypeError('Option "moderate" must be a function.');
+  }
+  if (settings.onReport !== undefined && typeof settings.onReport !== 'function') {
+    throw new TypeError('Option "onReport" must be a function.');
+  }
+  if (settings.moderationStore !== undefined && typeof settings.moderationStore?.checkSend !== 'function') {
+    throw new TypeError('Option "moderationStore" must implement the ModerationStore interface.');
+  }
+  if (
+    settings.adminToken !== undefined &&
+    (typeof settings.adminToken !== 'string' ||
+      settings.adminToken.length < ADMIN_API_LIMITS.minTokenLength ||
+      /\s/.test(settings.adminToken))
+  ) {
+    throw new TypeError(
+      `Option "adminToken" must be a string of at least ${ADMIN_API_LIMITS.minTokenLength} characters without white space.`,
+    );
   }
   if (settings.auth !== undefined && (typeof settings.auth !== 'object' || settings.auth === null)) {
     throw new TypeError('Option "auth" must be an object.');

@@ -12,14 +12,21 @@ import type {
   NewComment,
   PublishResult,
   ReadinessListener,
+  Removal,
   ResetListener,
+  RoomEvent,
+  RoomEventListener,
   RoomState,
+  StoredComment,
   Unsubscribe,
 } from './engine.js';
 import { ENGINE_DEFAULTS, newEpoch, type EngineOptions } from './memory-engine.js';
 import { RoomFeed, type FeedMessage } from './room-feed.js';
 import {
+  CLEAR_SCRIPT,
+  FIND_SCRIPT,
   HISTORY_SCRIPT,
+  RETRACT_SCRIPT,
   PUBLISH_SCRIPT,
   ROLLBACK_SCRIPT,
   TOUCH_SCRIPT,
@@ -81,6 +88,9 @@ interface ScriptCommands {
   danmakuViewers(...args: Array<string | number>): Promise<number>;
   danmakuTouch(...args: Array<string | number>): Promise<[string, number]>;
   danmakuRollback(...args: Array<string | number>): Promise<string>;
+  danmakuFind(...args: Array<string | number>): Promise<[string | null, string | null, number]>;
+  danmakuRetract(...args: Array<string | number>): Promise<[number[], string[]]>;
+  danmakuClear(...args: Array<string | number>): Promise<[number, number[], string[]]>;
 }
 type ScriptedRedis = Redis & ScriptCommands;
 
@@ -157,11 +167,14 @@ export class RedisEngine implements Engine {
     };
     const url = options.url ?? REDIS_ENGINE_DEFAULTS.url;
     this.#redis = new Redis(url, redisOptions) as ScriptedRedis;
-    this.#redis.defineCommand('danmakuPublish', { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
+    this.#redis.defineCommand('danmakuPublish', { numberOfKeys: 4, lua: PUBLISH_SCRIPT });
     this.#redis.defineCommand('danmakuHistory', { numberOfKeys: 2, lua: HISTORY_SCRIPT });
     this.#redis.defineCommand('danmakuViewers', { numberOfKeys: 2, lua: VIEWERS_SCRIPT });
     this.#redis.defineCommand('danmakuTouch', { numberOfKeys: 2, lua: TOUCH_SCRIPT });
     this.#redis.defineCommand('danmakuRollback', { numberOfKeys: 1, lua: ROLLBACK_SCRIPT });
+    this.#redis.defineCommand('danmakuFind', { numberOfKeys: 3, lua: FIND_SCRIPT });
+    this.#redis.defineCommand('danmakuRetract', { numberOfKeys: 3, lua: RETRACT_SCRIPT });
+    this.#redis.defineCommand('danmakuClear', { numberOfKeys: 3, lua: CLEAR_SCRIPT });
     this.#sub = new Redis(url, redisOptions);
 
     for (const connection of [this.#redis, this.#sub]) {
@@ -206,23 +219,62 @@ export class RedisEngine implements Engine {
     });
   }
 
-  async publish(room: string, input: NewComment): Promise<PublishResult> {
+  async publish(room: string, input: NewComment, sender?: string): Promise<PublishResult> {
     const keys = roomKeys(this.#prefix, room);
     const [duplicate, stored] = await this.#redis.danmakuPublish(
       keys.meta,
       keys.history,
       keys.dedupe + input.id,
+      keys.senders,
       newEpoch(),
       this.#roomTtl,
       JSON.stringify(input),
       this.#historySize,
       this.#dedupeWindow,
       keys.channel,
+      sender ?? '',
     );
     return { comment: JSON.parse(stored) as Comment, duplicate: duplicate === 1 };
   }
 
-  async subscribe(room: string, listener: CommentListener, onReset?: ResetListener): Promise<Unsubscribe> {
+  async find(room: string, seq: number): Promise<StoredComment | undefined> {
+    const keys = roomKeys(this.#prefix, room);
+    const [item, sender, now] = await this.#redis.danmakuFind(keys.meta, keys.history, keys.senders, seq);
+    if (!item) return undefined;
+    const comment = JSON.parse(item) as Comment & { gone?: 1 };
+    if (comment.gone || comment.ts < now - this.#historyAge) return undefined;
+    return sender ? { comment, sender } : { comment };
+  }
+
+  async retract(room: string, seqs: readonly number[]): Promise<Removal> {
+    if (seqs.length === 0) return { seqs: [], ids: [] };
+    const keys = roomKeys(this.#prefix, room);
+    const [removed, ids] = await this.#redis.danmakuRetract(
+      keys.meta,
+      keys.history,
+      keys.senders,
+      keys.channel,
+      ...seqs,
+    );
+    return { seqs: removed, ids };
+  }
+
+  async clear(room: string): Promise<Removal & { seq: number }> {
+    const keys = roomKeys(this.#prefix, room);
+    const [seq, seqs, ids] = await this.#redis.danmakuClear(keys.meta, keys.history, keys.senders, keys.channel);
+    return { seq, seqs, ids };
+  }
+
+  async signal(room: string, event: RoomEvent): Promise<void> {
+    await this.#redis.publish(roomKeys(this.#prefix, room).channel, JSON.stringify({ v: event }));
+  }
+
+  async subscribe(
+    room: string,
+    listener: CommentListener,
+    onReset?: ResetListener,
+    onEvent?: RoomEventListener,
+  ): Promise<Unsubscribe> {
     let watched = this.#rooms.get(room);
     if (!watched) {
       const keys = roomKeys(this.#prefix, room);
@@ -244,12 +296,16 @@ export class RedisEngine implements Engine {
     const target = watched;
     target.feed.listeners.add(listener);
     if (onReset) target.feed.resetListeners.add(onReset);
+    // A wrapper of its own, so that one function given to two subscriptions is removed once each.
+    const events: RoomEventListener | undefined = onEvent ? (event) => onEvent(event) : undefined;
+    if (events) target.feed.eventListeners.add(events);
     let done = false;
     const unsubscribe = async (): Promise<void> => {
       if (done) return;
       done = true;
       target.feed.listeners.delete(listener);
       if (onReset) target.feed.resetListeners.delete(onReset);
+      if (events) target.feed.eventListeners.delete(events);
       if (target.feed.listeners.size === 0) await this.#unwatch(target);
     };
     try {
@@ -277,9 +333,11 @@ export class RedisEngine implements Engine {
       Math.max(0, Math.floor(limit)),
     );
     const cutoff = now - this.#historyAge;
-    const comments = items.map((item) => JSON.parse(item) as Comment).filter((c) => c.ts >= cutoff);
+    const fresh = items.map((item) => JSON.parse(item) as Comment & { gone?: 1 }).filter((c) => c.ts >= cutoff);
     // Comments age out oldest first: if one after `after` is gone, the replay has a hole.
-    const aged = comments.length < items.length && after < seq;
+    const aged = fresh.length < items.length && after < seq;
+    // A removed comment (a tombstone) is no hole: it is simply not replayed.
+    const comments: Comment[] = fresh.filter((c) => !c.gone);
     return { epoch, seq, comments, complete: complete === 1 && !aged };
   }
 

@@ -20,6 +20,8 @@ export interface RoomKeys {
   channel: string;
   /** Prefix of the per-send deduplication keys; append the client id. */
   dedupe: string;
+  /** Hash: seq → sender key of the comments the history holds (never broadcast). */
+  senders: string;
 }
 
 /** Builds the keys of `room` under `prefix`. */
@@ -32,6 +34,7 @@ export function roomKeys(prefix: string, room: string): RoomKeys {
     viewersSeen: `${base}:viewers-seen`,
     channel: `${base}:comments`,
     dedupe: `${base}:sent:`,
+    senders: `${base}:senders`,
   };
 }
 
@@ -61,9 +64,10 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
  * assigning the next seq, storing, and publishing `{"e":epoch,"c":comment}` on the room channel.
  * The comment JSON is assembled by concatenation rather than cjson, which would round numbers
  * such as `time` to 14 digits.
- * KEYS[1] meta, KEYS[2] history, KEYS[3] dedupe key of this id.
+ * The sender, when given, is kept by seq beside the history, and leaves with its comment.
+ * KEYS[1] meta, KEYS[2] history, KEYS[3] dedupe key of this id, KEYS[4] senders.
  * ARGV[1] candidate epoch, ARGV[2] room TTL (ms), ARGV[3] comment JSON without seq/ts (an object),
- * ARGV[4] history size, ARGV[5] dedupe window (ms), ARGV[6] channel.
+ * ARGV[4] history size, ARGV[5] dedupe window (ms), ARGV[6] channel, ARGV[7] sender key or ''.
  */
 export const PUBLISH_SCRIPT = `
 local earlier = redis.call('GET', KEYS[3])
@@ -77,6 +81,11 @@ redis.call('RPUSH', KEYS[2], comment)
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[4]), -1)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
+if ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[4], seq, ARGV[7])
+  redis.call('HDEL', KEYS[4], seq - tonumber(ARGV[4]))
+  redis.call('PEXPIRE', KEYS[4], ARGV[2])
+end
 redis.call('PUBLISH', ARGV[6], '{"e":"' .. epoch .. '","c":' .. comment .. '}')
 return {0, comment}
 `;
@@ -163,4 +172,90 @@ if epoch == ARGV[1] and tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') < to
   return ARGV[3]
 end
 return epoch
+`;
+
+/**
+ * A removed comment stays in the history list as a tombstone (`{"seq","ts","gone":1}`), so the list
+ * keeps holding the contiguous range its readers index by seq, and a removal is not a hole.
+ */
+const TOMBSTONE = `
+local function tombstone(item)
+  local c = cjson.decode(item)
+  if c.gone then return nil end
+  return c.id, '{"seq":' .. string.format('%d', c.seq) .. ',"ts":' .. string.format('%d', c.ts) .. ',"gone":1}'
+end
+`;
+
+/**
+ * Reads one stored comment and its sender: `{comment JSON or false, sender or false, now}`.
+ * KEYS[1] meta, KEYS[2] history, KEYS[3] senders. ARGV[1] seq.
+ */
+export const FIND_SCRIPT = `
+${NOW}
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+local len = redis.call('LLEN', KEYS[2])
+local index = tonumber(ARGV[1]) - (seq - len + 1)
+if index < 0 or index >= len then return {false, false, now} end
+return {redis.call('LINDEX', KEYS[2], index), redis.call('HGET', KEYS[3], ARGV[1]), now}
+`;
+
+/**
+ * Retracts comments: each one the history holds becomes a tombstone and loses its sender; when any
+ * did, publishes the event `{"e":epoch,"s":latest seq,"v":{"type":"retract","seqs":[…]}}` on the
+ * room channel, after every comment it names. Returns `{{seq…}, {id…}}`.
+ * KEYS[1] meta, KEYS[2] history, KEYS[3] senders. ARGV[1] channel, ARGV[2…] seqs.
+ */
+export const RETRACT_SCRIPT = `
+${TOMBSTONE}
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then return {{}, {}} end
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+local len = redis.call('LLEN', KEYS[2])
+local seqs, ids, texts = {}, {}, {}
+for i = 2, #ARGV do
+  local target = tonumber(ARGV[i])
+  local index = target - (seq - len + 1)
+  if index >= 0 and index < len then
+    local id, stone = tombstone(redis.call('LINDEX', KEYS[2], index))
+    if id then
+      redis.call('LSET', KEYS[2], index, stone)
+      redis.call('HDEL', KEYS[3], target)
+      seqs[#seqs + 1] = target
+      ids[#ids + 1] = id
+      texts[#texts + 1] = string.format('%d', target)
+    end
+  end
+end
+if #seqs > 0 then
+  redis.call('PUBLISH', ARGV[1], '{"e":"' .. epoch .. '","s":' .. string.format('%d', seq) ..
+    ',"v":{"type":"retract","seqs":[' .. table.concat(texts, ',') .. ']}}')
+end
+return {seqs, ids}
+`;
+
+/**
+ * Clears a room: every stored comment becomes a tombstone, the senders go, and the event
+ * `{"e":epoch,"s":seq,"v":{"type":"clear","seq":seq}}` is published. Seq and epoch go on.
+ * Returns `{seq, {seq…}, {id…}}`.
+ * KEYS[1] meta, KEYS[2] history, KEYS[3] senders. ARGV[1] channel.
+ */
+export const CLEAR_SCRIPT = `
+${TOMBSTONE}
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then return {0, {}, {}} end
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+local items = redis.call('LRANGE', KEYS[2], 0, -1)
+local seqs, ids = {}, {}
+for index, item in ipairs(items) do
+  local id, stone = tombstone(item)
+  if id then
+    redis.call('LSET', KEYS[2], index - 1, stone)
+    seqs[#seqs + 1] = seq - #items + index
+    ids[#ids + 1] = id
+  end
+end
+redis.call('DEL', KEYS[3])
+redis.call('PUBLISH', ARGV[1], '{"e":"' .. epoch .. '","s":' .. string.format('%d', seq) ..
+  ',"v":{"type":"clear","seq":' .. string.format('%d', seq) .. '}}')
+return {seq, seqs, ids}
 `;

@@ -87,3 +87,23 @@ test('a message of another epoch resets the listeners and follows the new sequen
   assert.deepEqual(events, ['1:old', `reset:${(await other.state('r')).epoch}`, '1:x', '2:y']);
   feed.close();
 });
+
+test('a retraction waits for the comments before it, and a retracted comment is never delivered', async () => {
+  const { engine, feed, events, epoch, publish, settle } = await setup();
+  feed.eventListeners.add((event) => events.push(`event:${JSON.stringify(event)}`));
+  const a = await publish('a');
+  await publish('lost');
+  const bad = await publish('bad');
+  await engine.retract('r', [bad.seq]);
+  feed.receive({ e: epoch, c: a });
+  // The retraction arrives before 'lost' and 'bad' did: it waits for the history read.
+  feed.receive({ e: epoch, s: bad.seq, v: { type: 'retract', seqs: [bad.seq] } });
+  feed.receive({ v: { type: 'slow_mode', interval: 5 } });
+  await settle();
+  assert.deepEqual(events, [
+    '1:a',
+    '2:lost',
+    'event:{"type":"retract","seqs":[3]}',
+    'event:{"type":"slow_mode","interval":5}',
+  ]);
+});

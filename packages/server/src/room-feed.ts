@@ -3,15 +3,29 @@
  * every comment exactly once, in `seq` order, no gaps — by filling gaps from the stored history.
  */
 import type { Comment } from 'danmaku-layer-protocol';
-import type { CommentListener, HistoryPage, ResetListener, RoomState } from './engine.js';
+import type { CommentListener, HistoryPage, ResetListener, RoomEvent, RoomEventListener, RoomState } from './engine.js';
 
-/** A message on a room's channel: the epoch it belongs to and the comment. */
-export interface FeedMessage {
+/** A message on a room's channel carrying a comment: the epoch it belongs to and the comment. */
+export interface CommentFeedMessage {
   /** Epoch of the sequence the comment belongs to. */
   e: string;
   /** The stored comment. */
   c: Comment;
 }
+
+/**
+ * A message on a room's channel carrying an event. An ordered one (a retraction, a clear) names
+ * the epoch and the latest seq when it happened: it is delivered once every comment up to that
+ * seq has been. One without them (slow mode) is delivered when it arrives.
+ */
+export interface EventFeedMessage {
+  e?: string;
+  s?: number;
+  v: RoomEvent;
+}
+
+/** A message on a room's channel. */
+export type FeedMessage = CommentFeedMessage | EventFeedMessage;
 
 /** Where a feed reads what the live stream missed. */
 export interface FeedStore {
@@ -42,6 +56,8 @@ export class RoomFeed {
   readonly listeners = new Set<CommentListener>();
   /** Told when the sequence cannot be continued (see `ResetListener`). */
   readonly resetListeners = new Set<ResetListener>();
+  /** Receive the room's events, in order with the comments. */
+  readonly eventListeners = new Set<RoomEventListener>();
   readonly #store: FeedStore;
   readonly #options: RoomFeedOptions;
   #epoch?: string;
@@ -129,19 +145,38 @@ export class RoomFeed {
   #drain(): void {
     const pending = this.#pending;
     this.#pending = [];
-    for (const { e: epoch, c: comment } of pending) {
+    for (let i = 0; i < pending.length; i++) {
       if (this.#closed) return;
-      if (epoch === this.#epoch && comment.seq <= this.#last) continue;
-      if (epoch !== this.#epoch || comment.seq !== this.#last + 1) {
-        // Everything still pending was stored before the history read starts, so that read
-        // returns it; dropping it here loses nothing.
-        this.sync();
-        return;
+      const message = pending[i];
+      if ('v' in message) {
+        if (message.s === undefined || (message.e === this.#epoch && message.s <= this.#last)) {
+          this.#emit(message.v);
+          continue;
+        }
+        // An event of another epoch, met again after a catch-up, belongs to a sequence left behind.
+        if (this.#waited.has(message)) continue;
+      } else {
+        const { e: epoch, c: comment } = message;
+        if (epoch === this.#epoch && comment.seq <= this.#last) continue;
+        if (epoch === this.#epoch && comment.seq === this.#last + 1) {
+          this.#last = comment.seq;
+          this.#deliver(comment);
+          continue;
+        }
       }
-      this.#last = comment.seq;
-      this.#deliver(comment);
+      // Comments still pending were stored before the history read starts, so that read returns
+      // them (a retracted one as nothing); dropping them here loses nothing. Events are not
+      // stored: they wait for the read and go out after it.
+      const events = pending.slice(i).filter((m): m is EventFeedMessage => 'v' in m);
+      this.#waited = new Set(events);
+      this.#pending = [...events, ...this.#pending];
+      this.sync();
+      return;
     }
   }
+
+  /** Events kept across the current catch-up: met again after it, they are delivered or dropped. */
+  #waited = new Set<EventFeedMessage>();
 
   async #catchUp(): Promise<void> {
     const { historySize } = this.#options;
@@ -183,6 +218,16 @@ export class RoomFeed {
     for (const listener of this.listeners) {
       try {
         listener(comment);
+      } catch (error) {
+        this.#options.onError(error);
+      }
+    }
+  }
+
+  #emit(event: RoomEvent): void {
+    for (const listener of this.eventListeners) {
+      try {
+        listener(event);
       } catch (error) {
         this.#options.onError(error);
       }

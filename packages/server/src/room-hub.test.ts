@@ -66,3 +66,30 @@ test('over the wire, a burst of comments reaches a viewer as one frame', async (
   const frames = viewer.messages.filter((m) => m.type === 'comments');
   assert.equal(frames.length, 1);
 });
+
+test('a retracted comment still in the batch is dropped; events follow the comments before them', async (t) => {
+  const engine = new MemoryEngine();
+  const hub = new RoomHub(engine, { flushInterval: 10_000, presenceInterval: 0 });
+  t.after(async () => {
+    await hub.close();
+    await engine.close();
+  });
+  const frames: string[] = [];
+  const member: RoomMember = { deliver: (frame) => frames.push(frame), notify: (frame) => frames.push(frame) };
+  await hub.join('events', member);
+  await engine.publish('events', comment('a'));
+  const { comment: bad } = await engine.publish('events', comment('bad'));
+  await engine.retract('events', [bad.seq]);
+  await engine.signal('events', { type: 'slow_mode', interval: 3 });
+  assert.deepEqual(
+    frames.map((f) => JSON.parse(f) as unknown),
+    [
+      {
+        type: 'comments',
+        comments: [{ ...comment('a'), seq: 1, ts: (JSON.parse(frames[0]) as CommentsMessage).comments[0].ts }],
+      },
+      { type: 'retract', seqs: [bad.seq] },
+      { type: 'slow_mode', interval: 3 },
+    ],
+  );
+});

@@ -1,9 +1,14 @@
 /**
  * Per-process fan-out: one engine subscription per room, however many local clients watch it,
  * and comments coalesced into one frame per flush interval, encoded once for the whole room.
+ * Room events (retractions, clears, slow mode) follow the comments in order; the viewer count is
+ * polled per room and sent when it changed.
  */
-import type { Comment } from 'danmaku-layer-protocol';
-import type { Engine, Unsubscribe } from './engine.js';
+import type { Comment, PresenceMessage } from 'danmaku-layer-protocol';
+import type { Engine, RoomEvent, Unsubscribe } from './engine.js';
+
+/** What a room tells its members besides comments: its events and its viewer count. */
+export type RoomNotice = RoomEvent | PresenceMessage;
 
 /** A local receiver of a room's comments (a client connection). */
 export interface RoomMember {
@@ -11,6 +16,8 @@ export interface RoomMember {
   deliver(frame: string, comments: readonly Comment[]): void;
   /** The room's sequence restarted or has a hole (see `ResetListener`): the member must start over. */
   reset?(epoch?: string): void;
+  /** Receives a room event or a viewer count, encoded once for the whole room, after the comments before it. */
+  notify?(frame: string, notice: RoomNotice): void;
 }
 
 interface LocalRoom {
@@ -20,6 +27,12 @@ interface LocalRoom {
   unsubscribe?: Unsubscribe;
   pending: Comment[];
   timer?: NodeJS.Timeout;
+  /** Polls the viewer count. */
+  presenceTimer?: NodeJS.Timeout;
+  /** The viewer count last sent (or first seen). */
+  viewers?: number;
+  /** A poll is running: the next tick waits for it. */
+  polling: boolean;
 }
 
 /** Options of {@link RoomHub}. */
@@ -29,6 +42,11 @@ export interface RoomHubOptions {
    * `0` sends each comment at once. Default `25`.
    */
   flushInterval?: number;
+  /**
+   * How often each room's viewer count (every instance) is read, in milliseconds; members get a
+   * `presence` message when it changed. `0` never. Default `2000`.
+   */
+  presenceInterval?: number;
 }
 
 /**
@@ -37,11 +55,13 @@ export interface RoomHubOptions {
 export class RoomHub {
   readonly #engine: Engine;
   readonly #flushInterval: number;
+  readonly #presenceInterval: number;
   readonly #rooms = new Map<string, LocalRoom>();
 
   constructor(engine: Engine, options: RoomHubOptions = {}) {
     this.#engine = engine;
     this.#flushInterval = options.flushInterval ?? 25;
+    this.#presenceInterval = options.presenceInterval ?? 2000;
   }
 
   /**
@@ -51,12 +71,13 @@ export class RoomHub {
   async join(name: string, member: RoomMember): Promise<void> {
     let room = this.#rooms.get(name);
     if (!room) {
-      const created: LocalRoom = { members: new Set(), subscribed: Promise.resolve(), pending: [] };
+      const created: LocalRoom = { members: new Set(), subscribed: Promise.resolve(), pending: [], polling: false };
       created.subscribed = this.#engine
         .subscribe(
           name,
           (comment) => this.#receive(created, comment),
           (epoch) => this.#reset(created, epoch),
+          (event) => this.#event(created, event),
         )
         .then(
           (unsubscribe) => {
@@ -71,6 +92,10 @@ export class RoomHub {
         );
       room = created;
       this.#rooms.set(name, room);
+      if (this.#presenceInterval > 0) {
+        created.presenceTimer = setInterval(() => this.#pollPresence(name, created), this.#presenceInterval);
+        created.presenceTimer.unref();
+      }
     }
     room.members.add(member);
     await room.subscribed;
@@ -82,6 +107,16 @@ export class RoomHub {
     if (!room) return;
     room.members.delete(member);
     if (room.members.size === 0 && room.unsubscribe) this.#drop(name, room);
+  }
+
+  /**
+   * Tells the room the viewer count its first member was welcomed with, so that the first poll
+   * does not send that same count again. Later members' counts are not taken: earlier members
+   * have yet to hear of them.
+   */
+  welcomed(name: string, viewers: number): void {
+    const room = this.#rooms.get(name);
+    if (room && room.viewers === undefined) room.viewers = viewers;
   }
 
   /** Whether the room has local members (or is being joined). */
@@ -100,6 +135,7 @@ export class RoomHub {
     this.#rooms.clear();
     await Promise.all(
       rooms.map(async ([, room]) => {
+        clearInterval(room.presenceTimer);
         this.#flush(room);
         await room.subscribed.catch(() => {});
         await room.unsubscribe?.();
@@ -124,6 +160,39 @@ export class RoomHub {
     for (const member of room.members) member.deliver(frame, comments);
   }
 
+  #event(room: LocalRoom, event: RoomEvent): void {
+    // A retracted comment still in the batch is dropped rather than sent and then taken back.
+    if (event.type === 'retract') {
+      const gone = new Set(event.seqs);
+      room.pending = room.pending.filter((c) => !gone.has(c.seq));
+    } else if (event.type === 'clear') {
+      room.pending = room.pending.filter((c) => c.seq > event.seq);
+    }
+    // What is batched came before the event: it goes first.
+    this.#flush(room);
+    this.#notify(room, event);
+  }
+
+  #notify(room: LocalRoom, notice: RoomNotice): void {
+    const frame = JSON.stringify(notice);
+    for (const member of room.members) member.notify?.(frame, notice);
+  }
+
+  #pollPresence(name: string, room: LocalRoom): void {
+    if (room.polling || this.#rooms.get(name) !== room) return;
+    room.polling = true;
+    this.#engine.addViewers(name, 0).then(
+      (viewers) => {
+        room.polling = false;
+        if (viewers === room.viewers || this.#rooms.get(name) !== room) return;
+        room.viewers = viewers;
+        this.#notify(room, { type: 'presence', viewers });
+      },
+      // The engine reports its own failures; the next tick tries again.
+      () => (room.polling = false),
+    );
+  }
+
   #reset(room: LocalRoom, epoch?: string): void {
     // What was batched belongs to the old sequence; send it before the members start over.
     this.#flush(room);
@@ -132,6 +201,7 @@ export class RoomHub {
 
   #drop(name: string, room: LocalRoom): void {
     if (this.#rooms.get(name) === room) this.#rooms.delete(name);
+    clearInterval(room.presenceTimer);
     this.#flush(room);
     void room.unsubscribe?.();
   }

@@ -16,6 +16,9 @@ import { createLogger, type Logger } from './logger.js';
 import { MemoryEngine } from './memory-engine.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createModerator } from './moderation.js';
+import { MemoryModerationStore } from './moderation/memory-store.js';
+import { createModerationService, type ModerationService } from './moderation/service.js';
+import { createAdminApi } from './moderation/admin-api.js';
 import { resolveOptions, type DanmakuServerOptions } from './options.js';
 import { createOriginCheck } from './origin.js';
 import { RoomHub } from './room-hub.js';
@@ -48,6 +51,11 @@ export interface DanmakuServer {
   readonly engine: Engine;
   /** The logger in use. */
   readonly logger: Logger;
+  /**
+   * Moderation after the fact (retract, mute, slow mode, clear, reports, audit), as moderator
+   * sockets use it; for back-office tools of your own.
+   */
+  readonly moderation: ModerationService;
   /** The metrics; `metrics.registry` can be merged into your own Prometheus registry. */
   readonly metrics: Metrics;
   /** Number of open client connections. */
@@ -148,6 +156,24 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
       })
     : undefined;
 
+  const moderationStore = settings.moderationStore ?? new MemoryModerationStore();
+  const moderation = createModerationService({
+    engine,
+    store: moderationStore,
+    ...(settings.archive ? { archive: settings.archive } : {}),
+    logger,
+    actions: metrics.moderationActions,
+    retractWindow: settings.retractWindow,
+    ...(settings.onReport ? { onReport: settings.onReport } : {}),
+  });
+
+  const adminApi = settings.adminToken
+    ? createAdminApi(moderation, {
+        token: settings.adminToken,
+        addressOf: (req) => addressKey(clientIp(req, settings.trustProxy)),
+      })
+    : undefined;
+
   const sessionSettings: SessionSettings = {
     engine: publishing,
     hub,
@@ -165,6 +191,7 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     authTimeout: settings.authTimeout,
     readOnly: settings.readOnly,
     moderate,
+    moderation,
     metrics,
     logger,
   };
@@ -209,6 +236,8 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (await handleOperatorRoute(path, res, publicMetrics)) return true;
+    // Before the read API: the admin routes include DELETE /rooms/:room/comments/:seq.
+    if (adminApi && (await adminApi(req, res))) return true;
     if (readArchive && (await readArchive(req, res))) return true;
     return serveStatic(req, res);
   }
@@ -248,8 +277,14 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
       ? undefined
       : createServer(
           serverOptions,
-          respond(async (req, res) =>
-            handleOperatorRoute(new URL(req.url ?? '/', 'http://localhost').pathname, res, settings.metrics),
+          respond(
+            async (req, res) =>
+              (await handleOperatorRoute(
+                new URL(req.url ?? '/', 'http://localhost').pathname,
+                res,
+                settings.metrics,
+              )) ||
+              (adminApi !== undefined && (await adminApi(req, res))),
           ),
         );
 
@@ -317,6 +352,7 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
   return {
     server,
     engine,
+    moderation,
     logger,
     metrics,
     get connections() {
@@ -349,6 +385,7 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
         ips.close();
         stopWatchingEngine();
         if (ownsEngine) await engine.close();
+        if (!settings.moderationStore) await moderationStore.close();
         for (const own of [ownsServer ? server : undefined, internalServer]) {
           if (!own?.listening) continue;
           own.closeAllConnections?.();

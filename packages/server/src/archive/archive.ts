@@ -78,6 +78,17 @@ export interface Archive {
   window(room: string, query: WindowQuery): Promise<WindowPage>;
   /** Number of comments stored for a room (time-coded or not). */
   count(room: string): Promise<number>;
+  /**
+   * Deletes comments of a room by id (retracted or cleared by moderators): readers never see them
+   * again. Ids not stored are ignored. Resolves with how many rows were deleted.
+   */
+  remove(room: string, ids: readonly string[]): Promise<number>;
+  /**
+   * The comment most recently stored in a room with this (confirmed) `seq`, if any: how a
+   * retraction finds a comment the engine's history no longer holds. (After an in-memory server
+   * restarted, an older comment may share its `seq`; the newest is the one a viewer can name.)
+   */
+  findBySeq(room: string, seq: number): Promise<Comment | undefined>;
   /** Applies the retention limits to every room now (also done by the archive on its own). */
   prune(): Promise<void>;
   /** Releases the store. Safe to call twice. */

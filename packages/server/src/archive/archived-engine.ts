@@ -23,12 +23,12 @@ export type ArchiveErrorListener = (error: unknown, room: string) => void;
  * Every other method is the engine's own.
  */
 export function archivedEngine(engine: Engine, archive: Archive, onError: ArchiveErrorListener = () => {}): Engine {
-  const publish = async (room: string, input: NewComment): Promise<PublishResult> => {
+  const publish = async (room: string, input: NewComment, sender?: string): Promise<PublishResult> => {
     const reservation = await archive.reserve(room, input, Date.now());
     if (reservation.published && reservation.existing) return { comment: reservation.existing, duplicate: true };
     let result: PublishResult;
     try {
-      result = await engine.publish(room, input);
+      result = await engine.publish(room, input, sender);
     } catch (error) {
       if (reservation.created) await archive.discard(room, input.id).catch((e: unknown) => onError(e, room));
       throw error;

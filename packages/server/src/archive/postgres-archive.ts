@@ -4,6 +4,7 @@
  * created or migrated at start-up, under an advisory lock so that instances starting together
  * apply each version once; `danmaku_schema` records the version.
  */
+import type { Comment } from 'danmaku-layer-protocol';
 import type { ArchiveComment } from 'danmaku-layer-protocol/formats';
 import type { NewComment } from '../engine.js';
 import {
@@ -244,6 +245,25 @@ class PostgresArchive implements Archive {
   async count(room: string): Promise<number> {
     const { rows } = await this.#pool.query('SELECT count(*)::int AS n FROM danmaku_comments WHERE room = $1', [room]);
     return (rows[0] as { n: number }).n;
+  }
+
+  async remove(room: string, ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.#pool.query('DELETE FROM danmaku_comments WHERE room = $1 AND id = ANY($2::text[])', [
+      room,
+      [...ids],
+    ]);
+    return result.rowCount ?? 0;
+  }
+
+  async findBySeq(room: string, seq: number): Promise<Comment | undefined> {
+    if (!(seq > 0)) return undefined;
+    const { rows } = await this.#pool.query(
+      `SELECT ${COLUMNS} FROM danmaku_comments WHERE room = $1 AND seq = $2 ORDER BY row_id DESC LIMIT 1`,
+      [room, seq],
+    );
+    const row = rows[0] as ArchiveRow | undefined;
+    return row ? rowToComment(row) : undefined;
   }
 
   async prune(): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Comment } from 'danmaku-layer-protocol';
 import type { ArchiveComment } from 'danmaku-layer-protocol/formats';
 import type { NewComment } from '../engine.js';
 import {
@@ -113,6 +114,8 @@ class SqliteArchive implements Archive {
   readonly #trim: Statement;
   readonly #expire: Statement;
   readonly #importMany: (room: string, comments: readonly ArchiveComment[], ts: number) => number;
+  readonly #findBySeq: Statement;
+  readonly #removeMany: (room: string, ids: readonly string[]) => number;
   #closed = false;
 
   constructor(db: Database, options: SqliteArchiveOptions) {
@@ -143,6 +146,15 @@ class SqliteArchive implements Archive {
       let added = 0;
       for (const c of comments) added += this.#insert.run(...values(room, c, 0, ts)).changes;
       return added;
+    });
+    this.#findBySeq = db.prepare(
+      `SELECT ${COLUMNS} FROM comments WHERE room = ? AND seq = ? ORDER BY row DESC LIMIT 1`,
+    );
+    const removeOne = db.prepare('DELETE FROM comments WHERE room = ? AND id = ?');
+    this.#removeMany = db.transaction((room: string, ids: readonly string[]) => {
+      let removed = 0;
+      for (const id of ids) removed += removeOne.run(room, id).changes;
+      return removed;
     });
     if (options.maxAge !== undefined) {
       this.#timer = setInterval(() => void this.prune(), Math.min(PRUNE_INTERVAL, options.maxAge));
@@ -195,6 +207,16 @@ class SqliteArchive implements Archive {
 
   async count(room: string): Promise<number> {
     return (this.#count.get(room) as { n: number }).n;
+  }
+
+  async remove(room: string, ids: readonly string[]): Promise<number> {
+    return this.#removeMany(room, ids);
+  }
+
+  async findBySeq(room: string, seq: number): Promise<Comment | undefined> {
+    if (!(seq > 0)) return undefined;
+    const row = this.#findBySeq.get(room, seq) as ArchiveRow | undefined;
+    return row ? rowToComment(row) : undefined;
   }
 
   async prune(): Promise<void> {

@@ -113,7 +113,7 @@ export class ResumingClient {
         break;
       case 'ack':
         this.unacked.delete(message.id);
-        this.acks.set(message.id, message.seq);
+        this.acks.set(message.id, message.seq ?? 0);
         break;
       case 'error':
         this.errors.push(message);

@@ -201,7 +201,7 @@ export class DanmakuConnection {
         this.#onComments(message.comments, message.replay === true);
         break;
       case 'ack':
-        this.#outbox?.settle(message.id, message.seq);
+        this.#outbox?.settle(message.id, message.seq ?? 0);
         break;
       case 'error': {
         const error = new DanmakuError(message.code, message.message, message.retryAfter);
