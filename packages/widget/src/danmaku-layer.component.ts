@@ -690,6 +690,7 @@ export class DanmakuLayer extends ReactiveElement {
     const timed = this.#timed;
     let kept = 0;
     for (const comment of timed) if (!match(comment)) timed[kept++] = comment;
+    if (kept === timed.length) return;
     timed.length = kept;
     this.#media.reload();
   }
