@@ -59,3 +59,55 @@ test('a send the server never acknowledges rejects with timeout, and is the send
   assert.equal(client.connection.isOwn(sent[0].id), true, 'its id is remembered, to outline it when it comes back');
   assert.equal(client.connection.isOwn('someone-else'), false);
 });
+
+test('a moderation request is sent once: offline it gives up after ackTimeout; a drop after sending rejects it, and it is not sent again', async () => {
+  // Offline: nothing listens on the discard port.
+  const offline = recordingClient({ url: 'ws://127.0.0.1:9/ws', room: 'nowhere', ackTimeout: 200 });
+  cleanup.push(() => offline.connection.close());
+  const waiting = offline.connection.request({ type: 'retract', seq: 1 });
+  assert.equal(offline.connection.queued, 1);
+  await assert.rejects(waiting, { code: 'timeout' });
+  assert.equal(offline.connection.queued, 0);
+
+  // Online: a server that welcomes, records, answers nothing, and drops the first connection.
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => PROTOCOL });
+  cleanup.push(() => new Promise((resolve) => wss.close(resolve)));
+  const received: { type: string; id: string }[] = [];
+  let connections = 0;
+  wss.on('connection', (socket) => {
+    connections++;
+    const welcome: WelcomeMessage = {
+      type: 'welcome',
+      room: 'mod',
+      epoch: 'e1',
+      seq: 0,
+      limits: { maxTextLength: 100, maxPayload: 4096 },
+      canSend: true,
+      heartbeat: 0,
+    };
+    socket.send(JSON.stringify(welcome));
+    socket.on('message', (data) => {
+      received.push(JSON.parse(String(data)) as { type: string; id: string });
+      if (connections === 1) socket.terminate();
+    });
+  });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  const { port } = wss.address() as { port: number };
+  const client = recordingClient({
+    url: `ws://127.0.0.1:${port}/ws`,
+    room: 'mod',
+    reconnectDelay: 50,
+    ackTimeout: 2000,
+  });
+  cleanup.push(() => client.connection.close());
+  await waitFor(() => client.connection.status === 'open', 5000, 'open');
+  const reporting = client.connection.request({ type: 'report', seq: 3, reason: 'spam' });
+  await assert.rejects(reporting, { code: 'timeout' });
+  await waitFor(() => connections === 2 && client.connection.status === 'open', 5000, 'reconnected');
+  // A send waiting at the same time would be resent here; the report is not.
+  await client.connection.send('after the drop').catch(() => undefined);
+  assert.deepEqual(
+    received.map((m) => m.type),
+    ['report', 'send'],
+  );
+});

@@ -13,11 +13,29 @@ import { emit } from './events.js';
 import { composerStyles } from './danmaku-composer.styles.js';
 import { COMPOSER_STRINGS, type ComposerStrings } from './danmaku-composer.strings.js';
 
+/** The layer's events the composer redraws on. */
+const LAYER_EVENTS = ['danmaku-status', 'danmaku-presence', 'danmaku-slow-mode'] as const;
+
+/**
+ * `seconds` from now in words of `lang`, e.g. `in 10 minutes`, in whole minutes, hours or days
+ * (rounded up), so that a live region that reads it is not told every second.
+ */
+function timeLeft(seconds: number, lang: string | undefined): string {
+  const [n, unit] =
+    seconds <= 3600 ? [seconds / 60, 'minute'] : seconds <= 86400 ? [seconds / 3600, 'hour'] : [seconds / 86400, 'day'];
+  return new Intl.RelativeTimeFormat(lang, { numeric: 'always' }).format(
+    Math.ceil(n),
+    unit as Intl.RelativeTimeFormatUnit,
+  );
+}
+
 /**
  * A ready-made comment box for a `<danmaku-layer>`: type, press Enter, and the comment flies.
  * While the layer is reconnecting, comments wait in the layer's offline queue (shown in the
  * feedback line) and go out when it is back. The input is disabled when the layer has no server
- * (`idle`) or is closed. A rate-limited send puts its text back and counts down on the button.
+ * (`idle`) or is closed. A rate-limited send puts its text back and counts down on the button; so
+ * does every send while the room is in slow mode. A muted viewer is told how long is left. The
+ * room's viewer count shows once the server has said it, in the page's language (`lang`).
  *
  * @summary An input bound to a layer (by `for` id or the `layer` property): colour, mode and size pickers, a character counter with the server's limit, the offline queue and clear feedback.
  *
@@ -32,6 +50,7 @@ import { COMPOSER_STRINGS, type ComposerStrings } from './danmaku-composer.strin
  * @csspart counter - The character counter, e.g. `12/100`.
  * @csspart over - Added to the counter while the text is over the limit.
  * @csspart button - The send button.
+ * @csspart viewers - The room's viewer count, e.g. `1,234 watching` (absent until the server has said).
  * @csspart feedback - The line under the row: offline queue, errors, confirmations (a polite live region).
  *
  * @cssproperty --danmaku-composer-background - Background of the composer. Default `light-dark(#f6f7f9, #1f2329)`: it follows the page's `color-scheme`.
@@ -143,7 +162,7 @@ export class DanmakuComposer extends LitElement {
     return textLength(normalizeText(this.value));
   }
 
-  /** Milliseconds until a rate-limited viewer may send again; `0` when free to send. Read-only. */
+  /** Milliseconds until a rate-limited, slowed-down or muted viewer may send again; `0` when free to send. Read-only. */
   get retryIn(): number {
     return Math.max(0, this.#retryAt - Date.now());
   }
@@ -155,6 +174,8 @@ export class DanmakuComposer extends LitElement {
   /** The last send failed, and how; cleared by typing or sending. */
   #failure?: DanmakuError;
   #retryAt = 0;
+  /** The wait is a mute: the feedback says how long, the button does not count seconds. */
+  #muted = false;
   #timer?: ReturnType<typeof setTimeout>;
   #changed = (): void => this.requestUpdate();
   #lookAgain = (): void => {
@@ -184,6 +205,8 @@ export class DanmakuComposer extends LitElement {
     try {
       const receipt = await sending;
       this.#sent = true;
+      // Slow mode: the server would refuse the next comment until then; count down instead.
+      this.#wait(layer.slowMode * 1000, false);
       emit(this, 'danmaku-sent', { text, receipt });
       return receipt;
     } catch (caught) {
@@ -232,13 +255,18 @@ export class DanmakuComposer extends LitElement {
     const queued = this.#layer?.queued ?? 0;
     const t = { ...COMPOSER_STRINGS, ...this.strings };
     const failure = this.#failure;
+    const lang = this.closest('[lang]')?.getAttribute('lang') || undefined;
+    const viewers = this.#layer?.viewers;
+    const slow = this.#layer?.slowMode ?? 0;
     let feedback = failure ? ({ ...COMPOSER_STRINGS.failures, ...t.failures }[failure.code] ?? failure.message) : '';
-    if (!failure) {
+    if (this.#muted && wait > 0) feedback = t.muted(timeLeft(wait, lang));
+    else if (!failure) {
       if (!this.#layer) feedback = t.noLayer;
       else if (status === ConnectionStatus.Connecting) feedback = queued > 0 ? t.offline(queued) : t.connecting;
       else if (status !== ConnectionStatus.Open) feedback = t.notConnected;
       else if (over) feedback = t.over(length - max);
       else if (this.#sent) feedback = t.sent;
+      else if (slow > 0) feedback = t.slowMode(slow);
     }
     return html`<form part="form" @submit=${this.#onSubmit}>
         <label class="sr-only" for="text">${this.label}</label>
@@ -273,8 +301,13 @@ export class DanmakuComposer extends LitElement {
           ><span aria-hidden="true">${length}/${max}</span><span class="sr-only">${t.counter(length, max)}</span></span
         >
         <button part="button" ?disabled=${!usable || over || length === 0 || wait > 0}>
-          ${wait > 0 ? t.wait(wait) : t.send}
+          ${wait > 0 && !this.#muted ? t.wait(wait) : t.send}
         </button>
+        ${
+          viewers === undefined
+            ? ''
+            : html`<span part="viewers">${t.viewers(new Intl.NumberFormat(lang).format(viewers))}</span>`
+        }
       </form>
       <p id="feedback" part="feedback" role="status" class=${failure || over ? 'error' : ''}>${feedback}</p>`;
   }
@@ -297,35 +330,47 @@ export class DanmakuComposer extends LitElement {
 
   #bind(layer: DanmakuLayer | null): void {
     if (layer === this.#layer) return;
-    this.#layer?.removeEventListener('danmaku-status', this.#changed);
+    for (const type of LAYER_EVENTS) {
+      this.#layer?.removeEventListener(type, this.#changed);
+      layer?.addEventListener(type, this.#changed);
+    }
     this.#layer = layer;
-    layer?.addEventListener('danmaku-status', this.#changed);
     this.requestUpdate();
   }
 
   #fail(error: DanmakuError, text: string): void {
     this.#failure = error;
-    if (error.code === ErrorCode.RateLimited) {
-      this.#retryAt = Date.now() + (error.retryAfter ?? 1000);
-      this.#tick();
-    }
+    if (error.code === ErrorCode.RateLimited) this.#wait(error.retryAfter ?? 1000, false);
+    // A muted sender: `forbidden` with the time left.
+    if (error.code === ErrorCode.Forbidden && error.retryAfter) this.#wait(error.retryAfter, true);
     // Give the text back so it can be fixed or retried, unless something new was typed meanwhile.
     // After a timeout the comment may have been posted: a retry would post it twice.
     if (error.code !== ErrorCode.Timeout && !this.value) this.value = text;
   }
 
-  /** Redraws the countdown each second until the rate limit is over. */
+  /** Holds sending back for `ms` (a rate limit, slow mode, or a mute), counting down. */
+  #wait(ms: number, muted: boolean): void {
+    if (ms <= 0) return;
+    this.#retryAt = Date.now() + ms;
+    this.#muted = muted;
+    this.#tick();
+  }
+
+  /** Redraws the countdown each second until the wait is over. */
   #tick = (): void => {
     clearTimeout(this.#timer);
     const left = this.retryIn;
     if (left > 0) this.#timer = setTimeout(this.#tick, left % 1000 || 1000);
-    else if (this.#failure?.code === ErrorCode.RateLimited) this.#failure = undefined;
+    else {
+      if (this.#failure?.code === ErrorCode.RateLimited || this.#muted) this.#failure = undefined;
+      this.#muted = false;
+    }
     this.requestUpdate();
   };
 
   #onInput(event: Event): void {
     this.value = (event.target as HTMLInputElement).value;
-    if (this.#failure?.code !== ErrorCode.RateLimited) this.#failure = undefined;
+    if (this.#failure?.code !== ErrorCode.RateLimited && !this.#muted) this.#failure = undefined;
     this.#sent = false;
   }
 

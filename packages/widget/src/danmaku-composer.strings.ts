@@ -29,6 +29,12 @@ export interface ComposerStrings {
   notConnected: string;
   /** Feedback when no layer was found. */
   noLayer: string;
+  /** The room's viewer count, already formatted for the page's language (e.g. `1,234`). */
+  viewers(count: string): string;
+  /** Feedback while the room is in slow mode, with the seconds between two comments. */
+  slowMode(seconds: number): string;
+  /** Feedback while the viewer is muted, with the time left formatted for the page's language (e.g. `in 10 minutes`). */
+  muted(left: string): string;
   /** Feedback for a failed send, by error code; codes without one show the server's message. */
   failures: Partial<Record<DanmakuErrorCode, string>>;
 }
@@ -49,6 +55,9 @@ export const COMPOSER_STRINGS: ComposerStrings = {
   offline: (queued) => `Offline: ${queued} waiting to be sent.`,
   notConnected: 'Not connected.',
   noLayer: 'No danmaku layer to send to.',
+  viewers: (count) => `${count} watching`,
+  slowMode: (seconds) => `Slow mode: one comment every ${seconds} s.`,
+  muted: (left) => `You are muted; you can comment again ${left}.`,
   failures: {
     rate_limited: 'Too many comments: wait a moment before sending again.',
     too_long: 'This comment is too long.',

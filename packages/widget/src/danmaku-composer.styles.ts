@@ -80,7 +80,8 @@ export const composerStyles = unsafeCSS(`
     color: var(--danmaku-composer-error);
     border-color: var(--danmaku-composer-error);
   }
-  [part~='counter'] {
+  [part~='counter'],
+  [part='viewers'] {
     font-variant-numeric: tabular-nums;
     color: var(--danmaku-composer-muted);
     font-size: 0.875em;

@@ -5,7 +5,7 @@
 // ReactiveElement rather than LitElement: the layer's shadow DOM is a few fixed nodes, so it needs
 // no templates, and leaving lit-html out keeps the script-tag bundle inside its budget.
 import { ReactiveElement, type PropertyDeclarations, type PropertyValues } from '@lit/reactive-element';
-import { CommentMode, CommentSize, normalizeText, type Comment, type Limits } from './protocol.js';
+import { CommentMode, CommentSize, normalizeText, type Comment, type Limits, type Role } from './protocol.js';
 import { ConnectionController } from './connection/connection-controller.js';
 import { AnnounceController } from './features/announce-controller.js';
 import { FollowController } from './features/follow-controller.js';
@@ -39,6 +39,15 @@ export interface DanmakuStats extends StageStats {
   filtered: number;
 }
 
+/** Whose sends {@link DanmakuLayer.mute} stops: a user id (a token's `sub`), or the author of a comment of the room. */
+export type MuteTarget = { user: string } | { seq: number };
+
+/** Options of {@link DanmakuLayer.mute} and {@link DanmakuLayer.unmute}. */
+export interface MuteOptions {
+  /** In every room of the server rather than this one. Default `false`. */
+  everywhere?: boolean;
+}
+
 /** Most time-coded comments {@link DanmakuLayer.load} keeps. */
 const MAX_STORED = 50_000;
 
@@ -60,6 +69,9 @@ const MAX_STORED = 50_000;
  * @fires danmaku-error - The server reported an error that answers no particular send, a part of the widget could not be loaded (`load_failed`), or `renderer="canvas"` could not start and the DOM renderer draws instead (`canvas_unavailable`). `detail.error` is a `DanmakuError`.
  * @fires danmaku-drop - A comment was dropped. `detail`: `{ comment, reason }`, `reason` is `overload` (no room within `max-wait`, or more than `max-queue` waiting) or `hidden` (the page was hidden).
  * @fires danmaku-comment-click - With `interactive`, a comment was clicked. `detail`: `{ comment, count }` (`count`: identical comments merged into it).
+ * @fires danmaku-retract - Comments were retracted, or the room was cleared; the layer has already taken them off the stage, out of the waiting line and out of its time-coded comments. `detail`: `{ seqs, clear }`; for a clear, every comment up to `seqs[0]`.
+ * @fires danmaku-presence - The room's viewer count is known or changed (the server's `welcome` and `presence`). `detail`: `{ viewers }`.
+ * @fires danmaku-slow-mode - The room's slow mode changed. `detail`: `{ interval }`, seconds per comment per user; `0` is off.
  *
  * @csspart stage - The box the comments fly in.
  * @csspart comment - Each comment. Style colours, shadows, outlines; do not change its font metrics or padding (comments are measured from the custom properties below).
@@ -235,6 +247,30 @@ export class DanmakuLayer extends ReactiveElement {
     return this.#link.limits;
   }
 
+  /** Viewers in the room, counted over every server instance; `undefined` until the server has said. Read-only. */
+  get viewers(): number | undefined {
+    return this.#link.room.viewers;
+  }
+
+  /** The room's slow mode: one comment per this many seconds per user; `0` when off. Read-only. */
+  get slowMode(): number {
+    return this.#link.room.slowMode || 0;
+  }
+
+  /**
+   * `'moderator'` or `'admin'` when the layer's `token` grants that role: {@link retract} any comment,
+   * {@link mute}, {@link unmute}, {@link setSlowMode} and {@link clearRoom} are allowed. `undefined`
+   * otherwise and until connected. Read-only.
+   */
+  get userRole(): Role | undefined {
+    return this.#link.room.role;
+  }
+
+  /** Seconds after posting during which authors may {@link retract} their own comment; `0`: never. Read-only. */
+  get retractWindow(): number {
+    return this.#link.room.retractWindow || 0;
+  }
+
   /** Whether {@link pause} (or the bound media) stopped the comments. Read-only. */
   get paused(): boolean {
     return this.#stage?.paused ?? this.#userPaused;
@@ -255,7 +291,11 @@ export class DanmakuLayer extends ReactiveElement {
   }
 
   /** The connection to `src`: opened on the page, renewed when `src`, `room`, `last` or `token` change. */
-  readonly #link = new ConnectionController(this, (comment, own) => this.#show({ ...comment, own } as LocalComment));
+  readonly #link = new ConnectionController(
+    this,
+    (comment, own) => this.#show({ ...comment, own } as LocalComment),
+    (seqs, clear) => this.#remove((c) => c.seq! > 0 && (clear ? c.seq! <= seqs[0] : seqs.includes(c.seq!))),
+  );
   #stage?: Stage;
   /** The element comments are drawn in (the `stage` part). */
   #stageRoot!: HTMLElement;
@@ -327,6 +367,59 @@ export class DanmakuLayer extends ReactiveElement {
   }
 
   /**
+   * Takes a comment back: it leaves every screen, the room's history and the archive. Moderators
+   * may retract any comment; authors their own, within {@link retractWindow} seconds of posting.
+   * Resolves when the server has done it; rejects with a `DanmakuError`: `forbidden` (not allowed,
+   * or the window is over), `not_found` (no such comment, or already gone), `timeout`, `closed`, ….
+   *
+   * @example
+   * layer.addEventListener('danmaku-comment-click', (e) => layer.retract(e.detail.comment.seq));
+   */
+  retract(seq: number): Promise<void> {
+    return this.#link.request({ type: 'retract', seq });
+  }
+
+  /**
+   * Flags a comment for the room's moderators, with a few words of why (at most 200 characters).
+   * Once per viewer and comment. Resolves when the server has counted it; rejects with a
+   * `DanmakuError` (`not_found`, `rate_limited`, …).
+   */
+  report(seq: number, reason?: string): Promise<void> {
+    return this.#link.request({ type: 'report', seq, reason });
+  }
+
+  /**
+   * Moderators: stops a user's comments for `duration` seconds (1 s to 30 days), in this room or,
+   * with `everywhere`, in every room; their sends fail with `forbidden` and the time left. The user
+   * is named by id (`{ user }`) or as the author of a comment (`{ seq }`). Rejects with a
+   * `DanmakuError` (`forbidden` without the role, `not_found`, `invalid`, …).
+   *
+   * @example
+   * await layer.mute({ seq: comment.seq }, 600);
+   */
+  mute(target: MuteTarget, duration: number, options: MuteOptions = {}): Promise<void> {
+    return this.#link.request({ type: 'mute', ...target, duration, ...options });
+  }
+
+  /** Moderators: lifts a {@link mute} (the same target, and `everywhere` for a mute in every room). */
+  unmute(target: MuteTarget, options: MuteOptions = {}): Promise<void> {
+    return this.#link.request({ type: 'unmute', ...target, ...options });
+  }
+
+  /** Moderators: one comment per `interval` seconds per user in the room (up to 3600); `0` turns slow mode off. */
+  setSlowMode(interval: number): Promise<void> {
+    return this.#link.request({ type: 'slow_mode', interval });
+  }
+
+  /**
+   * Moderators: clears the room: every comment so far leaves every screen and the history. Unlike
+   * {@link clear}, which empties this layer's stage only.
+   */
+  clearRoom(): Promise<void> {
+    return this.#link.request({ type: 'clear' });
+  }
+
+  /**
    * Shows a comment locally, without the network: for recorded comments, custom feeds and tests.
    * Returns `false` when it was left out (empty, filtered, or the page is hidden); `true` when it
    * is on the stage or waiting for room.
@@ -370,7 +463,7 @@ export class DanmakuLayer extends ReactiveElement {
     this.#timed.length = 0;
   }
 
-  /** Removes every comment on screen and every comment waiting for room. */
+  /** Removes every comment on screen and every comment waiting for room, on this layer only (see {@link clearRoom}). */
   clear(): void {
     this.#stage?.clear();
   }
@@ -587,6 +680,19 @@ export class DanmakuLayer extends ReactiveElement {
     }
     stage.add(comment);
     return true;
+  }
+
+  /** Takes the comments `match` selects off the stage, out of the waiting line and out of the stored ones. */
+  #remove(match: (comment: LayerComment) => boolean): void {
+    this.#stage?.remove(match);
+    this.#early = this.#early?.filter((c) => !match(c as LayerComment));
+    // In place: the media's play cursor reads the same array.
+    const timed = this.#timed;
+    let kept = 0;
+    for (const comment of timed) if (!match(comment)) timed[kept++] = comment;
+    if (kept === timed.length) return;
+    timed.length = kept;
+    this.#media.reload();
   }
 
   #measure(): void {

@@ -106,7 +106,7 @@ export interface DanmakuLayerAttributes {
 }
 
 /** The events of `<danmaku-layer>` with their types (a name missing from `DanmakuEventMap` fails to compile). */
-export type DanmakuLayerEvents = Pick<DanmakuEventMap, 'danmaku-status' | 'danmaku-comment' | 'danmaku-reset' | 'danmaku-error' | 'danmaku-drop' | 'danmaku-comment-click'>;
+export type DanmakuLayerEvents = Pick<DanmakuEventMap, 'danmaku-status' | 'danmaku-comment' | 'danmaku-reset' | 'danmaku-error' | 'danmaku-drop' | 'danmaku-comment-click' | 'danmaku-retract' | 'danmaku-presence' | 'danmaku-slow-mode'>;
 
 /**
  * Attributes (`hide-modes`) and properties (`hideModes`) of `<danmaku-composer>`, each typed as the

@@ -68,6 +68,31 @@ export interface DanmakuCommentClickDetail {
   count: number;
 }
 
+/** Detail of `danmaku-retract`. */
+export interface DanmakuRetractDetail {
+  /**
+   * The comments taken back, by `seq`; for a clear, one `seq`: every comment up to it is gone.
+   *
+   * @example
+   * const gone = (c) => (detail.clear ? c.seq <= detail.seqs[0] : detail.seqs.includes(c.seq));
+   */
+  seqs: number[];
+  /** The room was cleared (every comment up to `seqs[0]`), rather than some comments retracted. */
+  clear: boolean;
+}
+
+/** Detail of `danmaku-presence`. */
+export interface DanmakuPresenceDetail {
+  /** Viewers in the room, counted over every server instance. */
+  viewers: number;
+}
+
+/** Detail of `danmaku-slow-mode`. */
+export interface DanmakuSlowModeDetail {
+  /** One comment per this many seconds per user; `0`: slow mode is off. */
+  interval: number;
+}
+
 /** Every event of `<danmaku-layer>` with its detail type. */
 export interface DanmakuEventMap {
   'danmaku-status': CustomEvent<DanmakuStatusDetail>;
@@ -76,6 +101,9 @@ export interface DanmakuEventMap {
   'danmaku-error': CustomEvent<DanmakuErrorDetail>;
   'danmaku-drop': CustomEvent<DanmakuDropDetail>;
   'danmaku-comment-click': CustomEvent<DanmakuCommentClickDetail>;
+  'danmaku-retract': CustomEvent<DanmakuRetractDetail>;
+  'danmaku-presence': CustomEvent<DanmakuPresenceDetail>;
+  'danmaku-slow-mode': CustomEvent<DanmakuSlowModeDetail>;
 }
 
 /** Every event of `<danmaku-composer>` with its detail type. */

@@ -26,7 +26,8 @@ export { ConnectionStatus } from './connection/connection-status.js';
 export { DanmakuError, WidgetErrorCode } from './connection/danmaku-error.js';
 export type { DanmakuErrorCode } from './connection/danmaku-error.js';
 export { randomId } from './connection/random-id.js';
-export type { SendOptions, SendReceipt } from './connection/outbox.js';
+export type { SendOptions, SendReceipt, ModerationRequest } from './connection/outbox.js';
+export type { MuteTarget, MuteOptions } from './danmaku-layer.component.js';
 export type {
   DanmakuEventMap,
   DanmakuStatusDetail,
@@ -38,6 +39,9 @@ export type {
   DanmakuSendErrorDetail,
   DanmakuDropDetail,
   DanmakuCommentClickDetail,
+  DanmakuRetractDetail,
+  DanmakuPresenceDetail,
+  DanmakuSlowModeDetail,
   DanmakuSettingsEventMap,
   DanmakuSettingsChangeDetail,
   LayerComment,

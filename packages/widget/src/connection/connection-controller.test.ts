@@ -13,8 +13,10 @@ class LinkHost extends ReactiveElement {
   last = 0;
   readonly seen: { text: string; own: boolean }[] = [];
   readonly statuses: string[] = [];
-  readonly link = new ConnectionController(this, (comment: Comment, own: boolean) =>
-    this.seen.push({ text: comment.text, own }),
+  readonly link = new ConnectionController(
+    this,
+    (comment: Comment, own: boolean) => this.seen.push({ text: comment.text, own }),
+    () => {},
   );
   constructor() {
     super();

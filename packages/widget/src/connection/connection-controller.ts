@@ -11,19 +11,18 @@ import type { ReactiveController, ReactiveControllerHost } from '@lit/reactive-e
 import { DEFAULT_LIMITS, ErrorCode, type Comment, type Limits } from '../protocol.js';
 import { emit } from '../events.js';
 import { chunk } from '../features/load-chunk.js';
-import type { DanmakuConnection } from './connection.js';
+import type { DanmakuConnection, RoomState } from './connection.js';
 import { ConnectionStatus } from './connection-status.js';
 import { DanmakuError } from './danmaku-error.js';
-import type { SendOptions, SendReceipt } from './outbox.js';
+import type { ModerationRequest, SendOptions, SendReceipt } from './outbox.js';
 
 /** Fetches the connection's code, once for every layer on the page (see load-chunk.ts). */
 const loadConnection = chunk(() => import('./connection.js'));
 
-/** A send made before the connection's code arrived. */
+/** A send or request made before the connection's code arrived: what to do with the connection. */
 interface EarlySend {
-  text: string;
-  options: SendOptions;
-  resolve: (receipt: SendReceipt) => void;
+  go: (connection: DanmakuConnection) => Promise<unknown>;
+  resolve: (result: unknown) => void;
   reject: (error: DanmakuError) => void;
 }
 
@@ -68,9 +67,22 @@ export class ConnectionController implements ReactiveController {
   #mounting = false;
   #limits: Limits = { maxTextLength: DEFAULT_LIMITS.maxTextLength, maxPayload: DEFAULT_LIMITS.maxPayload };
 
-  constructor(host: ConnectionHost, show: (comment: Comment, own: boolean) => void) {
+  readonly #retract: (seqs: number[], clear: boolean) => void;
+
+  /** The room's state as the server told it; empty until a `welcome`, and again when the link goes. */
+  get room(): Partial<RoomState> {
+    return this.#link?.connection?.room ?? {};
+  }
+
+  /** `retract` hears retractions and clears, after `danmaku-retract` was fired. */
+  constructor(
+    host: ConnectionHost,
+    show: (comment: Comment, own: boolean) => void,
+    retract: (seqs: number[], clear: boolean) => void,
+  ) {
     this.#host = host;
     this.#show = show;
+    this.#retract = retract;
     host.addController(this);
   }
 
@@ -96,11 +108,22 @@ export class ConnectionController implements ReactiveController {
    * sends reject with the `load_failed` error.
    */
   send(text: string, options: SendOptions = {}): Promise<SendReceipt> {
+    return this.#use((connection) => connection.send(text, options));
+  }
+
+  /** Sends a moderation request, as {@link send} sends a comment. */
+  request(request: ModerationRequest): Promise<void> {
+    return this.#use((connection) => connection.request(request));
+  }
+
+  #use<T>(go: (connection: DanmakuConnection) => Promise<T>): Promise<T> {
     const link = this.#link;
     if (!link) return Promise.reject(new DanmakuError(ErrorCode.Closed, 'The layer has no src to send to.'));
-    if (link.connection) return link.connection.send(text, options);
+    if (link.connection) return go(link.connection);
     if (link.failure) return Promise.reject(link.failure);
-    return new Promise((resolve, reject) => link.early.push({ text, options, resolve, reject }));
+    return new Promise<T>((resolve, reject) =>
+      link.early.push({ go, resolve: resolve as (r: unknown) => void, reject }),
+    );
   }
 
   hostConnected(): void {
@@ -177,14 +200,18 @@ export class ConnectionController implements ReactiveController {
           }
         },
         error: (error) => emit(host, 'danmaku-error', { error }),
+        retract: (seqs, clear) => {
+          emit(host, 'danmaku-retract', { seqs, clear });
+          this.#retract(seqs, clear);
+        },
+        presence: (viewers) => emit(host, 'danmaku-presence', { viewers }),
+        slowMode: (interval) => emit(host, 'danmaku-slow-mode', { interval }),
       },
     );
     link.connection = connection;
     this.#setStatus(connection.status);
     // The connection applies its queue limit to them as to any send.
-    for (const { text, options, resolve, reject } of link.early.splice(0)) {
-      connection.send(text, options).then(resolve, reject);
-    }
+    for (const { go, resolve, reject } of link.early.splice(0)) go(connection).then(resolve, reject);
   }
 
   #disconnect(): void {

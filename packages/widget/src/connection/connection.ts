@@ -5,8 +5,16 @@
  * No DOM: it only needs a WebSocket implementation, so it is tested on its own.
  */
 import ReconnectingWebSocket, { type Options as RwsOptions } from 'reconnecting-websocket';
-import { CloseCode, ErrorCode, PROTOCOL, parseServerMessage, type Comment, type WelcomeMessage } from '../protocol.js';
-import type { Outbox, SendOptions, SendReceipt } from './outbox.js';
+import {
+  CloseCode,
+  ErrorCode,
+  PROTOCOL,
+  parseServerMessage,
+  type Comment,
+  type Role,
+  type WelcomeMessage,
+} from '../protocol.js';
+import type { ModerationRequest, Outbox, SendOptions, SendReceipt } from './outbox.js';
 import { ConnectionStatus } from './connection-status.js';
 import { DanmakuError, type DanmakuErrorCode } from './danmaku-error.js';
 import { loadOutbox } from './load-outbox.js';
@@ -21,6 +29,15 @@ export interface ConnectionEvents {
   welcome(welcome: WelcomeMessage): void;
   /** An error the server reported that answers no particular send. */
   error(error: DanmakuError): void;
+  /**
+   * Comments were taken back (`retract`: the `seqs` given), or the room was cleared (`clear`: every
+   * comment up to `seqs[0]`, `clear` is `true`). Remove them wherever they are shown or kept.
+   */
+  retract?(seqs: number[], clear: boolean): void;
+  /** The room's viewer count, from the server's `welcome` and `presence` messages. */
+  presence?(viewers: number): void;
+  /** The room's slow mode changed: one comment per `interval` seconds per user; `0` is off. */
+  slowMode?(interval: number): void;
 }
 
 /** Options of {@link DanmakuConnection}. */
@@ -50,6 +67,22 @@ export interface ConnectionOptions {
   /** WebSocket implementation, for non-browser use. Default: the global `WebSocket`. */
   WebSocket?: typeof WebSocket;
 }
+
+/** What the server said about the room and this connection's place in it (`welcome`, then updates). */
+export interface RoomState {
+  /** The role the token grants: moderation requests are allowed. */
+  role?: Role;
+  /** Seconds an author may retract their own comment; `0`: never. */
+  retractWindow: number;
+  /** Seconds between two comments of one user; `0`: off. */
+  slowMode: number;
+  /** Viewers in the room, once the server has said. */
+  viewers?: number;
+}
+
+/** A count from the server, or `fallback` when it is not one (a broken server must not break the page). */
+const count = <T>(value: unknown, fallback: T): number | T =>
+  typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER ? value : fallback;
 
 /** How many heartbeat intervals of silence mean the link is dead. */
 const SILENCE_FACTOR = 2.5;
@@ -81,6 +114,8 @@ export class DanmakuConnection {
   /** Code of the last error reported on the current connection. */
   #reported?: DanmakuErrorCode;
   #silenceLimit = 0;
+  /** The room's state as the server told it: empty until the first `welcome`. */
+  room: RoomState = { retractWindow: 0, slowMode: 0 };
 
   constructor(options: ConnectionOptions, events: ConnectionEvents) {
     const base = options.reconnectDelay ?? 1000;
@@ -136,6 +171,24 @@ export class DanmakuConnection {
    * reconnect carries the same id, so the server posts it once.
    */
   send(text: string, options: SendOptions = {}): Promise<SendReceipt> {
+    return this.#withOutbox((outbox) => outbox.send(text, options));
+  }
+
+  /**
+   * Sends a moderation request (`retract`, `report`, `mute`, `unmute`, `slow_mode`, `clear`; the
+   * request `id` is added). Resolves when the server acknowledges it; rejects with a
+   * {@link DanmakuError} (`forbidden`, `not_found`, …). It counts in the same bounded queue as
+   * sends, but is never sent twice: offline it waits at most `ackTimeout`.
+   *
+   * @example
+   * await link.request({ type: 'retract', seq: 42 });
+   */
+  request(request: ModerationRequest): Promise<void> {
+    return this.#withOutbox((outbox) => outbox.request(request));
+  }
+
+  /** Runs `use` with the outbox, fetched on first use, within the queue limit. */
+  #withOutbox<T>(use: (outbox: Outbox) => Promise<T>): Promise<T> {
     // Once closed, the outbox refuses every send with `closed`.
     if (this.#status !== ConnectionStatus.Closed && this.queued >= this.#options.queueLimit) {
       return Promise.reject(new DanmakuError(ErrorCode.QueueFull, 'Too many comments waiting to be sent.'));
@@ -149,7 +202,7 @@ export class DanmakuConnection {
           (data) => this.#socket.send(data),
           this.#options.ackTimeout,
         );
-        return this.#outbox.send(text, options);
+        return use(this.#outbox);
       },
       (error: DanmakuError) => {
         // The next send tries again; the page hears of it even if nobody awaits this send.
@@ -208,8 +261,21 @@ export class DanmakuConnection {
         if (!this.#outbox?.settle(message.id, error)) this.#report(error);
         break;
       }
+      case 'retract':
+        this.#events.retract?.(message.seqs, false);
+        break;
+      case 'clear':
+        this.#events.retract?.([message.seq], true);
+        break;
+      case 'presence':
+        this.#presence(message.viewers);
+        break;
+      case 'slow_mode':
+        this.room.slowMode = count(message.interval, 0);
+        this.#events.slowMode?.(this.room.slowMode);
+        break;
       default:
-        // heartbeat and presence only prove the link is alive.
+        // A heartbeat only proves the link is alive.
         break;
     }
   }
@@ -230,10 +296,24 @@ export class DanmakuConnection {
       // A late-join replay carries comments up to welcome.seq: let them through once.
       this.#floor = this.#options.last > 0 ? 0 : welcome.seq;
     }
+    const { role, retractWindow, slowMode, viewers } = welcome;
+    this.room = {
+      ...(role === 'moderator' || role === 'admin' ? { role } : {}),
+      retractWindow: count(retractWindow, 0),
+      slowMode: count(slowMode, 0),
+    };
     this.#setStatus(ConnectionStatus.Open);
     this.#events.welcome(welcome);
+    if (viewers !== undefined) this.#presence(viewers);
     // Everything not yet acknowledged goes (again) now.
     this.#outbox?.flush();
+  }
+
+  #presence(viewers: unknown): void {
+    const known = count(viewers, undefined);
+    if (known === undefined) return;
+    this.room.viewers = known;
+    this.#events.presence?.(known);
   }
 
   #onComments(comments: Comment[], replay: boolean): void {

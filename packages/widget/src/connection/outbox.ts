@@ -1,9 +1,16 @@
 /**
- * The sending half of a connection: sends that wait for the server's acknowledgement, their
- * timeouts, and the bounded queue that holds them while offline. A module of its own, loaded on a
- * connection's first send: a layer that only shows comments never sends one.
+ * The sending half of a connection: sends and moderation requests that wait for the server's
+ * acknowledgement, their timeouts, and the bounded queue that holds them while offline. A module of
+ * its own, loaded on a connection's first send or request: a layer that only shows comments never
+ * sends one.
  */
-import { ErrorCode, type CommentMode, type CommentSize, type SendMessage } from '../protocol.js';
+import {
+  ErrorCode,
+  type CommentMode,
+  type CommentSize,
+  type ModerationMessage,
+  type SendMessage,
+} from '../protocol.js';
 import { ConnectionStatus } from './connection-status.js';
 import { DanmakuError } from './danmaku-error.js';
 import { randomId } from './random-id.js';
@@ -28,11 +35,20 @@ export interface SendReceipt {
 /** Why a send fails once the connection is closed for good. */
 const CLOSED = 'The connection is closed.';
 
+/** A moderation request as a caller gives it: the outbox adds its `id`. */
+export type ModerationRequest = ModerationMessage extends infer M ? (M extends unknown ? Omit<M, 'id'> : never) : never;
+
 interface PendingSend {
-  message: SendMessage;
+  message: SendMessage | ModerationMessage;
   resolve(receipt: SendReceipt): void;
   reject(error: DanmakuError): void;
   timer?: ReturnType<typeof setTimeout>;
+  /**
+   * A moderation request: sent at most once (a retraction or report sent again after a dropped link
+   * could be refused as already done), and its clock runs from the call, online or not.
+   */
+  once?: boolean;
+  sent?: boolean;
 }
 
 /**
@@ -68,22 +84,49 @@ export class Outbox {
   /** Queues a comment, and sends it now if the connection is open. */
   send(text: string, options: SendOptions): Promise<SendReceipt> {
     if (this.#status() === ConnectionStatus.Closed) return Promise.reject(new DanmakuError(ErrorCode.Closed, CLOSED));
-    const message: SendMessage = { type: 'send', id: randomId(), text, ...options };
+    return this.#queue({ type: 'send', id: randomId(), text, ...options }, false);
+  }
+
+  /**
+   * Sends a moderation request; resolves when the server acknowledges it. Unlike a comment it is
+   * never sent twice: offline it waits at most the acknowledgement timeout, and when the link drops
+   * after it went out it rejects with `timeout` (the server may or may not have carried it out).
+   */
+  request(request: ModerationRequest): Promise<void> {
+    if (this.#status() === ConnectionStatus.Closed) return Promise.reject(new DanmakuError(ErrorCode.Closed, CLOSED));
+    return this.#queue({ ...request, id: randomId() }, true).then(() => undefined);
+  }
+
+  #queue(message: SendMessage | ModerationMessage, once: boolean): Promise<SendReceipt> {
     return new Promise<SendReceipt>((resolve, reject) => {
-      const pending: PendingSend = { message, resolve, reject };
+      const pending: PendingSend = { message, resolve, reject, once };
       this.#pending.set(message.id, pending);
+      if (once) pending.timer = this.#timeout(message.id);
       if (this.#status() === ConnectionStatus.Open) this.#transmit(pending);
     });
   }
 
   /** Sends everything not yet acknowledged (again), oldest first; the server drops repeats. */
   flush(): void {
-    for (const pending of this.#pending.values()) this.#transmit(pending);
+    for (const pending of this.#pending.values()) if (!pending.sent || !pending.once) this.#transmit(pending);
   }
 
-  /** The link dropped: unacknowledged sends stop their clocks until the next {@link flush}. */
+  /**
+   * The link dropped: unacknowledged sends stop their clocks until the next {@link flush}; a
+   * moderation request already sent fails with `timeout`, as its answer can no longer come.
+   */
   hold(): void {
-    for (const pending of this.#pending.values()) clearTimeout(pending.timer);
+    for (const [id, pending] of this.#pending) {
+      if (!pending.once) clearTimeout(pending.timer);
+      else if (pending.sent)
+        this.settle(
+          id,
+          new DanmakuError(
+            ErrorCode.Timeout,
+            'The connection dropped before the server answered; it may have been done.',
+          ),
+        );
+    }
   }
 
   /** Rejects every send with `closed`. */
@@ -109,14 +152,21 @@ export class Outbox {
     return true;
   }
 
-  #transmit(pending: PendingSend): void {
-    const { id } = pending.message;
-    clearTimeout(pending.timer);
-    pending.timer = setTimeout(
+  #timeout(id: string): ReturnType<typeof setTimeout> {
+    return setTimeout(
       () => this.settle(id, new DanmakuError(ErrorCode.Timeout, 'No acknowledgement in time.')),
       this.#ackTimeout,
     );
-    this.#sentIds.add(id);
+  }
+
+  #transmit(pending: PendingSend): void {
+    const { id, type } = pending.message;
+    pending.sent = true;
+    if (!pending.once) {
+      clearTimeout(pending.timer);
+      pending.timer = this.#timeout(id);
+    }
+    if (type === 'send') this.#sentIds.add(id);
     // Remember only recent ids: enough to outline one's own comments as they fly by.
     if (this.#sentIds.size > 200) this.#sentIds.delete(this.#sentIds.values().next().value!);
     this.#write(JSON.stringify(pending.message));

@@ -232,9 +232,17 @@ export class Stage {
 
   /** Drops everything waiting and removes every comment on the stage. */
   clear(): void {
-    this.flush('overload', false);
-    for (const shown of [...this.#shown.values()]) this.#recycle(shown);
+    this.remove(() => true);
     this.#lanes.clear();
+  }
+
+  /**
+   * Takes the comments `match` selects off the stage at once and out of the waiting line, without
+   * counting them as dropped (retracted comments, a cleared room).
+   */
+  remove(match: (comment: DisplayComment) => boolean): void {
+    this.#queue = this.#queue.filter((w) => !match(w.comment));
+    for (const shown of [...this.#shown.values()]) if (match(shown.comment)) this.#recycle(shown);
   }
 
   /** Clears the stage, stops its timer and ends the renderer (its worker, its elements). */
