@@ -21,10 +21,10 @@ let dir: string;
  * The page: a layer over a 60-second silent WAV built in the page (a blob URL, so every seek is
  * served), recording the text of every comment that enters the stage.
  */
-const page = (room: string, seconds = 60): string => `<!doctype html>
+const page = (room: string, seconds = 60, archiveAttribute = 'archive'): string => `<!doctype html>
 <meta charset="utf-8">
 <script type="module" src="/danmaku-layer.bundle.js"></script>
-<danmaku-layer id="layer" src="/ws" room="${room}" media="audio" archive style="display:block;width:640px;height:360px">
+<danmaku-layer id="layer" src="/ws" room="${room}" media="audio" ${archiveAttribute} style="display:block;width:640px;height:360px">
   <audio id="audio" muted preload="auto"></audio>
 </danmaku-layer>
 <script type="module">
@@ -66,6 +66,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'danmaku-archive-e2e-'));
   await writeFile(join(dir, 'index.html'), page('film'));
   await writeFile(join(dir, 'big.html'), page('big', 1000));
+  await writeFile(join(dir, 'later.html'), page('film', 60, ''));
   archive = await openSqliteArchive({ dataDir: join(dir, 'data') });
   const comments = [
     [2, 'early'],
@@ -74,6 +75,11 @@ before(async () => {
     [45, 'much later'],
   ].map(([time, text]) => ({ text, time }));
   await importArchive(archive, 'film', JSON.stringify(comments), { format: 'json' });
+  const other = [
+    [20.5, 'other at twenty and a half'],
+    [45, 'other much later'],
+  ].map(([time, text]) => ({ text, time }));
+  await importArchive(archive, 'other', JSON.stringify(other), { format: 'json' });
   // A big room: 100,000 comments over 1,000 seconds, 100 in each second.
   const big = Array.from({ length: 100_000 }, (_, i) => ({
     text: `big ${i}`,
@@ -176,5 +182,54 @@ test('seeking across an archive of 100,000 comments fetches windows, never the w
   console.log(
     `# first archived comment on screen after a seek and play(): ${delays.join(', ')} ms (each includes 0.5 s of playing)`,
   );
+  await page.close();
+});
+
+const play = (page: Page): Promise<void> =>
+  page.evaluate(() => (document.getElementById('audio') as HTMLAudioElement).play());
+const pause = (page: Page): Promise<void> =>
+  page.evaluate(() => (document.getElementById('audio') as HTMLAudioElement).pause());
+const waitShown = (page: Page, text: string): Promise<unknown> =>
+  page.waitForFunction((t) => (window as unknown as { shown: string[] }).shown.includes(t), text);
+
+test('an archive set after the media is bound plays at once', async () => {
+  const page = await openPage('/later.html');
+  await seek(page, 20);
+  // The media is bound (its seek is followed) and the layer has no archive yet.
+  await page.evaluate(() => document.getElementById('layer')!.setAttribute('archive', ''));
+  await play(page);
+  await waitShown(page, 'twenty and a half');
+  await page.close();
+});
+
+test('another archive (or another media) takes the place of the first at once', async () => {
+  const page = await openPage();
+  await seek(page, 20);
+  await play(page);
+  await waitShown(page, 'twenty and a half');
+  await pause(page);
+  await page.evaluate(() => document.getElementById('layer')!.setAttribute('archive', '/rooms/other/comments'));
+  // Back before 20.5: the new archive's comment of that time shows, the first archive's no more.
+  await seek(page, 19);
+  await play(page);
+  await waitShown(page, 'other at twenty and a half');
+  await pause(page);
+  assert.equal((await shown(page)).filter((text) => text === 'twenty and a half').length, 1);
+
+  // A second media element, at another place: the layer follows it and reads its window.
+  await page.evaluate(async () => {
+    const first = document.getElementById('audio') as HTMLAudioElement;
+    const second = document.createElement('audio');
+    second.id = 'second';
+    second.muted = true;
+    second.src = first.src;
+    document.getElementById('layer')!.append(second);
+    await new Promise((resolve) => second.addEventListener('canplay', resolve, { once: true }));
+    second.currentTime = 44;
+    await new Promise((resolve) => second.addEventListener('seeked', resolve, { once: true }));
+    document.getElementById('layer')!.setAttribute('media', 'second');
+    await second.play();
+  });
+  await waitShown(page, 'other much later');
   await page.close();
 });

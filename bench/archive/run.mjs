@@ -1,12 +1,19 @@
-// Archive benchmark: a room of 1,000,000 time-coded comments (a two-hour video) in SQLite and in
-// PostgreSQL (a throwaway server, as in the tests; skipped when its binaries are missing). Measures
-// import rows/s, the live write path (reserve + confirm) rows/s, and p50/p99 of a 30-second window
-// read, in the store and through the HTTP read API.
+// Archive benchmark, two parts:
 //
-//   npm run bench:archive                    # 1,000,000 comments
-//   npm run bench:archive -- --count 100000  # fewer (or BENCH_ARCHIVE_COUNT)
+// - stores: a room of 1,000,000 time-coded comments (a two-hour video) in SQLite and in PostgreSQL
+//   (a throwaway server, as in the tests; skipped when its binaries are missing). Measures import
+//   rows/s, the live write path (reserve + confirm) rows/s, and p50/p99 of a 30-second window read,
+//   in the store and through the HTTP read API.
+// - page: in Chromium, a `<danmaku-layer archive>` bound to a real <audio> against a real server
+//   with a SQLite room of 100,000 comments: play() and seeks to the first comment drawn, and page
+//   memory while the media plays through every comment at 16× speed (see page.mjs).
 //
-// Prints a Markdown table (paste into docs/benchmarks.md with the machine's description).
+//   npm run bench:archive                         # both parts (builds the widget first)
+//   npm run bench:archive -- --count 100000       # a smaller store room (or BENCH_ARCHIVE_COUNT)
+//   npm run bench:archive -- --parts page         # one part: stores or page (or BENCH_ARCHIVE_PARTS)
+//   npm run bench:archive -- --page-count 100000 --rate 16   # the page's room, the play-through speed
+//
+// Prints Markdown tables (paste into docs/benchmarks.md with the machine's description).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,11 +22,25 @@ import { createDanmakuServer } from '../../packages/server/lib/server.js';
 import { openSqliteArchive } from '../../packages/server/lib/archive/sqlite-archive.js';
 import { openPostgresArchive } from '../../packages/server/lib/archive/postgres-archive.js';
 import { TestPostgres, postgresMissing } from '../../packages/server/lib/testing/postgres-server.js';
+import { measurePage, printPage } from './page.mjs';
 
 const { values } = parseArgs({
-  options: { count: { type: 'string' }, windows: { type: 'string' } },
+  options: {
+    count: { type: 'string' },
+    windows: { type: 'string' },
+    parts: { type: 'string' },
+    'page-count': { type: 'string' },
+    rate: { type: 'string' },
+  },
   allowPositionals: false,
 });
+const PARTS = (values.parts ?? process.env.BENCH_ARCHIVE_PARTS ?? 'stores,page').split(',').map((s) => s.trim());
+for (const part of PARTS) if (!['stores', 'page'].includes(part)) throw new Error(`--parts: unknown part "${part}"`);
+const PAGE_COUNT = Number(values['page-count'] ?? 100_000);
+const RATE = Number(values.rate ?? 16);
+if (!Number.isSafeInteger(PAGE_COUNT) || PAGE_COUNT < 10_000)
+  throw new Error('--page-count must be an integer ≥ 10000');
+if (!(RATE > 0 && RATE <= 16)) throw new Error('--rate must be in (0, 16] (Chromium plays media up to 16×)');
 const COUNT = Number(values.count ?? process.env.BENCH_ARCHIVE_COUNT ?? 1_000_000);
 const WINDOWS = Number(values.windows ?? process.env.BENCH_ARCHIVE_WINDOWS ?? 500);
 const LIVE_WRITES = Math.min(20_000, COUNT);
@@ -108,45 +129,56 @@ async function measure(name, archive) {
   };
 }
 
-const results = [];
-const dir = mkdtempSync(join(tmpdir(), 'danmaku-bench-archive-'));
-try {
-  const sqlite = await openSqliteArchive({ dataDir: dir });
+/** Both stores, one after the other; resolves with their figures. */
+async function measureStores() {
+  const results = [];
+  const dir = mkdtempSync(join(tmpdir(), 'danmaku-bench-archive-'));
   try {
-    results.push(await measure('SQLite (WAL)', sqlite));
-  } finally {
-    await sqlite.close();
-  }
-  const missing = postgresMissing();
-  if (missing) {
-    process.stderr.write(`PostgreSQL skipped: ${missing}\n`);
-  } else {
-    const pg = await TestPostgres.start();
+    const sqlite = await openSqliteArchive({ dataDir: dir });
     try {
-      const archive = await openPostgresArchive({ url: pg.url });
-      try {
-        results.push(await measure('PostgreSQL', archive));
-      } finally {
-        await archive.close();
-      }
+      results.push(await measure('SQLite (WAL)', sqlite));
     } finally {
-      await pg.close();
+      await sqlite.close();
     }
+    const missing = postgresMissing();
+    if (missing) {
+      process.stderr.write(`PostgreSQL skipped: ${missing}\n`);
+    } else {
+      const pg = await TestPostgres.start();
+      try {
+        const archive = await openPostgresArchive({ url: pg.url });
+        try {
+          results.push(await measure('PostgreSQL', archive));
+        } finally {
+          await archive.close();
+        }
+      } finally {
+        await pg.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  return results;
 }
 
-const rate = (x) => `${Math.round(x).toLocaleString('en-US')}/s`;
-console.log(
-  `\n${COUNT.toLocaleString('en-US')} comments in one room over ${VIDEO / 3600} h of media; ${WINDOWS} reads of ${WINDOW} s windows (limit ${LIMIT}); Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}\n`,
-);
-console.log(
-  '| store | import | live write (reserve + confirm) | rows per window | window read p50 / p99 | HTTP read p50 / p99 |',
-);
-console.log('| --- | --- | --- | --- | --- | --- |');
-for (const r of results) {
+function printStores(results) {
+  const rate = (x) => `${Math.round(x).toLocaleString('en-US')}/s`;
   console.log(
-    `| ${r.name} | ${rate(r.importRate)} | ${rate(r.liveRate)} | ${Math.round(r.rowsPerWindow)} | ${ms(r.store[0])} / ${ms(r.store[1])} | ${ms(r.http[0])} / ${ms(r.http[1])} |`,
+    `\n${COUNT.toLocaleString('en-US')} comments in one room over ${VIDEO / 3600} h of media; ${WINDOWS} reads of ${WINDOW} s windows (limit ${LIMIT})\n`,
   );
+  console.log(
+    '| store | import | live write (reserve + confirm) | rows per window | window read p50 / p99 | HTTP read p50 / p99 |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const r of results) {
+    console.log(
+      `| ${r.name} | ${rate(r.importRate)} | ${rate(r.liveRate)} | ${Math.round(r.rowsPerWindow)} | ${ms(r.store[0])} / ${ms(r.store[1])} | ${ms(r.http[0])} / ${ms(r.http[1])} |`,
+    );
+  }
 }
+
+console.log(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}`);
+if (PARTS.includes('stores')) printStores(await measureStores());
+if (PARTS.includes('page'))
+  printPage(await measurePage({ count: PAGE_COUNT, rate: RATE, log: (line) => process.stderr.write(`${line}\n`) }));

@@ -231,3 +231,118 @@ test('removed comments are gone from the archive; findBySeq names the newest com
     ['a', 'c', 'old-b'],
   );
 });
+
+/** better-sqlite3 itself, to write a file as an older server left it (an optional dependency, untyped here). */
+interface RawDatabase {
+  exec(sql: string): void;
+  pragma(sql: string, options?: { simple: true }): unknown;
+  prepare(sql: string): { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
+  close(): void;
+}
+async function rawDatabase(file: string): Promise<RawDatabase> {
+  const name = 'better-sqlite3';
+  const module = (await import(name)) as { default: new (file: string) => RawDatabase };
+  return new module.default(file);
+}
+
+test('a file of schema version 1 is migrated at start-up, keeps its rows, and window reads use the covering index', async (t) => {
+  const dataDir = tempDir(t);
+  const file = join(dataDir, 'danmaku.sqlite');
+  // Exactly what a server of schema version 1 created.
+  const old = await rawDatabase(file);
+  old.exec(`CREATE TABLE comments (
+     row INTEGER PRIMARY KEY, room TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
+     ts INTEGER NOT NULL, time REAL, text TEXT NOT NULL, color TEXT NOT NULL, mode TEXT NOT NULL,
+     size TEXT NOT NULL, user_id TEXT, user_name TEXT, UNIQUE (room, id));
+   CREATE INDEX comments_by_time ON comments (room, time, row) WHERE time IS NOT NULL;
+   CREATE INDEX comments_by_row ON comments (room, row);
+   CREATE INDEX comments_by_ts ON comments (ts);`);
+  old.pragma('user_version = 1');
+  const insert = old.prepare(
+    `INSERT INTO comments (room, id, seq, ts, time, text, color, mode, size, user_id, user_name)
+     VALUES ('old', ?, ?, 1000, ?, ?, '#ffffff', 'scroll', 'medium', ?, ?)`,
+  );
+  insert.run('late', 3, 20, 'late', 'u1', 'Ann');
+  insert.run('early', 1, 5, 'early', null, null);
+  insert.run('untimed', 2, null, 'untimed', null, null);
+  insert.run('early too', 4, 5, 'early too', null, null);
+  old.close();
+
+  const archive = await openSqliteArchive({ dataDir });
+  assert.equal(await archive.count('old'), 4);
+  const page = await archive.window('old', { limit: 10 });
+  assert.deepEqual(
+    page.comments.map((c) => [c.id, c.seq, c.time]),
+    [
+      ['early', 1, 5],
+      ['early too', 4, 5],
+      ['late', 3, 20],
+    ],
+  );
+  assert.deepEqual(page.comments[2].user, { id: 'u1', name: 'Ann' });
+  await archive.close();
+
+  const db = await rawDatabase(file);
+  t.after(() => db.close());
+  assert.equal(db.pragma('user_version', { simple: true }), 2);
+  const plan = db
+    .prepare(
+      `EXPLAIN QUERY PLAN SELECT row, id, seq, ts, time, text, color, mode, size, user_id, user_name FROM comments
+       WHERE room = ? AND time IS NOT NULL AND time >= ? AND time < ? ORDER BY time, row LIMIT ?`,
+    )
+    .all('old', 0, 30, 10) as Array<{ detail: string }>;
+  assert.deepEqual(
+    plan.map((step) => step.detail),
+    ['SEARCH comments USING COVERING INDEX comments_window (room=? AND time>? AND time<?)'],
+  );
+  // Opening a migrated file again changes nothing.
+  const again = await openArchive(t, dataDir);
+  assert.equal(await again.count('old'), 4);
+});
+
+test('comments at the same media time come in the order they were written, across restarts and paging', async (t) => {
+  const dataDir = tempDir(t);
+  const archive = await openArchive(t, dataDir);
+  const first = await startTestServer(t, { archive, readRateLimit: 0, rateLimit: 0, ipRateLimit: 0 });
+  const sender = await first.connect('room=ties');
+  for (const text of ['a1', 'a2', 'a3', 'a4']) sender.sendComment(text, { time: 5 });
+  const live = await sender.waitForComments(4);
+  // One writer: the order written is the order of `seq`, the order viewers saw live.
+  assert.deepEqual(
+    live.map((c) => [c.text, c.seq]),
+    [
+      ['a1', 1],
+      ['a2', 2],
+      ['a3', 3],
+      ['a4', 4],
+    ],
+  );
+  await first.danmaku.close();
+
+  // A restarted in-memory engine numbers the room from 1 again (a new epoch): `seq` alone would put
+  // b1 between a1 and a2; the write order keeps each session's comments after the earlier ones.
+  const second = await startTestServer(t, { archive, readRateLimit: 0, rateLimit: 0, ipRateLimit: 0 });
+  const again = await second.connect('room=ties');
+  for (const text of ['b1', 'b2', 'b3']) again.sendComment(text, { time: 5 });
+  assert.deepEqual(
+    (await again.waitForComments(3)).map((c) => c.seq),
+    [1, 2, 3],
+  );
+  await archive.importComments(
+    'ties',
+    ['i1', 'i2'].map((id) => ({
+      id,
+      text: id,
+      color: '#ffffff',
+      mode: 'scroll' as const,
+      size: 'medium' as const,
+      time: 5,
+    })),
+    Date.now(),
+  );
+  // Pages of 3 split the tie: the cursor goes on within it.
+  assert.deepEqual(
+    (await readAll(second.http, 'ties')).map((c) => c.text),
+    ['a1', 'a2', 'a3', 'a4', 'b1', 'b2', 'b3', 'i1', 'i2'],
+  );
+});

@@ -70,6 +70,13 @@ const MIGRATIONS = [
    CREATE INDEX comments_by_time ON comments (room, time, row) WHERE time IS NOT NULL;
    CREATE INDEX comments_by_row ON comments (room, row);
    CREATE INDEX comments_by_ts ON comments (ts);`,
+  // Window reads return every column of ~1,000 rows. Through an index of (room, time, row) alone,
+  // each row was one more page of the table, scattered (rows are written in the order people send
+  // them, not in media-time order): 1,000 page reads per window. An index that holds every column
+  // answers from its own pages, in media-time order (the file grows by about half).
+  `DROP INDEX comments_by_time;
+   CREATE INDEX comments_window ON comments
+     (room, time, row, id, seq, ts, text, color, mode, size, user_id, user_name) WHERE time IS NOT NULL;`,
 ];
 
 const COLUMNS = 'row, id, seq, ts, time, text, color, mode, size, user_id, user_name';
@@ -136,7 +143,8 @@ class SqliteArchive implements Archive {
     this.#count = db.prepare('SELECT count(*) AS n FROM comments WHERE room = ?');
     const window = `SELECT ${COLUMNS} FROM comments WHERE room = ? AND time IS NOT NULL AND time >= ? AND time < ?`;
     this.#window = db.prepare(`${window} ORDER BY time, row LIMIT ?`);
-    this.#windowAfter = db.prepare(`${window} AND (time > ? OR (time = ? AND row > ?)) ORDER BY time, row LIMIT ?`);
+    // A row value: the index search starts at the cursor, not at the window's start.
+    this.#windowAfter = db.prepare(`${window} AND (time, row) > (?, ?) ORDER BY time, row LIMIT ?`);
     this.#trim = db.prepare(
       `DELETE FROM comments WHERE room = ? AND row <= (
          SELECT row FROM comments WHERE room = ? ORDER BY row DESC LIMIT 1 OFFSET ?)`,
@@ -193,7 +201,7 @@ class SqliteArchive implements Archive {
     // One more than asked: tells whether a next page exists without a second query.
     const rows = (
       query.after
-        ? this.#windowAfter.all(room, from, to, query.after.time, query.after.time, query.after.row, query.limit + 1)
+        ? this.#windowAfter.all(room, from, to, query.after.time, query.after.row, query.limit + 1)
         : this.#window.all(room, from, to, query.limit + 1)
     ) as ArchiveRow[];
     const more = rows.length > query.limit;

@@ -75,6 +75,8 @@ export class ArchiveFeed {
   /** Stops fetching and takes this feed's comments out of `timed`. */
   close(): void {
     for (const type of ['seeking', 'timeupdate', 'play']) this.#media.removeEventListener(type, this);
+    // An answer already read (past the abort's reach) is dropped too, not added after the close.
+    this.#generation++;
     this.#abort.abort();
     this.#evict(() => true);
   }

@@ -84,6 +84,8 @@ export class MediaController<T extends Timed> implements ReactiveController {
 
   hostUpdated(): void {
     this.bind();
+    // A changed `archive` (or `src`, `room`) takes effect at once, not at the next bind.
+    this.#sync?.updateArchive();
   }
 
   hostDisconnected(): void {

@@ -29,27 +29,25 @@ export class MediaSync<T extends Timed> {
   readonly media: HTMLMediaElement;
   readonly #cursor: TimedCursor<T>;
   readonly #target: MediaTarget<T>;
+  readonly #timed: readonly T[];
+  readonly #host?: ArchiveHost;
   #timer?: ReturnType<typeof setTimeout>;
   #feed?: ArchiveFeed;
+  /** The archive the feed reads (see {@link archiveKey}); `undefined`: none. */
+  #archive?: string;
+  /** Bumped by every change of archive: a feed module that arrives for an older one is not used. */
+  #feedGeneration = 0;
   #detached = false;
 
   /**
    * `timed`: the time-coded comments, sorted by `time` (see `addTimed`). `host`: the layer, whose
-   * `archive` (when set, read now) adds the archived comments around the playhead to `timed`.
+   * `archive` (when set) adds the archived comments around the playhead to `timed`; read now and
+   * again at each {@link updateArchive}.
    */
   constructor(media: HTMLMediaElement, timed: readonly T[], target: MediaTarget<T>, host?: ArchiveHost) {
     this.media = media;
-    if (host && host.archive != null) {
-      // Only layers with an `archive` fetch the code that reads one.
-      import('./archive-feed.js').then(
-        ({ ArchiveFeed }) => {
-          if (!this.#detached)
-            this.#feed = new ArchiveFeed(host, media, timed as unknown as Timed[], () => this.reload());
-        },
-        (error: unknown) =>
-          host.dispatchEvent(new CustomEvent('danmaku-error', { detail: { error }, bubbles: true, composed: true })),
-      );
-    }
+    this.#timed = timed;
+    this.#host = host;
     this.#cursor = new TimedCursor(timed);
     this.#target = target;
     for (const type of EVENTS) media.addEventListener(type, this);
@@ -57,6 +55,33 @@ export class MediaSync<T extends Timed> {
     this.#cursor.seek(media.currentTime);
     target.pause(!this.#playing());
     this.#tick();
+    this.updateArchive();
+  }
+
+  /**
+   * Follows the host's `archive` (and the `src` and `room` an empty one reads from): when it names
+   * another archive than the feed reads, the feed's comments go and a feed of the new one starts at
+   * once, at the playhead. Cheap when nothing changed (the layer calls it after every update).
+   */
+  updateArchive(): void {
+    const host = this.#host;
+    const archive = host ? archiveKey(host) : undefined;
+    if (archive === this.#archive || this.#detached) return;
+    this.#archive = archive;
+    const generation = ++this.#feedGeneration;
+    // Closing takes the old archive's comments out of `timed` (and finds the cursor's place again).
+    this.#feed?.close();
+    this.#feed = undefined;
+    if (!host || archive === undefined) return;
+    // Only layers with an `archive` fetch the code that reads one.
+    import('./archive-feed.js').then(
+      ({ ArchiveFeed }) => {
+        if (this.#detached || generation !== this.#feedGeneration) return;
+        this.#feed = new ArchiveFeed(host, this.media, this.#timed as unknown as Timed[], () => this.reload());
+      },
+      (error: unknown) =>
+        host.dispatchEvent(new CustomEvent('danmaku-error', { detail: { error }, bubbles: true, composed: true })),
+    );
   }
 
   /** Stops following the media. */
@@ -117,4 +142,13 @@ export class MediaSync<T extends Timed> {
       this.#timer = setTimeout(() => this.#tick(), Math.max(0, wait));
     }
   }
+}
+
+/**
+ * What names the archive a host reads: its `archive` URL, or (empty) the `src` and `room` the read
+ * API's URL is made of; `undefined` without `archive`.
+ */
+function archiveKey(host: ArchiveHost): string | undefined {
+  if (host.archive == null) return undefined;
+  return host.archive || `${host.src ?? ''}\n${host.room ?? ''}`;
 }
