@@ -203,8 +203,8 @@ export class DanmakuLayer extends ReactiveElement {
    * Plays the room's archive along the bound `media`: the URL of a read API
    * (`GET …/rooms/ROOM/comments`), or empty (`<danmaku-layer archive>`) for the one of the server
    * `src` names. The comments around the playhead are fetched in windows (ahead while playing, anew
-   * after a seek), never the whole archive, and shown at their time; live comments still fly. Read
-   * when the media is bound. Default: none (no archive).
+   * after a seek), never the whole archive, and shown at their time; live comments still fly.
+   * Setting it (or `media`, `src`, `room`) again takes effect at once. Default: none (no archive).
    */
   declare archive?: string | null;
 

@@ -79,7 +79,7 @@ export interface DanmakuLayerAttributes {
   announce?: DanmakuLayer['announce'];
   /** The `<video>`/`<audio>` to follow: an element id (attribute) or the element (property). The layer pauses, resumes, seeks and follows `playbackRate` with it, and comments given to load appear at their `time`. Live comments still appear. Default `''`: no media. */
   media?: DanmakuLayer['media'];
-  /** Plays the room's archive along the bound `media`: the URL of a read API (`GET …/rooms/ROOM/comments`), or empty (`<danmaku-layer archive>`) for the one of the server `src` names. The comments around the playhead are fetched in windows (ahead while playing, anew after a seek), never the whole archive, and shown at their time; live comments still fly. Read when the media is bound. Default: none (no archive). */
+  /** Plays the room's archive along the bound `media`: the URL of a read API (`GET …/rooms/ROOM/comments`), or empty (`<danmaku-layer archive>`) for the one of the server `src` names. The comments around the playhead are fetched in windows (ahead while playing, anew after a seek), never the whole archive, and shown at their time; live comments still fly. Setting it (or `media`, `src`, `room`) again takes effect at once. Default: none (no archive). */
   archive?: DanmakuLayer['archive'];
   /** How comments are drawn: `dom` (elements moved by the compositor; `::part(comment)`, hover and click) or `canvas` (painted by a worker on a `<canvas>`: the page's main thread does no work per frame; no `::part(comment)` nor `interactive`; falls back to `dom` without OffscreenCanvas). Read when the layer first renders. Default `'dom'`. */
   renderer?: DanmakuLayer['renderer'];
