@@ -2,7 +2,8 @@
  * One client connection: authenticates it when required, joins its room with a gap-free replay,
  * checks and posts its comments, keeps the link alive and cuts it when it stops reading.
  */
-import type { WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
+import type { RawData, WebSocket } from 'ws';
 import {
   CloseCode,
   ErrorCode,
@@ -17,7 +18,7 @@ import {
   type WelcomeMessage,
 } from 'danmaku-layer-protocol';
 import { AuthError, mayJoin, type Authenticator, type Identity } from './auth.js';
-import { addressKey } from './client-ips.js';
+import type { IpEntry } from './client-ips.js';
 import type { Engine, NewComment, RoomEvent } from './engine.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -39,17 +40,6 @@ export interface JoinRequest {
   cursor?: Cursor | 'invalid';
   /** How many recent comments to replay when there is no usable cursor. */
   last: number;
-}
-
-/** Who is on the other end, as far as the network tells. */
-export interface Peer {
-  ip: string;
-  /** The comment bucket shared by every connection from this address. */
-  ipBucket: TokenBucket;
-  /** The address's bucket of new rooms; absent = no limit. */
-  roomBucket?: TokenBucket;
-  /** Slows the address down after this connection spent its invalid-frame budget. */
-  penalize?: () => void;
 }
 
 /** Settings a session needs from the server (shared by every session). */
@@ -81,8 +71,12 @@ export interface SessionSettings {
   moderation: ModerationService;
   metrics: Metrics;
   logger: Logger;
-  /** Called once when the session ends, whatever the reason. */
-  onClose?: (session: ClientSession) => void;
+  /** Slows the address down after one of its connections spent its invalid-frame budget. */
+  penalize?: (address: IpEntry) => void;
+  /** Called once when the session ends, whatever the reason, with the session's address entry. */
+  onClose?: (session: ClientSession, address: IpEntry) => void;
+  /** Called once the session's socket has closed (after `onClose`, or at the same time). */
+  onSocketClose?: (session: ClientSession) => void;
 }
 
 const enum Phase {
@@ -94,33 +88,43 @@ const enum Phase {
   Closed,
 }
 
+/** Where a socket's session is kept, so that one set of listeners serves every connection. */
+const kSession = Symbol('danmaku.session');
+type SessionSocket = WebSocket & { [kSession]?: ClientSession };
+
 /**
  * Drives one WebSocket from join to close. Never throws into socket callbacks: failures become
  * `error` messages to the client or log entries.
+ *
+ * Kept small on purpose, since a server holds tens of thousands of them mostly idle: the settings
+ * object and the socket listeners are shared by every session, buckets and hold queues are created
+ * on first use, and the heartbeat is one server-wide timer calling {@link beat}.
  */
 export class ClientSession implements RoomMember {
   readonly room: string;
   readonly ip: string;
   readonly #ws: WebSocket;
+  /** The upgraded socket under `#ws`: corked around writes that go out together. */
+  readonly #socket: Duplex;
   readonly #settings: SessionSettings;
-  readonly #buckets: readonly TokenBucket[];
-  readonly #peer: Peer;
-  /** Invalid frames this connection may still send; see {@link SessionSettings.invalidFrameBurst}. */
-  readonly #invalid: TokenBucket;
+  /** The address's entry: its shared comment and new-room buckets, its limit key. */
+  readonly #address: IpEntry;
+  /** This connection's own comment bucket; created on its first comment. */
+  #rate?: TokenBucket;
+  /** Invalid frames this connection may still send (see {@link SessionSettings.invalidFrameBurst}); created on the first. */
+  #invalid?: TokenBucket;
+  /** Reports and author retractions this connection may still make (they cost store lookups); created on the first. */
+  #requests?: TokenBucket;
   #phase: Phase;
   #identity?: Identity;
   /** The join request, kept until the token has been checked. */
   #pendingJoin?: JoinRequest;
   /** Live comments that arrived while joining. */
-  #held: Comment[] = [];
+  #held?: Comment[];
   /** Room events that arrived while joining: they apply to the replay too, and follow it. */
-  #heldEvents: Array<{ frame: string; event: RoomEvent }> = [];
-  /** Reports and author retractions this connection may still make (they cost store lookups). */
-  readonly #requests = new TokenBucket(REQUEST_RATE, REQUEST_BURST);
-  /** Who this connection is for mutes, slow mode and authorship (see `senderKey`). */
-  readonly #sender: () => string;
+  #heldEvents?: Array<{ frame: string; event: RoomEvent }>;
   /** Replies (`ack`, `error`) to messages sent before `welcome` went out: they follow it. */
-  #heldReplies: ServerMessage[] = [];
+  #heldReplies?: ServerMessage[];
   /** Highest `seq` sent to this client; nothing at or below it is sent again. */
   #sentSeq = 0;
   /** The epoch this connection was welcomed into; unset until then. */
@@ -128,22 +132,36 @@ export class ClientSession implements RoomMember {
   #alive = true;
   /** Whether this session was added to the room's viewer count (and so must be taken off). */
   #counted = false;
+  /** The authentication deadline, while authenticating. */
   #timer?: NodeJS.Timeout;
 
-  constructor(ws: WebSocket, request: JoinRequest, peer: Peer, settings: SessionSettings) {
+  /**
+   * @param ws the accepted WebSocket
+   * @param socket the socket `ws` runs on (the one of the upgrade request)
+   * @param request what the upgrade URL asked for
+   * @param ip the client's full address (for logs and the moderation hook)
+   * @param address the entry of the client's address in the per-address limits
+   * @param settings the server's settings, one object shared by every session
+   */
+  constructor(
+    ws: WebSocket,
+    socket: Duplex,
+    request: JoinRequest,
+    ip: string,
+    address: IpEntry,
+    settings: SessionSettings,
+  ) {
     this.room = request.room;
-    this.ip = peer.ip;
+    this.ip = ip;
     this.#ws = ws;
+    this.#socket = socket;
     this.#settings = settings;
-    this.#buckets = [new TokenBucket(settings.rateLimit, settings.rateBurst), peer.ipBucket];
-    this.#peer = peer;
-    this.#invalid = new TokenBucket(settings.invalidFrameRate ?? 0, settings.invalidFrameBurst ?? 1);
-    const address = addressKey(peer.ip);
-    this.#sender = () => senderKey(this.#identity?.user, address);
-    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
-    ws.on('pong', () => (this.#alive = true));
-    ws.on('close', () => this.#close());
-    ws.on('error', () => this.#close());
+    this.#address = address;
+    (ws as SessionSocket)[kSession] = this;
+    ws.on('message', ClientSession.#onSocketMessage);
+    ws.on('pong', ClientSession.#onSocketPong);
+    ws.on('close', ClientSession.#onSocketClose);
+    ws.on('error', ClientSession.#onSocketError);
     if (settings.authenticate) {
       this.#phase = Phase.Authenticating;
       this.#timer = setTimeout(() => {
@@ -158,6 +176,30 @@ export class ClientSession implements RoomMember {
       this.#phase = Phase.Joining;
       this.#startJoin(request);
     }
+  }
+
+  // Listeners shared by every session's socket (`this` is the socket): one function each, not a
+  // closure per connection.
+  static #onSocketMessage(this: SessionSocket, data: RawData, isBinary: boolean): void {
+    const session = this[kSession];
+    if (session) session.#onMessage(data, isBinary);
+  }
+
+  static #onSocketPong(this: SessionSocket): void {
+    const session = this[kSession];
+    if (session) session.#alive = true;
+  }
+
+  static #onSocketError(this: SessionSocket): void {
+    const session = this[kSession];
+    if (session) session.#close();
+  }
+
+  static #onSocketClose(this: SessionSocket): void {
+    const session = this[kSession];
+    if (!session) return;
+    session.#close();
+    session.#settings.onSocketClose?.(session);
   }
 
   // A getter, not a field comparison: TypeScript would keep a narrowed phase across awaits.
@@ -178,7 +220,7 @@ export class ClientSession implements RoomMember {
   /** Receives a batch from the room hub. */
   deliver(frame: string, comments: readonly Comment[]): void {
     if (this.#phase === Phase.Joining) {
-      this.#held.push(...comments);
+      (this.#held ??= []).push(...comments);
       return;
     }
     if (this.#phase !== Phase.Live) return;
@@ -197,7 +239,7 @@ export class ClientSession implements RoomMember {
   notify(frame: string, notice: RoomNotice): void {
     if (this.#phase === Phase.Joining) {
       // The viewer count in `welcome` is read after joining; a count from before it is stale.
-      if (notice.type !== 'presence') this.#heldEvents.push({ frame, event: notice });
+      if (notice.type !== 'presence') (this.#heldEvents ??= []).push({ frame, event: notice });
       return;
     }
     if (this.#phase === Phase.Live) this.#sendFrame(frame);
@@ -206,6 +248,11 @@ export class ClientSession implements RoomMember {
   /** Closes the connection with `code` (e.g. on shutdown). */
   close(code: number, reason: string): void {
     this.#ws.close(code, reason);
+  }
+
+  /** Cuts the connection at once, without a close handshake. */
+  terminate(): void {
+    this.#ws.terminate();
   }
 
   #startJoin(request: JoinRequest): void {
@@ -245,8 +292,8 @@ export class ClientSession implements RoomMember {
     }
     // Opening a room costs the server a subscription and, in memory, the room itself: an address
     // opens them at a bounded rate, so one client cannot fill `maxRooms` for everyone.
-    const rooms = this.#peer.roomBucket;
-    if (rooms && !hub.has(request.room)) {
+    const rooms = this.#address.roomBucket;
+    if (!hub.has(request.room)) {
       if (rooms.wait() > 0) {
         this.#refuse(CloseCode.TooManyRooms, 'new_room_rate', 'too many new rooms from this address; retry later');
         return;
@@ -301,26 +348,25 @@ export class ClientSession implements RoomMember {
       viewers,
     };
     // Retractions and clears that came while joining apply to what the history read returned.
-    const events = this.#heldEvents;
-    this.#heldEvents = [];
+    const events = this.#heldEvents ?? [];
+    this.#heldEvents = undefined;
     const gone = removedBy(events.map((e) => e.event));
     if (gone) {
       replay = replay.filter((c) => !gone(c.seq));
-      this.#held = this.#held.filter((c) => !gone(c.seq));
+      this.#held = this.#held?.filter((c) => !gone(c.seq));
     }
     this.#send(welcome);
     if (replay.length > 0) this.#send({ type: 'comments', comments: replay, replay: true });
     this.#sentSeq = Math.max(this.#sentSeq, replay.at(-1)?.seq ?? 0, recovered ? 0 : state.seq);
 
     this.#phase = Phase.Live;
-    const held = this.#held.filter((c) => c.seq > this.#sentSeq);
-    this.#held = [];
-    this.#sendComments(held);
+    const held = this.#held?.filter((c) => c.seq > this.#sentSeq);
+    this.#held = undefined;
+    if (held) this.#sendComments(held);
     for (const { frame } of events) this.#sendFrame(frame);
     const replies = this.#heldReplies;
-    this.#heldReplies = [];
-    for (const reply of replies) this.#send(reply);
-    this.#startHeartbeat();
+    this.#heldReplies = undefined;
+    for (const reply of replies ?? []) this.#send(reply);
   }
 
   #onMessage(data: unknown, isBinary: boolean): void {
@@ -399,13 +445,14 @@ export class ClientSession implements RoomMember {
         this.#sendError({ code: ErrorCode.Forbidden, message: 'This connection may only read.', id });
       return;
     }
-    const wait = takeAll(this.#buckets);
+    const { rateLimit, rateBurst } = this.#settings;
+    const wait = takeAll([(this.#rate ??= new TokenBucket(rateLimit, rateBurst)), this.#address.bucket]);
     if (wait > 0) {
       metrics.rateLimited.inc();
       this.#sendError({ code: ErrorCode.RateLimited, message: 'Too many comments; slow down.', id, retryAfter: wait });
       return;
     }
-    this.#settings.moderation.checkSend(this.room, this.#sender(), this.#identity?.role !== undefined).then(
+    this.#settings.moderation.checkSend(this.room, this.#senderKey(), this.#identity?.role !== undefined).then(
       (check) => {
         if (this.#closed) return;
         if (check.ok) {
@@ -466,7 +513,7 @@ export class ClientSession implements RoomMember {
   }
 
   #publish(comment: NewComment): void {
-    this.#settings.engine.publish(this.room, comment, this.#sender()).then(
+    this.#settings.engine.publish(this.room, comment, this.#senderKey()).then(
       ({ comment: stored, duplicate }) => {
         if (!duplicate) this.#settings.metrics.commentsIn.inc();
         this.#reply({ type: 'ack', id: stored.id, seq: stored.seq });
@@ -491,7 +538,8 @@ export class ClientSession implements RoomMember {
     let action: Promise<{ ok: true; seq?: number } | ModerationFailure>;
     if (message.type === 'report' || (message.type === 'retract' && !role)) {
       // Open to every viewer: bounded per connection, as each costs the store a lookup.
-      const wait = this.#requests.wait();
+      const requests = (this.#requests ??= new TokenBucket(REQUEST_RATE, REQUEST_BURST));
+      const wait = requests.wait();
       if (wait > 0) {
         this.#settings.metrics.rateLimited.inc();
         this.#sendError({
@@ -502,11 +550,11 @@ export class ClientSession implements RoomMember {
         });
         return;
       }
-      this.#requests.take();
+      requests.take();
       action =
         message.type === 'report'
-          ? moderation.report(this.room, message.seq, this.#sender(), message.reason)
-          : moderation.retract(this.room, message.seq, actor, this.#sender());
+          ? moderation.report(this.room, message.seq, this.#senderKey(), message.reason)
+          : moderation.retract(this.room, message.seq, actor, this.#senderKey());
     } else if (!role) {
       // A client that keeps asking for what it may not do spends its invalid-frame budget.
       if (this.#spendInvalid())
@@ -580,7 +628,7 @@ export class ClientSession implements RoomMember {
    * may) must still see `welcome` first, however fast its comment is stored.
    */
   #reply(message: ServerMessage): void {
-    if (this.#phase === Phase.Joining) this.#heldReplies.push(message);
+    if (this.#phase === Phase.Joining) (this.#heldReplies ??= []).push(message);
     else this.#send(message);
   }
 
@@ -633,11 +681,13 @@ export class ClientSession implements RoomMember {
    * address is refused new connections for a while. Returns whether the frame may be answered.
    */
   #spendInvalid(): boolean {
-    if (this.#invalid.wait() === 0) {
-      this.#invalid.take();
+    const { invalidFrameRate, invalidFrameBurst } = this.#settings;
+    const invalid = (this.#invalid ??= new TokenBucket(invalidFrameRate ?? 0, invalidFrameBurst ?? 1));
+    if (invalid.wait() === 0) {
+      invalid.take();
       return true;
     }
-    this.#peer.penalize?.();
+    this.#settings.penalize?.(this.#address);
     this.#refuse(CloseCode.PolicyViolation, 'invalid_frames', 'too many invalid frames');
     // Frames already on the way are not parsed; one that never answers the close is cut.
     this.#ws.pause();
@@ -653,33 +703,40 @@ export class ClientSession implements RoomMember {
     this.#close();
   }
 
-  #startHeartbeat(): void {
-    const interval = this.#settings.heartbeatInterval;
-    if (interval <= 0) return;
-    this.#timer = setInterval(() => {
-      if (!this.#alive) {
-        // No pong since the last ping: the peer is gone without a close frame.
-        this.#ws.terminate();
-        return;
-      }
-      this.#alive = false;
-      this.#ws.ping();
-      this.#send({ type: 'heartbeat', ts: Date.now() });
-    }, interval);
-    this.#timer.unref();
+  /**
+   * One heartbeat round, called by the server's heartbeat timer with the round's `heartbeat`
+   * message (encoded once for every connection). A live connection that has not answered the last
+   * round's ping is gone without a close frame: it is cut. Otherwise it gets a ping and the
+   * message, in one write.
+   */
+  beat(frame: string): void {
+    if (this.#phase !== Phase.Live) return;
+    if (!this.#alive) {
+      this.#ws.terminate();
+      return;
+    }
+    this.#alive = false;
+    this.#socket.cork();
+    this.#ws.ping();
+    this.#sendFrame(frame);
+    this.#socket.uncork();
+  }
+
+  /** Who this connection is for mutes, slow mode and authorship (see `senderKey`). */
+  #senderKey(): string {
+    return senderKey(this.#identity?.user, this.#address.ip);
   }
 
   #close(): void {
     if (this.#phase === Phase.Closed) return;
     this.#phase = Phase.Closed;
     clearTimeout(this.#timer);
-    clearInterval(this.#timer);
-    this.#held = [];
-    this.#heldEvents = [];
-    this.#heldReplies = [];
+    this.#held = undefined;
+    this.#heldEvents = undefined;
+    this.#heldReplies = undefined;
     this.#settings.hub.leave(this.room, this);
     if (this.#counted) void this.#settings.engine.addViewers(this.room, -1).catch(() => {});
-    this.#settings.onClose?.(this);
+    this.#settings.onClose?.(this, this.#address);
   }
 }
 
