@@ -76,7 +76,31 @@ export interface SessionSettings {
   /** Called once when the session ends, whatever the reason, with the session's address entry. */
   onClose?: (session: ClientSession, address: IpEntry) => void;
   /** Called once the session's socket has closed (after `onClose`, or at the same time). */
-  onSocketClose?: (session: ClientSession) => void;
+  onSocketClose?: (session: ClientSession, address: IpEntry) => void;
+}
+
+/** A session's state while it authenticates and joins (see `ClientSession`); dropped once live. */
+interface JoiningState {
+  /** The join request, kept until the token has been checked. */
+  request?: JoinRequest;
+  /** The authentication deadline. */
+  timer?: NodeJS.Timeout;
+  /** Live comments that arrived while joining. */
+  comments?: Comment[];
+  /** Room events that arrived while joining: they apply to the replay too, and follow it. */
+  events?: Array<{ frame: string; event: RoomEvent }>;
+  /** Replies (`ack`, `error`) to messages sent before `welcome` went out: they follow it. */
+  replies?: ServerMessage[];
+}
+
+/** A connection's own buckets, each created on first use: most connections never need them. */
+interface Budgets {
+  /** Comments (see {@link SessionSettings.rateLimit}). */
+  rate?: TokenBucket;
+  /** Invalid frames (see {@link SessionSettings.invalidFrameBurst}). */
+  invalid?: TokenBucket;
+  /** Reports and author retractions: each costs the store a lookup. */
+  requests?: TokenBucket;
 }
 
 const enum Phase {
@@ -109,22 +133,12 @@ export class ClientSession implements RoomMember {
   readonly #settings: SessionSettings;
   /** The address's entry: its shared comment and new-room buckets, its limit key. */
   readonly #address: IpEntry;
-  /** This connection's own comment bucket; created on its first comment. */
-  #rate?: TokenBucket;
-  /** Invalid frames this connection may still send (see {@link SessionSettings.invalidFrameBurst}); created on the first. */
-  #invalid?: TokenBucket;
-  /** Reports and author retractions this connection may still make (they cost store lookups); created on the first. */
-  #requests?: TokenBucket;
+  /** What only authentication and joining need; dropped once live. */
+  #joining?: JoiningState = {};
+  /** This connection's buckets, created on first use. */
+  #budgets?: Budgets;
   #phase: Phase;
   #identity?: Identity;
-  /** The join request, kept until the token has been checked. */
-  #pendingJoin?: JoinRequest;
-  /** Live comments that arrived while joining. */
-  #held?: Comment[];
-  /** Room events that arrived while joining: they apply to the replay too, and follow it. */
-  #heldEvents?: Array<{ frame: string; event: RoomEvent }>;
-  /** Replies (`ack`, `error`) to messages sent before `welcome` went out: they follow it. */
-  #heldReplies?: ServerMessage[];
   /** Highest `seq` sent to this client; nothing at or below it is sent again. */
   #sentSeq = 0;
   /** The epoch this connection was welcomed into; unset until then. */
@@ -132,8 +146,6 @@ export class ClientSession implements RoomMember {
   #alive = true;
   /** Whether this session was added to the room's viewer count (and so must be taken off). */
   #counted = false;
-  /** The authentication deadline, while authenticating. */
-  #timer?: NodeJS.Timeout;
 
   /**
    * @param ws the accepted WebSocket
@@ -151,7 +163,8 @@ export class ClientSession implements RoomMember {
     address: IpEntry,
     settings: SessionSettings,
   ) {
-    this.room = request.room;
+    // The hub's copy of the name when the room is open here: one string for all its members.
+    this.room = settings.hub.nameOf(request.room);
     this.ip = ip;
     this.#ws = ws;
     this.#socket = socket;
@@ -164,14 +177,14 @@ export class ClientSession implements RoomMember {
     ws.on('error', ClientSession.#onSocketError);
     if (settings.authenticate) {
       this.#phase = Phase.Authenticating;
-      this.#timer = setTimeout(() => {
+      this.#joining!.timer = setTimeout(() => {
         this.#sendError({
           code: ErrorCode.Unauthorized,
           message: 'Authentication timed out: the first message must be "auth", within the time allowed.',
         });
         this.#refuse(CloseCode.Unauthorized, 'auth_timeout', 'authentication timed out');
       }, settings.authTimeout);
-      this.#pendingJoin = request;
+      this.#joining!.request = request;
     } else {
       this.#phase = Phase.Joining;
       this.#startJoin(request);
@@ -199,7 +212,7 @@ export class ClientSession implements RoomMember {
     const session = this[kSession];
     if (!session) return;
     session.#close();
-    session.#settings.onSocketClose?.(session);
+    session.#settings.onSocketClose?.(session, session.#address);
   }
 
   // A getter, not a field comparison: TypeScript would keep a narrowed phase across awaits.
@@ -220,7 +233,7 @@ export class ClientSession implements RoomMember {
   /** Receives a batch from the room hub. */
   deliver(frame: string, comments: readonly Comment[]): void {
     if (this.#phase === Phase.Joining) {
-      (this.#held ??= []).push(...comments);
+      (this.#joining!.comments ??= []).push(...comments);
       return;
     }
     if (this.#phase !== Phase.Live) return;
@@ -239,7 +252,7 @@ export class ClientSession implements RoomMember {
   notify(frame: string, notice: RoomNotice): void {
     if (this.#phase === Phase.Joining) {
       // The viewer count in `welcome` is read after joining; a count from before it is stale.
-      if (notice.type !== 'presence') (this.#heldEvents ??= []).push({ frame, event: notice });
+      if (notice.type !== 'presence') (this.#joining!.events ??= []).push({ frame, event: notice });
       return;
     }
     if (this.#phase === Phase.Live) this.#sendFrame(frame);
@@ -348,25 +361,21 @@ export class ClientSession implements RoomMember {
       viewers,
     };
     // Retractions and clears that came while joining apply to what the history read returned.
-    const events = this.#heldEvents ?? [];
-    this.#heldEvents = undefined;
+    // Everything held while joining goes out now, after `welcome`, and is not held any more.
+    const joining = this.#joining ?? {};
+    this.#joining = undefined;
+    const events = joining.events ?? [];
     const gone = removedBy(events.map((e) => e.event));
-    if (gone) {
-      replay = replay.filter((c) => !gone(c.seq));
-      this.#held = this.#held?.filter((c) => !gone(c.seq));
-    }
+    if (gone) replay = replay.filter((c) => !gone(c.seq));
     this.#send(welcome);
     if (replay.length > 0) this.#send({ type: 'comments', comments: replay, replay: true });
     this.#sentSeq = Math.max(this.#sentSeq, replay.at(-1)?.seq ?? 0, recovered ? 0 : state.seq);
 
     this.#phase = Phase.Live;
-    const held = this.#held?.filter((c) => c.seq > this.#sentSeq);
-    this.#held = undefined;
+    const held = joining.comments?.filter((c) => c.seq > this.#sentSeq && !gone?.(c.seq));
     if (held) this.#sendComments(held);
     for (const { frame } of events) this.#sendFrame(frame);
-    const replies = this.#heldReplies;
-    this.#heldReplies = undefined;
-    for (const reply of replies ?? []) this.#send(reply);
+    for (const reply of joining.replies ?? []) this.#send(reply);
   }
 
   #onMessage(data: unknown, isBinary: boolean): void {
@@ -379,7 +388,7 @@ export class ClientSession implements RoomMember {
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
     const parsed = parseClientMessage(text, { maxTextLength: this.#settings.maxTextLength });
     if (this.#phase === Phase.Authenticating) {
-      if (this.#pendingJoin || this.#spendInvalid()) this.#authenticate(parsed.ok ? parsed.value : undefined);
+      if (this.#joining?.request || this.#spendInvalid()) this.#authenticate(parsed.ok ? parsed.value : undefined);
       return;
     }
     if (!parsed.ok) {
@@ -397,13 +406,13 @@ export class ClientSession implements RoomMember {
   }
 
   #authenticate(message: ValidClientMessage | undefined): void {
-    const request = this.#pendingJoin;
+    const request = this.#joining?.request;
     if (!request) {
       // A second message while the token is being checked: the client did not wait for `welcome`.
       this.#sendError({ code: ErrorCode.Unauthorized, message: 'Wait for "welcome" before sending.' });
       return;
     }
-    this.#pendingJoin = undefined;
+    this.#joining!.request = undefined;
     if (message?.type !== 'auth') {
       this.#sendError({
         code: ErrorCode.Unauthorized,
@@ -415,7 +424,7 @@ export class ClientSession implements RoomMember {
     this.#settings.authenticate!(message.token).then(
       (identity) => {
         if (this.#closed) return;
-        clearTimeout(this.#timer);
+        clearTimeout(this.#joining?.timer);
         // Token claims are broadcast with every comment: they get the same sanitiser as text.
         const user = normalizeAuthor(identity.user);
         if (!user) {
@@ -446,7 +455,8 @@ export class ClientSession implements RoomMember {
       return;
     }
     const { rateLimit, rateBurst } = this.#settings;
-    const wait = takeAll([(this.#rate ??= new TokenBucket(rateLimit, rateBurst)), this.#address.bucket]);
+    const budgets = (this.#budgets ??= {});
+    const wait = takeAll([(budgets.rate ??= new TokenBucket(rateLimit, rateBurst)), this.#address.bucket]);
     if (wait > 0) {
       metrics.rateLimited.inc();
       this.#sendError({ code: ErrorCode.RateLimited, message: 'Too many comments; slow down.', id, retryAfter: wait });
@@ -538,7 +548,7 @@ export class ClientSession implements RoomMember {
     let action: Promise<{ ok: true; seq?: number } | ModerationFailure>;
     if (message.type === 'report' || (message.type === 'retract' && !role)) {
       // Open to every viewer: bounded per connection, as each costs the store a lookup.
-      const requests = (this.#requests ??= new TokenBucket(REQUEST_RATE, REQUEST_BURST));
+      const requests = ((this.#budgets ??= {}).requests ??= new TokenBucket(REQUEST_RATE, REQUEST_BURST));
       const wait = requests.wait();
       if (wait > 0) {
         this.#settings.metrics.rateLimited.inc();
@@ -628,7 +638,7 @@ export class ClientSession implements RoomMember {
    * may) must still see `welcome` first, however fast its comment is stored.
    */
   #reply(message: ServerMessage): void {
-    if (this.#phase === Phase.Joining) (this.#heldReplies ??= []).push(message);
+    if (this.#phase === Phase.Joining) (this.#joining!.replies ??= []).push(message);
     else this.#send(message);
   }
 
@@ -682,7 +692,7 @@ export class ClientSession implements RoomMember {
    */
   #spendInvalid(): boolean {
     const { invalidFrameRate, invalidFrameBurst } = this.#settings;
-    const invalid = (this.#invalid ??= new TokenBucket(invalidFrameRate ?? 0, invalidFrameBurst ?? 1));
+    const invalid = ((this.#budgets ??= {}).invalid ??= new TokenBucket(invalidFrameRate ?? 0, invalidFrameBurst ?? 1));
     if (invalid.wait() === 0) {
       invalid.take();
       return true;
@@ -730,10 +740,8 @@ export class ClientSession implements RoomMember {
   #close(): void {
     if (this.#phase === Phase.Closed) return;
     this.#phase = Phase.Closed;
-    clearTimeout(this.#timer);
-    this.#held = undefined;
-    this.#heldEvents = undefined;
-    this.#heldReplies = undefined;
+    clearTimeout(this.#joining?.timer);
+    this.#joining = undefined;
     this.#settings.hub.leave(this.room, this);
     if (this.#counted) void this.#settings.engine.addViewers(this.room, -1).catch(() => {});
     this.#settings.onClose?.(this, this.#address);

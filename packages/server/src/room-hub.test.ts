@@ -93,3 +93,17 @@ test('a retracted comment still in the batch is dropped; events follow the comme
     ],
   );
 });
+
+test("nameOf gives an open room's own name string, and any other name back as it is", async (t) => {
+  const engine = new MemoryEngine();
+  const hub = new RoomHub(engine);
+  t.after(async () => {
+    await hub.close();
+    await engine.close();
+  });
+  const name = ['sha', 'red'].join('');
+  await hub.join(name, new Recorder());
+  const other = ['sha', 'red'].join('');
+  assert.equal(hub.nameOf(other), name);
+  assert.equal(hub.nameOf('closed'), 'closed');
+});

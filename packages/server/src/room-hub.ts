@@ -21,6 +21,8 @@ export interface RoomMember {
 }
 
 interface LocalRoom {
+  /** The room's name (the key it is kept under). */
+  name: string;
   members: Set<RoomMember>;
   /** Resolves once the engine subscription is live; every comment after that reaches `members`. */
   subscribed: Promise<void>;
@@ -71,7 +73,13 @@ export class RoomHub {
   async join(name: string, member: RoomMember): Promise<void> {
     let room = this.#rooms.get(name);
     if (!room) {
-      const created: LocalRoom = { members: new Set(), subscribed: Promise.resolve(), pending: [], polling: false };
+      const created: LocalRoom = {
+        name,
+        members: new Set(),
+        subscribed: Promise.resolve(),
+        pending: [],
+        polling: false,
+      };
       created.subscribed = this.#engine
         .subscribe(
           name,
@@ -117,6 +125,14 @@ export class RoomHub {
   welcomed(name: string, viewers: number): void {
     const room = this.#rooms.get(name);
     if (room && room.viewers === undefined) room.viewers = viewers;
+  }
+
+  /**
+   * `name` as the hub keeps it when the room has local members, else `name` itself: members that
+   * hold the returned string share one copy of it.
+   */
+  nameOf(name: string): string {
+    return this.#rooms.get(name)?.name ?? name;
   }
 
   /** Whether the room has local members (or is being joined). */

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, PROTOCOL, isValidRoom } from 'danmaku-layer-protocol';
 import { createAuthenticator } from './auth.js';
-import { ClientIps, addressKey, clientIp, type IpEntry } from './client-ips.js';
+import { ClientIps, addressKey, clientIp } from './client-ips.js';
 import { connectionLimit, openFileLimit } from './connection-limit.js';
 import { ClientSession, type JoinRequest, type SessionSettings } from './client-session.js';
 import type { Engine } from './engine.js';
@@ -207,8 +207,10 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
       openSessions--;
       ips.release(address);
     },
-    onSocketClose: (session) => {
+    onSocketClose: (session, address) => {
       sessions.delete(session);
+      // A session's socket is counted under its address entry (see onConnection).
+      if (countsSockets) ips.closeSocket(address);
       socketClosed?.();
     },
   };
@@ -285,6 +287,8 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     connectionsCheckingInterval: Math.min(1000, settings.headersTimeout),
   };
   const server = settings.server ?? createServer(serverOptions, respond(handleRequest));
+  /** Whether sockets are counted per address from the first byte (see `onConnection`). */
+  const countsSockets = ownsServer && !settings.trustProxy && settings.maxSocketsPerIp > 0;
   if (ownsServer) {
     const maxConnections =
       settings.maxConnections === 'auto' ? connectionLimit(openFileLimit()) : settings.maxConnections;
@@ -337,6 +341,8 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       // From here on ws handles the socket's errors (and closes it on one).
       socket.off('error', destroySocket);
+      // A session releases its socket's count itself when the socket closes: one listener less.
+      if (join && countsSockets) socket.off('close', closeCountedSocket);
       if (!join) {
         metrics.refused.inc({ reason: 'bad_room' });
         refusedSockets.add(ws);
@@ -358,23 +364,23 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
 
   // Per-address socket cap, from the first byte: silent or header-dribbling sockets from one
   // address cannot hold every file descriptor. Behind a trusted proxy every socket is the proxy's.
-  const onConnection = (socket: Socket): void => {
-    const entry = ips.openSocket(addressKey(socket.remoteAddress));
-    if (!entry) {
+  function onConnection(socket: Socket): void {
+    if (!ips.openSocket(addressKey(socket.remoteAddress))) {
       metrics.refused.inc({ reason: 'socket_limit' });
       socket.destroy();
       return;
     }
-    (socket as CountedSocket)[kAddressEntry] = entry;
     socket.on('close', closeCountedSocket);
-  };
-  /** Shared by every counted socket (`this` is the socket), rather than a closure per socket. */
-  function closeCountedSocket(this: CountedSocket): void {
-    const entry = this[kAddressEntry];
-    this[kAddressEntry] = undefined;
+  }
+  /**
+   * Shared by every counted socket (`this` is the socket), rather than a closure per socket. The
+   * address was read on connection, so the socket still knows it; its entry stays while counted.
+   */
+  function closeCountedSocket(this: Socket): void {
+    const entry = ips.get(addressKey(this.remoteAddress));
     if (entry) ips.closeSocket(entry);
   }
-  if (ownsServer && !settings.trustProxy && settings.maxSocketsPerIp > 0) server.on('connection', onConnection);
+  if (countsSockets) server.on('connection', onConnection);
 
   /**
    * Closes every connection at a random moment within `window` ms, so that clients reconnect (to
@@ -494,10 +500,6 @@ function listenOn(server: Server, port: number, host?: string): Promise<AddressI
     });
   });
 }
-
-/** Where a counted socket keeps its address entry, for the shared `close` listener. */
-const kAddressEntry = Symbol('danmaku.addressEntry');
-type CountedSocket = Socket & { [kAddressEntry]?: IpEntry };
 
 /** Shared `error` listener of sockets not yet handed to ws (`this` is the socket). */
 function destroySocket(this: Duplex): void {
