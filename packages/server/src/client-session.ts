@@ -25,6 +25,7 @@ import type { Metrics } from './metrics.js';
 import type { Moderator, Verdict } from './moderation.js';
 import { TokenBucket, takeAll } from './rate-limit.js';
 import { senderKey, type ModerationFailure, type ModerationService } from './moderation/service.js';
+import { sendPrepared, type PreparedFrame } from './prepared-frame.js';
 import type { RoomHub, RoomMember, RoomNotice } from './room-hub.js';
 
 /** Where a reconnecting client left off: the room epoch and the last `seq` it received. */
@@ -88,7 +89,7 @@ interface JoiningState {
   /** Live comments that arrived while joining. */
   comments?: Comment[];
   /** Room events that arrived while joining: they apply to the replay too, and follow it. */
-  events?: Array<{ frame: string; event: RoomEvent }>;
+  events?: Array<{ frame: PreparedFrame; event: RoomEvent }>;
   /** Replies (`ack`, `error`) to messages sent before `welcome` went out: they follow it. */
   replies?: ServerMessage[];
 }
@@ -231,7 +232,7 @@ export class ClientSession implements RoomMember {
   }
 
   /** Receives a batch from the room hub. */
-  deliver(frame: string, comments: readonly Comment[]): void {
+  deliver(frame: PreparedFrame, comments: readonly Comment[]): void {
     if (this.#phase === Phase.Joining) {
       (this.#joining!.comments ??= []).push(...comments);
       return;
@@ -249,7 +250,7 @@ export class ClientSession implements RoomMember {
   }
 
   /** Receives a room event or presence from the room hub. */
-  notify(frame: string, notice: RoomNotice): void {
+  notify(frame: PreparedFrame, notice: RoomNotice): void {
     if (this.#phase === Phase.Joining) {
       // The viewer count in `welcome` is read after joining; a count from before it is stale.
       if (notice.type !== 'presence') (this.#joining!.events ??= []).push({ frame, event: notice });
@@ -652,7 +653,7 @@ export class ClientSession implements RoomMember {
    * buffer would otherwise grow with every comment in the room. It resumes from its cursor on
    * reconnect, so it loses nothing it can still use.
    */
-  #sendFrame(frame: string): boolean {
+  #sendFrame(frame: string | PreparedFrame): boolean {
     if (this.#ws.readyState !== this.#ws.OPEN) return false;
     // What is already queued is compared, not queued + this frame: a replay larger than the cap
     // still goes out to a client that keeps up.
@@ -667,7 +668,8 @@ export class ClientSession implements RoomMember {
       this.#close();
       return false;
     }
-    this.#ws.send(frame);
+    if (typeof frame === 'string') this.#ws.send(frame);
+    else sendPrepared(this.#ws, this.#socket, frame);
     return true;
   }
 
@@ -719,7 +721,7 @@ export class ClientSession implements RoomMember {
    * round's ping is gone without a close frame: it is cut. Otherwise it gets a ping and the
    * message, in one write.
    */
-  beat(frame: string): void {
+  beat(frame: PreparedFrame): void {
     if (this.#phase !== Phase.Live) return;
     if (!this.#alive) {
       this.#ws.terminate();

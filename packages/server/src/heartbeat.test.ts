@@ -6,9 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseServerMessage } from 'danmaku-layer-protocol';
 import { startHeartbeat, type Beating } from './heartbeat.js';
+import type { PreparedFrame } from './prepared-frame.js';
 
-function recorder(): Beating & { frames: string[] } {
-  const frames: string[] = [];
+function recorder(): Beating & { frames: PreparedFrame[] } {
+  const frames: PreparedFrame[] = [];
   return { frames, beat: (frame) => frames.push(frame) };
 }
 
@@ -23,7 +24,7 @@ test('each round hands every member the same heartbeat message', async (t) => {
   t.after(stop);
   await until(() => a.frames.length >= 2 && b.frames.length >= 2);
   assert.equal(a.frames[0], b.frames[0], 'one message per round, whoever receives it');
-  const message = parseServerMessage(a.frames[0]);
+  const message = parseServerMessage(a.frames[0].text);
   assert.equal(message?.type, 'heartbeat', 'a valid heartbeat message');
 });
 
