@@ -114,6 +114,11 @@ export class ClientIps {
     return entry;
   }
 
+  /** The entry of `key`, if it is tracked. */
+  get(key: string): IpEntry | undefined {
+    return this.#entries.get(key);
+  }
+
   /** Counts a TCP socket as closed. */
   closeSocket(entry: IpEntry): void {
     entry.sockets = Math.max(0, entry.sockets - 1);

@@ -2,7 +2,8 @@
  * One client connection: authenticates it when required, joins its room with a gap-free replay,
  * checks and posts its comments, keeps the link alive and cuts it when it stops reading.
  */
-import type { WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
+import type { RawData, WebSocket } from 'ws';
 import {
   CloseCode,
   ErrorCode,
@@ -17,13 +18,14 @@ import {
   type WelcomeMessage,
 } from 'danmaku-layer-protocol';
 import { AuthError, mayJoin, type Authenticator, type Identity } from './auth.js';
-import { addressKey } from './client-ips.js';
+import type { IpEntry } from './client-ips.js';
 import type { Engine, NewComment, RoomEvent } from './engine.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Moderator, Verdict } from './moderation.js';
 import { TokenBucket, takeAll } from './rate-limit.js';
 import { senderKey, type ModerationFailure, type ModerationService } from './moderation/service.js';
+import { sendPrepared, type PreparedFrame } from './prepared-frame.js';
 import type { RoomHub, RoomMember, RoomNotice } from './room-hub.js';
 
 /** Where a reconnecting client left off: the room epoch and the last `seq` it received. */
@@ -39,17 +41,6 @@ export interface JoinRequest {
   cursor?: Cursor | 'invalid';
   /** How many recent comments to replay when there is no usable cursor. */
   last: number;
-}
-
-/** Who is on the other end, as far as the network tells. */
-export interface Peer {
-  ip: string;
-  /** The comment bucket shared by every connection from this address. */
-  ipBucket: TokenBucket;
-  /** The address's bucket of new rooms; absent = no limit. */
-  roomBucket?: TokenBucket;
-  /** Slows the address down after this connection spent its invalid-frame budget. */
-  penalize?: () => void;
 }
 
 /** Settings a session needs from the server (shared by every session). */
@@ -81,8 +72,36 @@ export interface SessionSettings {
   moderation: ModerationService;
   metrics: Metrics;
   logger: Logger;
-  /** Called once when the session ends, whatever the reason. */
-  onClose?: (session: ClientSession) => void;
+  /** Slows the address down after one of its connections spent its invalid-frame budget. */
+  penalize?: (address: IpEntry) => void;
+  /** Called once when the session ends, whatever the reason, with the session's address entry. */
+  onClose?: (session: ClientSession, address: IpEntry) => void;
+  /** Called once the session's socket has closed (after `onClose`, or at the same time). */
+  onSocketClose?: (session: ClientSession, address: IpEntry) => void;
+}
+
+/** A session's state while it authenticates and joins (see `ClientSession`); dropped once live. */
+interface JoiningState {
+  /** The join request, kept until the token has been checked. */
+  request?: JoinRequest;
+  /** The authentication deadline. */
+  timer?: NodeJS.Timeout;
+  /** Live comments that arrived while joining. */
+  comments?: Comment[];
+  /** Room events that arrived while joining: they apply to the replay too, and follow it. */
+  events?: Array<{ frame: PreparedFrame; event: RoomEvent }>;
+  /** Replies (`ack`, `error`) to messages sent before `welcome` went out: they follow it. */
+  replies?: ServerMessage[];
+}
+
+/** A connection's own buckets, each created on first use: most connections never need them. */
+interface Budgets {
+  /** Comments (see {@link SessionSettings.rateLimit}). */
+  rate?: TokenBucket;
+  /** Invalid frames (see {@link SessionSettings.invalidFrameBurst}). */
+  invalid?: TokenBucket;
+  /** Reports and author retractions: each costs the store a lookup. */
+  requests?: TokenBucket;
 }
 
 const enum Phase {
@@ -94,33 +113,33 @@ const enum Phase {
   Closed,
 }
 
+/** Where a socket's session is kept, so that one set of listeners serves every connection. */
+const kSession = Symbol('danmaku.session');
+type SessionSocket = WebSocket & { [kSession]?: ClientSession };
+
 /**
  * Drives one WebSocket from join to close. Never throws into socket callbacks: failures become
  * `error` messages to the client or log entries.
+ *
+ * Kept small on purpose, since a server holds tens of thousands of them mostly idle: the settings
+ * object and the socket listeners are shared by every session, buckets and hold queues are created
+ * on first use, and the heartbeat is one server-wide timer calling {@link beat}.
  */
 export class ClientSession implements RoomMember {
   readonly room: string;
   readonly ip: string;
   readonly #ws: WebSocket;
+  /** The upgraded socket under `#ws`: corked around writes that go out together. */
+  readonly #socket: Duplex;
   readonly #settings: SessionSettings;
-  readonly #buckets: readonly TokenBucket[];
-  readonly #peer: Peer;
-  /** Invalid frames this connection may still send; see {@link SessionSettings.invalidFrameBurst}. */
-  readonly #invalid: TokenBucket;
+  /** The address's entry: its shared comment and new-room buckets, its limit key. */
+  readonly #address: IpEntry;
+  /** What only authentication and joining need; dropped once live. */
+  #joining?: JoiningState = {};
+  /** This connection's buckets, created on first use. */
+  #budgets?: Budgets;
   #phase: Phase;
   #identity?: Identity;
-  /** The join request, kept until the token has been checked. */
-  #pendingJoin?: JoinRequest;
-  /** Live comments that arrived while joining. */
-  #held: Comment[] = [];
-  /** Room events that arrived while joining: they apply to the replay too, and follow it. */
-  #heldEvents: Array<{ frame: string; event: RoomEvent }> = [];
-  /** Reports and author retractions this connection may still make (they cost store lookups). */
-  readonly #requests = new TokenBucket(REQUEST_RATE, REQUEST_BURST);
-  /** Who this connection is for mutes, slow mode and authorship (see `senderKey`). */
-  readonly #sender: () => string;
-  /** Replies (`ack`, `error`) to messages sent before `welcome` went out: they follow it. */
-  #heldReplies: ServerMessage[] = [];
   /** Highest `seq` sent to this client; nothing at or below it is sent again. */
   #sentSeq = 0;
   /** The epoch this connection was welcomed into; unset until then. */
@@ -128,36 +147,73 @@ export class ClientSession implements RoomMember {
   #alive = true;
   /** Whether this session was added to the room's viewer count (and so must be taken off). */
   #counted = false;
-  #timer?: NodeJS.Timeout;
 
-  constructor(ws: WebSocket, request: JoinRequest, peer: Peer, settings: SessionSettings) {
-    this.room = request.room;
-    this.ip = peer.ip;
+  /**
+   * @param ws the accepted WebSocket
+   * @param socket the socket `ws` runs on (the one of the upgrade request)
+   * @param request what the upgrade URL asked for
+   * @param ip the client's full address (for logs and the moderation hook)
+   * @param address the entry of the client's address in the per-address limits
+   * @param settings the server's settings, one object shared by every session
+   */
+  constructor(
+    ws: WebSocket,
+    socket: Duplex,
+    request: JoinRequest,
+    ip: string,
+    address: IpEntry,
+    settings: SessionSettings,
+  ) {
+    // The hub's copy of the name when the room is open here: one string for all its members.
+    this.room = settings.hub.nameOf(request.room);
+    this.ip = ip;
     this.#ws = ws;
+    this.#socket = socket;
     this.#settings = settings;
-    this.#buckets = [new TokenBucket(settings.rateLimit, settings.rateBurst), peer.ipBucket];
-    this.#peer = peer;
-    this.#invalid = new TokenBucket(settings.invalidFrameRate ?? 0, settings.invalidFrameBurst ?? 1);
-    const address = addressKey(peer.ip);
-    this.#sender = () => senderKey(this.#identity?.user, address);
-    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
-    ws.on('pong', () => (this.#alive = true));
-    ws.on('close', () => this.#close());
-    ws.on('error', () => this.#close());
+    this.#address = address;
+    (ws as SessionSocket)[kSession] = this;
+    ws.on('message', ClientSession.#onSocketMessage);
+    ws.on('pong', ClientSession.#onSocketPong);
+    ws.on('close', ClientSession.#onSocketClose);
+    ws.on('error', ClientSession.#onSocketError);
     if (settings.authenticate) {
       this.#phase = Phase.Authenticating;
-      this.#timer = setTimeout(() => {
+      this.#joining!.timer = setTimeout(() => {
         this.#sendError({
           code: ErrorCode.Unauthorized,
           message: 'Authentication timed out: the first message must be "auth", within the time allowed.',
         });
         this.#refuse(CloseCode.Unauthorized, 'auth_timeout', 'authentication timed out');
       }, settings.authTimeout);
-      this.#pendingJoin = request;
+      this.#joining!.request = request;
     } else {
       this.#phase = Phase.Joining;
       this.#startJoin(request);
     }
+  }
+
+  // Listeners shared by every session's socket (`this` is the socket): one function each, not a
+  // closure per connection.
+  static #onSocketMessage(this: SessionSocket, data: RawData, isBinary: boolean): void {
+    const session = this[kSession];
+    if (session) session.#onMessage(data, isBinary);
+  }
+
+  static #onSocketPong(this: SessionSocket): void {
+    const session = this[kSession];
+    if (session) session.#alive = true;
+  }
+
+  static #onSocketError(this: SessionSocket): void {
+    const session = this[kSession];
+    if (session) session.#close();
+  }
+
+  static #onSocketClose(this: SessionSocket): void {
+    const session = this[kSession];
+    if (!session) return;
+    session.#close();
+    session.#settings.onSocketClose?.(session, session.#address);
   }
 
   // A getter, not a field comparison: TypeScript would keep a narrowed phase across awaits.
@@ -176,9 +232,9 @@ export class ClientSession implements RoomMember {
   }
 
   /** Receives a batch from the room hub. */
-  deliver(frame: string, comments: readonly Comment[]): void {
+  deliver(frame: PreparedFrame, comments: readonly Comment[]): void {
     if (this.#phase === Phase.Joining) {
-      this.#held.push(...comments);
+      (this.#joining!.comments ??= []).push(...comments);
       return;
     }
     if (this.#phase !== Phase.Live) return;
@@ -194,10 +250,10 @@ export class ClientSession implements RoomMember {
   }
 
   /** Receives a room event or presence from the room hub. */
-  notify(frame: string, notice: RoomNotice): void {
+  notify(frame: PreparedFrame, notice: RoomNotice): void {
     if (this.#phase === Phase.Joining) {
       // The viewer count in `welcome` is read after joining; a count from before it is stale.
-      if (notice.type !== 'presence') this.#heldEvents.push({ frame, event: notice });
+      if (notice.type !== 'presence') (this.#joining!.events ??= []).push({ frame, event: notice });
       return;
     }
     if (this.#phase === Phase.Live) this.#sendFrame(frame);
@@ -206,6 +262,11 @@ export class ClientSession implements RoomMember {
   /** Closes the connection with `code` (e.g. on shutdown). */
   close(code: number, reason: string): void {
     this.#ws.close(code, reason);
+  }
+
+  /** Cuts the connection at once, without a close handshake. */
+  terminate(): void {
+    this.#ws.terminate();
   }
 
   #startJoin(request: JoinRequest): void {
@@ -245,8 +306,8 @@ export class ClientSession implements RoomMember {
     }
     // Opening a room costs the server a subscription and, in memory, the room itself: an address
     // opens them at a bounded rate, so one client cannot fill `maxRooms` for everyone.
-    const rooms = this.#peer.roomBucket;
-    if (rooms && !hub.has(request.room)) {
+    const rooms = this.#address.roomBucket;
+    if (!hub.has(request.room)) {
       if (rooms.wait() > 0) {
         this.#refuse(CloseCode.TooManyRooms, 'new_room_rate', 'too many new rooms from this address; retry later');
         return;
@@ -301,26 +362,21 @@ export class ClientSession implements RoomMember {
       viewers,
     };
     // Retractions and clears that came while joining apply to what the history read returned.
-    const events = this.#heldEvents;
-    this.#heldEvents = [];
+    // Everything held while joining goes out now, after `welcome`, and is not held any more.
+    const joining = this.#joining ?? {};
+    this.#joining = undefined;
+    const events = joining.events ?? [];
     const gone = removedBy(events.map((e) => e.event));
-    if (gone) {
-      replay = replay.filter((c) => !gone(c.seq));
-      this.#held = this.#held.filter((c) => !gone(c.seq));
-    }
+    if (gone) replay = replay.filter((c) => !gone(c.seq));
     this.#send(welcome);
     if (replay.length > 0) this.#send({ type: 'comments', comments: replay, replay: true });
     this.#sentSeq = Math.max(this.#sentSeq, replay.at(-1)?.seq ?? 0, recovered ? 0 : state.seq);
 
     this.#phase = Phase.Live;
-    const held = this.#held.filter((c) => c.seq > this.#sentSeq);
-    this.#held = [];
-    this.#sendComments(held);
+    const held = joining.comments?.filter((c) => c.seq > this.#sentSeq && !gone?.(c.seq));
+    if (held) this.#sendComments(held);
     for (const { frame } of events) this.#sendFrame(frame);
-    const replies = this.#heldReplies;
-    this.#heldReplies = [];
-    for (const reply of replies) this.#send(reply);
-    this.#startHeartbeat();
+    for (const reply of joining.replies ?? []) this.#send(reply);
   }
 
   #onMessage(data: unknown, isBinary: boolean): void {
@@ -333,7 +389,7 @@ export class ClientSession implements RoomMember {
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
     const parsed = parseClientMessage(text, { maxTextLength: this.#settings.maxTextLength });
     if (this.#phase === Phase.Authenticating) {
-      if (this.#pendingJoin || this.#spendInvalid()) this.#authenticate(parsed.ok ? parsed.value : undefined);
+      if (this.#joining?.request || this.#spendInvalid()) this.#authenticate(parsed.ok ? parsed.value : undefined);
       return;
     }
     if (!parsed.ok) {
@@ -351,13 +407,13 @@ export class ClientSession implements RoomMember {
   }
 
   #authenticate(message: ValidClientMessage | undefined): void {
-    const request = this.#pendingJoin;
+    const request = this.#joining?.request;
     if (!request) {
       // A second message while the token is being checked: the client did not wait for `welcome`.
       this.#sendError({ code: ErrorCode.Unauthorized, message: 'Wait for "welcome" before sending.' });
       return;
     }
-    this.#pendingJoin = undefined;
+    this.#joining!.request = undefined;
     if (message?.type !== 'auth') {
       this.#sendError({
         code: ErrorCode.Unauthorized,
@@ -369,7 +425,7 @@ export class ClientSession implements RoomMember {
     this.#settings.authenticate!(message.token).then(
       (identity) => {
         if (this.#closed) return;
-        clearTimeout(this.#timer);
+        clearTimeout(this.#joining?.timer);
         // Token claims are broadcast with every comment: they get the same sanitiser as text.
         const user = normalizeAuthor(identity.user);
         if (!user) {
@@ -399,13 +455,15 @@ export class ClientSession implements RoomMember {
         this.#sendError({ code: ErrorCode.Forbidden, message: 'This connection may only read.', id });
       return;
     }
-    const wait = takeAll(this.#buckets);
+    const { rateLimit, rateBurst } = this.#settings;
+    const budgets = (this.#budgets ??= {});
+    const wait = takeAll([(budgets.rate ??= new TokenBucket(rateLimit, rateBurst)), this.#address.bucket]);
     if (wait > 0) {
       metrics.rateLimited.inc();
       this.#sendError({ code: ErrorCode.RateLimited, message: 'Too many comments; slow down.', id, retryAfter: wait });
       return;
     }
-    this.#settings.moderation.checkSend(this.room, this.#sender(), this.#identity?.role !== undefined).then(
+    this.#settings.moderation.checkSend(this.room, this.#senderKey(), this.#identity?.role !== undefined).then(
       (check) => {
         if (this.#closed) return;
         if (check.ok) {
@@ -466,7 +524,7 @@ export class ClientSession implements RoomMember {
   }
 
   #publish(comment: NewComment): void {
-    this.#settings.engine.publish(this.room, comment, this.#sender()).then(
+    this.#settings.engine.publish(this.room, comment, this.#senderKey()).then(
       ({ comment: stored, duplicate }) => {
         if (!duplicate) this.#settings.metrics.commentsIn.inc();
         this.#reply({ type: 'ack', id: stored.id, seq: stored.seq });
@@ -491,7 +549,8 @@ export class ClientSession implements RoomMember {
     let action: Promise<{ ok: true; seq?: number } | ModerationFailure>;
     if (message.type === 'report' || (message.type === 'retract' && !role)) {
       // Open to every viewer: bounded per connection, as each costs the store a lookup.
-      const wait = this.#requests.wait();
+      const requests = ((this.#budgets ??= {}).requests ??= new TokenBucket(REQUEST_RATE, REQUEST_BURST));
+      const wait = requests.wait();
       if (wait > 0) {
         this.#settings.metrics.rateLimited.inc();
         this.#sendError({
@@ -502,11 +561,11 @@ export class ClientSession implements RoomMember {
         });
         return;
       }
-      this.#requests.take();
+      requests.take();
       action =
         message.type === 'report'
-          ? moderation.report(this.room, message.seq, this.#sender(), message.reason)
-          : moderation.retract(this.room, message.seq, actor, this.#sender());
+          ? moderation.report(this.room, message.seq, this.#senderKey(), message.reason)
+          : moderation.retract(this.room, message.seq, actor, this.#senderKey());
     } else if (!role) {
       // A client that keeps asking for what it may not do spends its invalid-frame budget.
       if (this.#spendInvalid())
@@ -580,7 +639,7 @@ export class ClientSession implements RoomMember {
    * may) must still see `welcome` first, however fast its comment is stored.
    */
   #reply(message: ServerMessage): void {
-    if (this.#phase === Phase.Joining) this.#heldReplies.push(message);
+    if (this.#phase === Phase.Joining) (this.#joining!.replies ??= []).push(message);
     else this.#send(message);
   }
 
@@ -594,7 +653,7 @@ export class ClientSession implements RoomMember {
    * buffer would otherwise grow with every comment in the room. It resumes from its cursor on
    * reconnect, so it loses nothing it can still use.
    */
-  #sendFrame(frame: string): boolean {
+  #sendFrame(frame: string | PreparedFrame): boolean {
     if (this.#ws.readyState !== this.#ws.OPEN) return false;
     // What is already queued is compared, not queued + this frame: a replay larger than the cap
     // still goes out to a client that keeps up.
@@ -609,7 +668,8 @@ export class ClientSession implements RoomMember {
       this.#close();
       return false;
     }
-    this.#ws.send(frame);
+    if (typeof frame === 'string') this.#ws.send(frame);
+    else sendPrepared(this.#ws, this.#socket, frame);
     return true;
   }
 
@@ -633,11 +693,13 @@ export class ClientSession implements RoomMember {
    * address is refused new connections for a while. Returns whether the frame may be answered.
    */
   #spendInvalid(): boolean {
-    if (this.#invalid.wait() === 0) {
-      this.#invalid.take();
+    const { invalidFrameRate, invalidFrameBurst } = this.#settings;
+    const invalid = ((this.#budgets ??= {}).invalid ??= new TokenBucket(invalidFrameRate ?? 0, invalidFrameBurst ?? 1));
+    if (invalid.wait() === 0) {
+      invalid.take();
       return true;
     }
-    this.#peer.penalize?.();
+    this.#settings.penalize?.(this.#address);
     this.#refuse(CloseCode.PolicyViolation, 'invalid_frames', 'too many invalid frames');
     // Frames already on the way are not parsed; one that never answers the close is cut.
     this.#ws.pause();
@@ -653,33 +715,38 @@ export class ClientSession implements RoomMember {
     this.#close();
   }
 
-  #startHeartbeat(): void {
-    const interval = this.#settings.heartbeatInterval;
-    if (interval <= 0) return;
-    this.#timer = setInterval(() => {
-      if (!this.#alive) {
-        // No pong since the last ping: the peer is gone without a close frame.
-        this.#ws.terminate();
-        return;
-      }
-      this.#alive = false;
-      this.#ws.ping();
-      this.#send({ type: 'heartbeat', ts: Date.now() });
-    }, interval);
-    this.#timer.unref();
+  /**
+   * One heartbeat round, called by the server's heartbeat timer with the round's `heartbeat`
+   * message (encoded once for every connection). A live connection that has not answered the last
+   * round's ping is gone without a close frame: it is cut. Otherwise it gets a ping and the
+   * message, in one write.
+   */
+  beat(frame: PreparedFrame): void {
+    if (this.#phase !== Phase.Live) return;
+    if (!this.#alive) {
+      this.#ws.terminate();
+      return;
+    }
+    this.#alive = false;
+    this.#socket.cork();
+    this.#ws.ping();
+    this.#sendFrame(frame);
+    this.#socket.uncork();
+  }
+
+  /** Who this connection is for mutes, slow mode and authorship (see `senderKey`). */
+  #senderKey(): string {
+    return senderKey(this.#identity?.user, this.#address.ip);
   }
 
   #close(): void {
     if (this.#phase === Phase.Closed) return;
     this.#phase = Phase.Closed;
-    clearTimeout(this.#timer);
-    clearInterval(this.#timer);
-    this.#held = [];
-    this.#heldEvents = [];
-    this.#heldReplies = [];
+    clearTimeout(this.#joining?.timer);
+    this.#joining = undefined;
     this.#settings.hub.leave(this.room, this);
     if (this.#counted) void this.#settings.engine.addViewers(this.room, -1).catch(() => {});
-    this.#settings.onClose?.(this);
+    this.#settings.onClose?.(this, this.#address);
   }
 }
 

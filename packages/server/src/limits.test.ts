@@ -38,6 +38,20 @@ test('silent sockets from one address stop at maxSocketsPerIp; other addresses s
   assert.match(metrics, /danmaku_connections_refused_total\{reason="socket_limit"\} 20/);
 });
 
+test('a WebSocket connection gives its socket back to the per-address count when it closes', async (t) => {
+  const server = await startTestServer(t, { maxSocketsPerIp: 2 });
+  const opts = { localAddress: '127.0.0.68' };
+  // Twice the cap, one after another: each can only open if the ones before were counted out.
+  for (let i = 0; i < 4; i++) {
+    const client = await TestClient.connect(server.ws, 'room=reuse', opts);
+    client.close();
+    await client.closed;
+    while (server.danmaku.connections > 0) await sleep(5);
+  }
+  const metrics = await (await fetch(`${server.http}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  assert.doesNotMatch(metrics, /reason="socket_limit"/);
+});
+
 test('new rooms per address are rate-limited with 4005; existing rooms still open', async (t) => {
   const server = await startTestServer(t, { newRoomRate: 0.001, newRoomBurst: 3 });
   const opts = { localAddress: '127.0.0.63' };

@@ -2,13 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Comment, CommentsMessage } from 'danmaku-layer-protocol';
 import { MemoryEngine } from './memory-engine.js';
+import type { PreparedFrame } from './prepared-frame.js';
 import { RoomHub, type RoomMember } from './room-hub.js';
 import { createDanmakuServer } from './server.js';
 import { TestClient } from './testing/client.js';
 
 class Recorder implements RoomMember {
-  readonly frames: string[] = [];
-  deliver(frame: string, _comments: readonly Comment[]): void {
+  readonly frames: PreparedFrame[] = [];
+  deliver(frame: PreparedFrame, _comments: readonly Comment[]): void {
     this.frames.push(frame);
   }
 }
@@ -27,9 +28,9 @@ test('comments within one flush interval become one frame, encoded once for ever
   for (let i = 0; i < 25; i++) await engine.publish('batch', comment(`c${i}`));
   await new Promise((r) => setTimeout(r, 100));
   for (const member of members) assert.equal(member.frames.length, 1);
-  // The very same string: serialised once, not once per member.
+  // The very same frame: serialised (and framed) once, not once per member.
   assert.ok(members.every((m) => Object.is(m.frames[0], members[0].frames[0])));
-  const message = JSON.parse(members[0].frames[0]) as CommentsMessage;
+  const message = JSON.parse(members[0].frames[0].text) as CommentsMessage;
   assert.deepEqual(
     message.comments.map((c) => c.seq),
     Array.from({ length: 25 }, (_, i) => i + 1),
@@ -75,7 +76,10 @@ test('a retracted comment still in the batch is dropped; events follow the comme
     await engine.close();
   });
   const frames: string[] = [];
-  const member: RoomMember = { deliver: (frame) => frames.push(frame), notify: (frame) => frames.push(frame) };
+  const member: RoomMember = {
+    deliver: (frame) => frames.push(frame.text),
+    notify: (frame) => frames.push(frame.text),
+  };
   await hub.join('events', member);
   await engine.publish('events', comment('a'));
   const { comment: bad } = await engine.publish('events', comment('bad'));
@@ -92,4 +96,18 @@ test('a retracted comment still in the batch is dropped; events follow the comme
       { type: 'slow_mode', interval: 3 },
     ],
   );
+});
+
+test("nameOf gives an open room's own name string, and any other name back as it is", async (t) => {
+  const engine = new MemoryEngine();
+  const hub = new RoomHub(engine);
+  t.after(async () => {
+    await hub.close();
+    await engine.close();
+  });
+  const name = ['sha', 'red'].join('');
+  await hub.join(name, new Recorder());
+  const other = ['sha', 'red'].join('');
+  assert.equal(hub.nameOf(other), name);
+  assert.equal(hub.nameOf('closed'), 'closed');
 });

@@ -6,21 +6,24 @@
  */
 import type { Comment, PresenceMessage } from 'danmaku-layer-protocol';
 import type { Engine, RoomEvent, Unsubscribe } from './engine.js';
+import { PreparedFrame } from './prepared-frame.js';
 
 /** What a room tells its members besides comments: its events and its viewer count. */
 export type RoomNotice = RoomEvent | PresenceMessage;
 
 /** A local receiver of a room's comments (a client connection). */
 export interface RoomMember {
-  /** Receives one encoded `comments` frame, already built for the whole room. */
-  deliver(frame: string, comments: readonly Comment[]): void;
+  /** Receives one `comments` message, encoded and framed once for the whole room. */
+  deliver(frame: PreparedFrame, comments: readonly Comment[]): void;
   /** The room's sequence restarted or has a hole (see `ResetListener`): the member must start over. */
   reset?(epoch?: string): void;
   /** Receives a room event or a viewer count, encoded once for the whole room, after the comments before it. */
-  notify?(frame: string, notice: RoomNotice): void;
+  notify?(frame: PreparedFrame, notice: RoomNotice): void;
 }
 
 interface LocalRoom {
+  /** The room's name (the key it is kept under). */
+  name: string;
   members: Set<RoomMember>;
   /** Resolves once the engine subscription is live; every comment after that reaches `members`. */
   subscribed: Promise<void>;
@@ -71,7 +74,13 @@ export class RoomHub {
   async join(name: string, member: RoomMember): Promise<void> {
     let room = this.#rooms.get(name);
     if (!room) {
-      const created: LocalRoom = { members: new Set(), subscribed: Promise.resolve(), pending: [], polling: false };
+      const created: LocalRoom = {
+        name,
+        members: new Set(),
+        subscribed: Promise.resolve(),
+        pending: [],
+        polling: false,
+      };
       created.subscribed = this.#engine
         .subscribe(
           name,
@@ -119,6 +128,14 @@ export class RoomHub {
     if (room && room.viewers === undefined) room.viewers = viewers;
   }
 
+  /**
+   * `name` as the hub keeps it when the room has local members, else `name` itself: members that
+   * hold the returned string share one copy of it.
+   */
+  nameOf(name: string): string {
+    return this.#rooms.get(name)?.name ?? name;
+  }
+
   /** Whether the room has local members (or is being joined). */
   has(name: string): boolean {
     return this.#rooms.has(name);
@@ -155,8 +172,8 @@ export class RoomHub {
     if (room.pending.length === 0) return;
     const comments = room.pending;
     room.pending = [];
-    // Encoded once for the whole room: the cost of a frame does not grow with the audience.
-    const frame = JSON.stringify({ type: 'comments', comments });
+    // Encoded and framed once for the whole room: the cost of a frame does not grow with the audience.
+    const frame = new PreparedFrame(JSON.stringify({ type: 'comments', comments }));
     for (const member of room.members) member.deliver(frame, comments);
   }
 
@@ -174,7 +191,7 @@ export class RoomHub {
   }
 
   #notify(room: LocalRoom, notice: RoomNotice): void {
-    const frame = JSON.stringify(notice);
+    const frame = new PreparedFrame(JSON.stringify(notice));
     for (const member of room.members) member.notify?.(frame, notice);
   }
 

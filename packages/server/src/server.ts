@@ -15,6 +15,7 @@ import type { Engine } from './engine.js';
 import { createLogger, type Logger } from './logger.js';
 import { MemoryEngine } from './memory-engine.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { startHeartbeat } from './heartbeat.js';
 import { createModerator } from './moderation.js';
 import { MemoryModerationStore } from './moderation/memory-store.js';
 import { createModerationService, type ModerationService } from './moderation/service.js';
@@ -123,9 +124,16 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     newRoomRate: settings.newRoomRate,
     newRoomBurst: settings.newRoomBurst,
   });
+  /** Every session whose socket is still open (closing ones included): what `close()` drains. */
   const sessions = new Set<ClientSession>();
+  /** Sockets refused after the handshake (a bad room), until their close handshake ends. */
+  const refusedSockets = new Set<WebSocket>();
+  /** Sessions not closed yet: the `connections` figure. */
+  let openSessions = 0;
+  /** Set while `close()` drains: told of each socket that closed. */
+  let socketClosed: (() => void) | undefined;
   const metrics = createMetrics({
-    connections: () => sessions.size,
+    connections: () => openSessions,
     rooms: () => hub.roomCount,
     bufferedBytes: () => {
       let total = 0;
@@ -194,10 +202,23 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     moderation,
     metrics,
     logger,
+    penalize: (address) => ips.penalize(address),
+    onClose: (_session, address) => {
+      openSessions--;
+      ips.release(address);
+    },
+    onSocketClose: (session, address) => {
+      sessions.delete(session);
+      // A session's socket is counted under its address entry (see onConnection).
+      if (countsSockets) ips.closeSocket(address);
+      socketClosed?.();
+    },
   };
 
   const wss = new WebSocketServer({
     noServer: true,
+    // The server keeps its own set of sessions; ws's would cost every connection a closure more.
+    clientTracking: false,
     maxPayload: settings.maxPayload,
     // Off on purpose: per-connection deflate contexts are the classic memory blow-up of busy servers.
     perMessageDeflate: false,
@@ -266,6 +287,8 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     connectionsCheckingInterval: Math.min(1000, settings.headersTimeout),
   };
   const server = settings.server ?? createServer(serverOptions, respond(handleRequest));
+  /** Whether sockets are counted per address from the first byte (see `onConnection`). */
+  const countsSockets = ownsServer && !settings.trustProxy && settings.maxSocketsPerIp > 0;
   if (ownsServer) {
     const maxConnections =
       settings.maxConnections === 'auto' ? connectionLimit(openFileLimit()) : settings.maxConnections;
@@ -303,7 +326,7 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
       if (ownsServer) rejectUpgrade(socket, 404, 'Not Found');
       return;
     }
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     if (state !== ServerState.Running) return refuse(socket, 'shutting_down', 503, 'Service Unavailable');
     if (!originAllowed(req.headers.origin)) return refuse(socket, 'origin', 403, 'Forbidden');
     // The full address goes to logs and the moderation hook; limits count per key (IPv6 per /64).
@@ -316,37 +339,82 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     // ws completes the handshake synchronously, so the per-IP check above and the count below
     // cannot be separated by another upgrade.
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      // From here on ws handles the socket's errors (and closes it on one).
+      socket.off('error', destroySocket);
+      // A session releases its socket's count itself when the socket closes: one listener less.
+      if (join && countsSockets) socket.off('close', closeCountedSocket);
       if (!join) {
         metrics.refused.inc({ reason: 'bad_room' });
+        refusedSockets.add(ws);
+        ws.on('error', () => {});
+        ws.once('close', () => {
+          refusedSockets.delete(ws);
+          socketClosed?.();
+        });
         ws.close(CloseCode.BadRoom, 'room must be 1-64 characters from A-Z a-z 0-9 _ . : ~ -');
         return;
       }
-      const entry = ips.acquire(key);
-      const peer = { ip, ipBucket: entry.bucket, roomBucket: entry.roomBucket, penalize: () => ips.penalize(entry) };
-      const session = new ClientSession(ws, join, peer, {
-        ...sessionSettings,
-        onClose: (s) => {
-          sessions.delete(s);
-          ips.release(entry);
-        },
-      });
+      const session = new ClientSession(ws, socket, join, ip, ips.acquire(key), sessionSettings);
+      openSessions++;
       sessions.add(session);
     });
   }
   server.on('upgrade', onUpgrade);
+  const stopHeartbeat = startHeartbeat(sessions, settings.heartbeatInterval);
 
   // Per-address socket cap, from the first byte: silent or header-dribbling sockets from one
   // address cannot hold every file descriptor. Behind a trusted proxy every socket is the proxy's.
-  const onConnection = (socket: Socket): void => {
-    const entry = ips.openSocket(addressKey(socket.remoteAddress));
-    if (!entry) {
+  function onConnection(socket: Socket): void {
+    if (!ips.openSocket(addressKey(socket.remoteAddress))) {
       metrics.refused.inc({ reason: 'socket_limit' });
       socket.destroy();
       return;
     }
-    socket.once('close', () => ips.closeSocket(entry));
-  };
-  if (ownsServer && !settings.trustProxy && settings.maxSocketsPerIp > 0) server.on('connection', onConnection);
+    socket.on('close', closeCountedSocket);
+  }
+  /**
+   * Shared by every counted socket (`this` is the socket), rather than a closure per socket. The
+   * address was read on connection, so the socket still knows it; its entry stays while counted.
+   */
+  function closeCountedSocket(this: Socket): void {
+    const entry = ips.get(addressKey(this.remoteAddress));
+    if (entry) ips.closeSocket(entry);
+  }
+  if (countsSockets) server.on('connection', onConnection);
+
+  /**
+   * Closes every connection at a random moment within `window` ms, so that clients reconnect (to
+   * another instance, or to this one restarted) spread out rather than in one stampede. Whatever is
+   * still open after `timeout` ms is terminated.
+   */
+  async function drain(code: number, window: number, timeout: number): Promise<void> {
+    const open = (): Array<ClientSession | WebSocket> => [...sessions, ...refusedSockets];
+    const timers: NodeJS.Timeout[] = [];
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        if (sessions.size + refusedSockets.size > 0) return;
+        clearTimeout(deadline);
+        resolve();
+      };
+      const deadline = setTimeout(resolve, timeout);
+      socketClosed = () => setImmediate(done);
+      for (const connection of open()) {
+        timers.push(setTimeout(() => connection.close(code, 'server restarting'), Math.random() * window));
+      }
+      done();
+    });
+    for (const timer of timers) clearTimeout(timer);
+    // Cut what is left, and wait for those sockets to report closed (they do once destroyed).
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        if (sessions.size + refusedSockets.size === 0) resolve();
+      };
+      socketClosed = () => setImmediate(done);
+      for (const connection of open()) connection.terminate();
+      done();
+    });
+    socketClosed = undefined;
+  }
 
   let closing: Promise<void> | undefined;
   return {
@@ -356,7 +424,7 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     logger,
     metrics,
     get connections() {
-      return sessions.size;
+      return openSessions;
     },
     get state() {
       return state;
@@ -376,8 +444,12 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     close({ code = CloseCode.ServiceRestart }: CloseOptions = {}) {
       closing ??= (async () => {
         state = ServerState.Draining;
-        logger.info({ connections: wss.clients.size, window: settings.shutdownWindow }, 'shutting down');
-        await drain(wss, code, settings.shutdownWindow, settings.shutdownTimeout);
+        logger.info(
+          { connections: sessions.size + refusedSockets.size, window: settings.shutdownWindow },
+          'shutting down',
+        );
+        await drain(code, settings.shutdownWindow, settings.shutdownTimeout);
+        stopHeartbeat();
         server.off('upgrade', onUpgrade);
         server.off('connection', onConnection);
         await new Promise<void>((resolve) => wss.close(() => resolve()));
@@ -397,30 +469,6 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
       return closing;
     },
   };
-}
-
-/**
- * Closes every connection at a random moment within `window` ms, so that clients reconnect (to
- * another instance, or to this one restarted) spread out rather than in one stampede. Whatever is
- * still open after `timeout` ms is terminated.
- */
-async function drain(wss: WebSocketServer, code: number, window: number, timeout: number): Promise<void> {
-  const timers: NodeJS.Timeout[] = [];
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      if (wss.clients.size > 0) return;
-      clearTimeout(deadline);
-      resolve();
-    };
-    const deadline = setTimeout(resolve, timeout);
-    for (const ws of wss.clients) {
-      ws.once('close', () => setImmediate(done));
-      timers.push(setTimeout(() => ws.close(code, 'server restarting'), Math.random() * window));
-    }
-    done();
-  });
-  for (const timer of timers) clearTimeout(timer);
-  for (const ws of wss.clients) ws.terminate();
 }
 
 /**
@@ -451,6 +499,11 @@ function listenOn(server: Server, port: number, host?: string): Promise<AddressI
       resolve(server.address() as AddressInfo);
     });
   });
+}
+
+/** Shared `error` listener of sockets not yet handed to ws (`this` is the socket). */
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 function rejectUpgrade(socket: Duplex, status: number, reason: string, headers = ''): void {

@@ -1,0 +1,62 @@
+/**
+ * The server-wide heartbeat: one `heartbeat` message per round, the same for every connection,
+ * members read anew each round, and nothing after it is stopped.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseServerMessage } from 'danmaku-layer-protocol';
+import { startHeartbeat, type Beating } from './heartbeat.js';
+import type { PreparedFrame } from './prepared-frame.js';
+
+function recorder(): Beating & { frames: PreparedFrame[] } {
+  const frames: PreparedFrame[] = [];
+  return { frames, beat: (frame) => frames.push(frame) };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+test('each round hands every member the same heartbeat message', async (t) => {
+  const a = recorder();
+  const b = recorder();
+  const stop = startHeartbeat([a, b], 10);
+  t.after(stop);
+  await until(() => a.frames.length >= 2 && b.frames.length >= 2);
+  assert.equal(a.frames[0], b.frames[0], 'one message per round, whoever receives it');
+  const message = parseServerMessage(a.frames[0].text);
+  assert.equal(message?.type, 'heartbeat', 'a valid heartbeat message');
+});
+
+test('a member may leave during a round, and the members of each round are the current ones', async (t) => {
+  const members = new Set<Beating>();
+  const late = recorder();
+  const leaving: Beating & { calls: number } = {
+    calls: 0,
+    beat() {
+      this.calls++;
+      members.delete(this);
+      members.add(late);
+    },
+  };
+  members.add(leaving);
+  const stop = startHeartbeat(members, 10);
+  t.after(stop);
+  await until(() => late.frames.length >= 2);
+  assert.equal(leaving.calls, 1);
+});
+
+test('stopped, it calls no one; an interval of 0 starts nothing', async () => {
+  const member = recorder();
+  const stop = startHeartbeat([member], 5);
+  await until(() => member.frames.length >= 1);
+  stop();
+  const seen = member.frames.length;
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(member.frames.length, seen);
+
+  const idle = recorder();
+  startHeartbeat([idle], 0)();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(idle.frames, []);
+});
