@@ -397,6 +397,10 @@ const ROOM = /^[\w.:~-]+$/;
 // (a newer emoji is unassigned to an older table).
 const STRIPPED = /[^\P{C}\s\p{Co}\p{Cn}\u200c\u200d]|[^\P{DI}\p{VS}\u200c\u200d]/gu;
 const WHITESPACE = /\s+/g;
+// Printable ASCII, kana and CJK ideographs: none of them is a control, invisible, or white space but
+// the space, and NFC leaves any string of them as it is (none decomposes, none combines with another).
+// Most comments are made of nothing else: they skip the Unicode passes, which cost far more.
+const PLAIN = /^[ -~\u3041-\u3096\u309b-\u30ff\u4e00-\u9fff]*$/;
 // A joiner survives only where it joins: U+200D between pictographs of an emoji ZWJ sequence
 // (👩‍💻, 🏳️‍🌈), U+200C/D between letters of Arabic or Indic scripts, where they change the shape
 // of a word. A variation selector survives only right after a character that is not white space,
@@ -421,6 +425,7 @@ const VISIBLE = /[^\s\p{M}]/u;
  * normalizeText(' a\u202eb\u200b ') // 'ab'
  */
 export function normalizeText(text: string): string {
+  if (PLAIN.test(text)) return text.replace(/ +/g, ' ').trim();
   return text.normalize('NFC').replace(STRIPPED, '').replace(WHITESPACE, ' ').trim();
 }
 
