@@ -397,6 +397,10 @@ const ROOM = /^[\w.:~-]+$/;
 // (a newer emoji is unassigned to an older table).
 const STRIPPED = /[^\P{C}\s\p{Co}\p{Cn}\u200c\u200d]|[^\P{DI}\p{VS}\u200c\u200d]/gu;
 const WHITESPACE = /\s+/g;
+// Printable ASCII, kana and CJK ideographs: none of them is a control, invisible, or white space but
+// the space, and NFC leaves any string of them as it is (none decomposes, none combines with another).
+// Most comments are made of nothing else: they skip the Unicode passes, which cost far more.
+const PLAIN = /^[ -~\u3041-\u3096\u309b-\u30ff\u4e00-\u9fff]*$/;
 // A joiner survives only where it joins: U+200D between pictographs of an emoji ZWJ sequence
 // (👩‍💻, 🏳️‍🌈), U+200C/D between letters of Arabic or Indic scripts, where they change the shape
 // of a word. A variation selector survives only right after a character that is not white space,
@@ -421,6 +425,7 @@ const VISIBLE = /[^\s\p{M}]/u;
  * normalizeText(' a\u202eb\u200b ') // 'ab'
  */
 export function normalizeText(text: string): string {
+  if (PLAIN.test(text)) return text.replace(/ +/g, ' ').trim();
   return text.normalize('NFC').replace(STRIPPED, '').replace(WHITESPACE, ' ').trim();
 }
 
@@ -663,61 +668,6 @@ function validateSend(raw: Record<string, unknown>, options: ParseOptions): Vali
   return { ok: true, value: message };
 }
 
-/**
- * Parses one frame from a server. Used by the widget; lenient about extra fields (a newer
- * server may add some) but strict about the ones it reads. Returns `undefined` for anything it
- * does not understand, which the widget ignores.
- */
-export function parseServerMessage(data: string): ServerMessage | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(data);
-  } catch {
-    return undefined;
-  }
-  if (!isPlainObject(raw) || typeof raw.type !== 'string') return undefined;
-  switch (raw.type) {
-    case 'comments':
-      if (!Array.isArray(raw.comments)) return undefined;
-      return {
-        type: 'comments',
-        comments: raw.comments.filter(isComment),
-        ...(raw.replay === true ? { replay: true } : {}),
-      };
-    case 'welcome':
-      return typeof raw.epoch === 'string' && typeof raw.seq === 'number'
-        ? (raw as unknown as WelcomeMessage)
-        : undefined;
-    case 'ack':
-      return typeof raw.id === 'string' && (raw.seq === undefined || typeof raw.seq === 'number')
-        ? (raw as unknown as AckMessage)
-        : undefined;
-    case 'retract':
-      return Array.isArray(raw.seqs)
-        ? { type: 'retract', seqs: raw.seqs.filter((seq): seq is number => typeof seq === 'number') }
-        : undefined;
-    case 'clear':
-      return typeof raw.seq === 'number' ? { type: 'clear', seq: raw.seq } : undefined;
-    case 'slow_mode':
-      return typeof raw.interval === 'number' ? { type: 'slow_mode', interval: raw.interval } : undefined;
-    case 'presence':
-      return typeof raw.viewers === 'number' ? { type: 'presence', viewers: raw.viewers } : undefined;
-    case 'error':
-      return typeof raw.code === 'string' ? (raw as unknown as ErrorMessage) : undefined;
-    case 'heartbeat':
-      return raw as unknown as ServerMessage;
-    default:
-      return undefined;
-  }
-}
-
-/** Whether `value` has the shape of a {@link Comment} (used on input from servers and feeds). */
-export function isComment(value: unknown): value is Comment {
-  if (!isPlainObject(value)) return false;
-  return (
-    typeof value.seq === 'number' &&
-    typeof value.text === 'string' &&
-    typeof value.color === 'string' &&
-    MODES.has(value.mode)
-  );
-}
+// In a module of their own: the widget's script-tag bundle then fetches them with its connection, not
+// with the element.
+export { parseServerMessage, isComment } from './server-messages.js';

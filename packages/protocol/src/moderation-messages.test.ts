@@ -5,7 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, MODERATION_LIMITS, parseClientMessage, parseServerMessage } from './index.js';
+import {
+  CommentMode,
+  ErrorCode,
+  MODERATION_LIMITS,
+  isComment,
+  parseClientMessage,
+  parseServerMessage,
+} from './index.js';
 
 const parse = (message: unknown) => parseClientMessage(JSON.stringify(message));
 const code = (message: unknown) => {
@@ -89,4 +96,11 @@ void test('a client reads room events and acknowledgements with or without a seq
   ]) {
     assert.equal(parseServerMessage(frame), undefined, frame);
   }
+});
+
+void test('a comment from a server may have every mode, and no other', () => {
+  for (const mode of Object.values(CommentMode)) {
+    assert.ok(isComment({ seq: 1, text: 'a', color: '#ffffff', mode }), mode);
+  }
+  assert.equal(isComment({ seq: 1, text: 'a', color: '#ffffff', mode: 'sideways' }), false);
 });

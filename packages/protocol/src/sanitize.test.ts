@@ -68,6 +68,32 @@ void test('every bidi control and format character is stripped from visible text
   assert.equal(normalizeText('  a\u202Eb\u0000c \n\t d  '), 'abc d');
 });
 
+void test('plain text (ASCII, kana, CJK ideographs) comes out as the full Unicode passes would leave it', () => {
+  assert.equal(normalizeText('  前方  高能 gg  '), '前方 高能 gg');
+  assert.equal(normalizeText('かわいい'), 'かわいい');
+  // The quick path's claim, code point by code point: nothing to strip, nothing NFC changes, and
+  // no kana combines with the next one.
+  const ranges = [
+    [0x20, 0x7e],
+    [0x3041, 0x3096],
+    [0x309b, 0x30ff],
+    [0x4e00, 0x9fff],
+  ];
+  const kana: string[] = [];
+  for (const [from, to] of ranges) {
+    for (let cp = from; cp <= to; cp++) {
+      const c = String.fromCodePoint(cp);
+      if (cp !== 0x20) assert.ok(!/[\p{C}\p{DI}\s]/u.test(c), `U+${cp.toString(16)}`);
+      assert.equal(c.normalize('NFC'), c, `U+${cp.toString(16)}`);
+      if (cp >= 0x3041 && cp <= 0x30ff) kana.push(c);
+    }
+  }
+  for (const a of kana) for (const b of kana) assert.equal((a + b).normalize('NFC'), a + b);
+  // Outside it, the full passes still run.
+  assert.equal(normalizeText('か\u3099'), '\u304c');
+  assert.equal(normalizeText('a\u3000\u3000b\u200b'), 'a b');
+});
+
 void test('lone surrogates are removed; pairs are kept', () => {
   assert.equal(sanitizeText('x\ud800y\udc00z'), 'xyz');
   assert.equal(sanitizeText('\ud83d'), '');

@@ -67,7 +67,7 @@ const MAX_STORED = 50_000;
  * @fires danmaku-comment - A comment arrived from the server. `detail`: `{ comment, replay, own }`.
  * @fires danmaku-reset - The server could not resume where the layer left off; comments may have been missed.
  * @fires danmaku-error - The server reported an error that answers no particular send, a part of the widget could not be loaded (`load_failed`), or `renderer="canvas"` could not start and the DOM renderer draws instead (`canvas_unavailable`). `detail.error` is a `DanmakuError`.
- * @fires danmaku-drop - A comment was dropped. `detail`: `{ comment, reason }`, `reason` is `overload` (no room within `max-wait`, or more than `max-queue` waiting) or `hidden` (the page was hidden).
+ * @fires danmaku-drop - Comments were dropped. `detail`: `{ comments, comment, reason }`: `comments` are those dropped together (in order of arrival), `comment` is the first of them; `reason` is `overload` (no room within `max-wait`, or more than `max-queue` waiting: reported together once per pass of the waiting line, at most 100 ms later) or `hidden` (the page was hidden: those that waited, together; then one per arrival).
  * @fires danmaku-comment-click - With `interactive`, a comment was clicked. `detail`: `{ comment, count }` (`count`: identical comments merged into it).
  * @fires danmaku-retract - Comments were retracted, or the room was cleared; the layer has already taken them off the stage, out of the waiting line and out of its time-coded comments. `detail`: `{ seqs, clear }`; for a clear, every comment up to `seqs[0]`.
  * @fires danmaku-presence - The room's viewer count is known or changed (the server's `welcome` and `presence`). `detail`: `{ viewers }`.
@@ -574,7 +574,8 @@ export class DanmakuLayer extends ReactiveElement {
   }
 
   #start(stage: Stage): void {
-    stage.onDrop = (comment, reason: DropReason) => emit(this, 'danmaku-drop', { comment, reason });
+    stage.onDrop = (comments, reason: DropReason) =>
+      emit(this, 'danmaku-drop', { comment: comments[0], comments, reason });
     stage.onShow = (comment) => this.#announcer.shown(comment.text);
     this.#stage = stage;
     this.#applyPause();
@@ -665,7 +666,7 @@ export class DanmakuLayer extends ReactiveElement {
       own: (input as LayerComment).own ?? false,
     };
     if (this.ownerDocument.visibilityState === 'hidden') {
-      stage.drop(comment, 'hidden');
+      stage.drop([comment], 'hidden');
       return false;
     }
     if (

@@ -247,19 +247,42 @@ describe('<danmaku-layer> rendering', () => {
   it('drops and reports what finds no room in time', async () => {
     const layer = await makeLayer('max-wait="200" area="0.08"');
     const drops: string[] = [];
-    layer.addEventListener('danmaku-drop', (e) => drops.push(e.detail.reason));
+    const texts: string[] = [];
+    layer.addEventListener('danmaku-drop', ({ detail }) => {
+      expect(detail.comment).to.equal(detail.comments[0]);
+      for (const comment of detail.comments) {
+        drops.push(detail.reason);
+        texts.push(comment.text);
+      }
+    });
     for (let i = 0; i < 5; i++) layer.add({ text: `busy ${i}` });
     expect(layer.stats.queued).to.be.greaterThan(0);
     await sleep(500);
     expect(layer.stats.dropped).to.be.greaterThan(0);
     expect(drops.every((reason) => reason === 'overload')).to.equal(true);
     expect(drops.length).to.equal(layer.stats.dropped);
+    expect(new Set(texts).size, 'each reported once').to.equal(texts.length);
+  });
+
+  it('reports a flood of drops together, once per pass of the waiting line, in order of arrival', async () => {
+    const layer = await makeLayer('max-queue="5" area="0.08"');
+    const events: string[][] = [];
+    layer.addEventListener('danmaku-drop', ({ detail }) => events.push(detail.comments.map((c) => c.text)));
+    for (let i = 0; i < 50; i++) layer.add({ text: `flood ${i}` });
+    expect(events, 'reported by the next tick, not by each arrival').to.have.length(0);
+    expect(layer.stats.dropped).to.be.greaterThan(30);
+    await waitUntil(() => events.length > 0, 'the drops are reported', { timeout: 1000 });
+    const first = events[0];
+    expect(first.length).to.be.greaterThan(30);
+    expect(first.map((text) => Number(text.split(' ')[1]))).to.deep.equal(
+      [...first.keys()].map((i) => Number(first[0].split(' ')[1]) + i),
+    );
   });
 
   it('drops what arrives or waits while the page is hidden, so nothing bursts out on return', async () => {
     const layer = await makeLayer('max-wait="60000"');
     const drops: string[] = [];
-    layer.addEventListener('danmaku-drop', (e) => drops.push(e.detail.reason));
+    layer.addEventListener('danmaku-drop', (e) => drops.push(...e.detail.comments.map(() => e.detail.reason)));
     // Far more than fits: most wait for room.
     for (let i = 0; i < 80; i++) layer.add({ text: `before ${i} ${TEXTS[i % TEXTS.length]}` });
     const { onScreen, queued } = layer.stats;

@@ -56,6 +56,12 @@ export interface DanmakuSendErrorDetail {
 
 /** Detail of `danmaku-drop`. */
 export interface DanmakuDropDetail {
+  /**
+   * The comments dropped together, in order of arrival: under overload, those the waiting line let
+   * go in one pass (one event per pass, not per comment); when the page is hidden, those that waited.
+   */
+  comments: LayerComment[];
+  /** The first of `comments` (the only one when one comment was dropped). */
   comment: LayerComment;
   /** `overload`: no room within `max-wait` (or too many waiting); `hidden`: arrived while the page was hidden. */
   reason: DropReason;

@@ -11,10 +11,11 @@ export type BlockRule = string | RegExp | { user: string };
 
 /** Whether a comment of `text` by the user id `user` matches any rule of `rules`. */
 export function isBlocked(text: string, rules: readonly BlockRule[], user?: string): boolean {
-  const lower = text.toLowerCase();
+  // Lowered once, and only for a keyword: most layers have no blocklist.
+  let lower: string | undefined;
   for (const rule of rules) {
     if (typeof rule === 'string') {
-      if (rule && lower.includes(rule.toLowerCase())) return true;
+      if (rule && (lower ??= text.toLowerCase()).includes(rule.toLowerCase())) return true;
     } else if ('user' in rule) {
       if (rule.user === user) return true;
     } else {
@@ -31,7 +32,8 @@ export function isBlocked(text: string, rules: readonly BlockRule[], user?: stri
  * white) leaves out a comment of this mode and colour.
  */
 export function isHidden(hideModes: string | null | undefined, mode: string, color: string): boolean {
-  const hidden = hideModes?.split(/\s+/) ?? [];
+  if (!hideModes) return false;
+  const hidden = hideModes.split(/\s+/);
   return hidden.includes(mode) || (hidden.includes('color') && isColored(color));
 }
 

@@ -41,7 +41,7 @@ describe('<danmaku-layer renderer="canvas">', () => {
     layer.maxWait = 200;
     await layer.updateComplete;
     const drops: string[] = [];
-    layer.addEventListener('danmaku-drop', (e) => drops.push((e as CustomEvent).detail.reason));
+    layer.addEventListener('danmaku-drop', (e) => drops.push(...e.detail.comments.map(() => e.detail.reason)));
     for (let i = 0; i < 300; i++) layer.add({ text: `flood ${i}` });
     await waitUntil(() => layer.stats.queued === 0, 'the waiting line empties', { timeout: 5000 });
     const { shown, dropped } = layer.stats;

@@ -132,6 +132,34 @@ describe('Lanes', () => {
     expect(pairs).to.be.greaterThan(10_000);
   });
 
+  it('probes without taking room, and where a comment of width 0 finds none, no wider one does', () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const lanes = new Lanes(1280, 720, GAP);
+    const kinds: SlotKind[] = ['scroll', 'scroll', 'scroll', 'top', 'bottom'];
+    let refused = 0;
+    let placed = 0;
+    for (let t = 0; t < 20_000; t += 5) {
+      lanes.reverse = t > 10_000;
+      const kind = kinds[Math.floor(random() * kinds.length)];
+      const w = 20 + Math.floor(random() * 500);
+      const h = [25, 33, 47][Math.floor(random() * 3)];
+      // With a duration, speed grows with width: the probe has the speed of width 0.
+      const speedOf = random() < 0.5 ? (width: number) => (lanes.width + width) / 6000 : () => 0.16;
+      lanes.prune(t);
+      const before = lanes.slots.length;
+      const probe = lanes.place({ kind, w: 0, h, speed: speedOf(0), life: 4000 }, t, true);
+      expect(lanes.slots.length, 'a probe takes nothing').to.equal(before);
+      const slot = lanes.place({ kind, w, h, speed: speedOf(w), life: 4000 }, t);
+      if (!probe) {
+        refused++;
+        expect(slot, `t=${t}: the probe found no room, yet a comment ${w} px wide did`).to.equal(undefined);
+      } else if (slot) placed++;
+    }
+    expect(refused, 'the stage was full at times').to.be.greaterThan(500);
+    expect(placed).to.be.greaterThan(150);
+  });
+
   it('freezes a hovered comment and what would run into it, and places nothing across it', () => {
     const lanes = new Lanes(1000, 30, GAP);
     const a = lanes.place({ kind: 'scroll', w: 100, h: 30, speed: SPEED }, 0)!;

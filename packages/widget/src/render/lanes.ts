@@ -118,8 +118,14 @@ export class Lanes {
   /**
    * Finds room for a comment at logical time `now` and takes it. Scroll and top comments search
    * from the top, bottom comments from the bottom. Returns `undefined` when there is no room now.
+   *
+   * With `probe`, only says where the comment would go and takes nothing. Probing with `w` 0 (and,
+   * for a scroll comment, the speed it would have at width 0) answers cheaply whether any comment
+   * of that kind and height could go now: a wider one covers the narrow one's point for all of the
+   * narrow one's time on the stage, so where the narrow one clashes, the wide one does too. That
+   * spares measuring text that has no room yet.
    */
-  place(req: SlotRequest, now: number): Slot | undefined {
+  place(req: SlotRequest, now: number, probe = false): Slot | undefined {
     this.prune(now);
     const { w, h } = req;
     const W = this.width;
@@ -150,7 +156,7 @@ export class Lanes {
         }
       }
       if (next === Infinity || next === -Infinity) {
-        this.#slots.push(slot);
+        if (!probe) this.#slots.push(slot);
         return slot;
       }
       y = next;

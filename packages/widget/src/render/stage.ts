@@ -6,7 +6,7 @@
  */
 import type { CommentSize } from '../protocol.js';
 import { Clock } from './clock.js';
-import { Lanes, type Slot } from './lanes.js';
+import { Lanes, type Slot, type SlotRequest } from './lanes.js';
 import { fadeOf, type DisplayComment, type Renderer, type Shown } from './renderer.js';
 
 /** Why a comment was dropped: no room in time (or the line was full), or the page was hidden. */
@@ -100,7 +100,11 @@ export class Stage {
   /** The comments on the stage, by slot. */
   readonly #shown = new Map<Slot, Shown>();
   #queue: Waiting[] = [];
+  /** Dropped for lack of room (already counted), not yet reported. */
+  #dropped: DisplayComment[] = [];
   #timer?: ReturnType<typeof setTimeout>;
+  /** Wall time `#timer` fires at. */
+  #timerAt = 0;
   #ctx?: CanvasRenderingContext2D | null;
   #font = '';
   #width = 0;
@@ -120,8 +124,12 @@ export class Stage {
   /** Font weight and family of the comments; from the stage's computed style. */
   fontWeight = '700';
   fontFamily = 'sans-serif';
-  /** Called for every dropped comment. */
-  onDrop: (comment: DisplayComment, reason: DropReason) => void = () => {};
+  /**
+   * Called with the comments dropped together for one reason: those the waiting line let go since
+   * the last tick (reported by the next one, at most {@link MAX_WAIT_TICK} ms later: under a flood
+   * one call per tick rather than one per arrival), or all that waited when the page was hidden.
+   */
+  onDrop: (comments: DisplayComment[], reason: DropReason) => void = () => {};
   /** Called for every comment placed on the stage. */
   onShow: (comment: DisplayComment) => void = () => {};
   /** Counters; given to the constructor to carry them over from an earlier stage. */
@@ -205,7 +213,8 @@ export class Stage {
       this.#queue.push(waiting);
       if (this.#queue.length === 1) this.#schedule();
     }
-    while (this.#queue.length > Math.max(0, o.maxQueue)) this.drop(this.#queue.shift()!.comment, 'overload');
+    // Reported by the next tick, which a waiting line always has.
+    while (this.#queue.length > Math.max(0, o.maxQueue)) this.#drop(this.#queue.shift()!);
   }
 
   /** Freezes every comment where it is. */
@@ -247,6 +256,7 @@ export class Stage {
 
   /** Clears the stage, stops its timer and ends the renderer (its worker, its elements). */
   dispose(): void {
+    this.#report();
     this.clear();
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -257,7 +267,12 @@ export class Stage {
   flush(reason: DropReason, report = true): void {
     const queue = this.#queue;
     this.#queue = [];
-    if (report) for (const w of queue) this.drop(w.comment, reason);
+    this.#report();
+    if (report)
+      this.drop(
+        queue.map((w) => w.comment),
+        reason,
+      );
   }
 
   /**
@@ -275,10 +290,23 @@ export class Stage {
     this.#tick();
   }
 
-  /** Counts `comment` as dropped and reports it. */
-  drop(comment: DisplayComment, reason: DropReason): void {
+  /** Counts `comments` as dropped and reports them. */
+  drop(comments: DisplayComment[], reason: DropReason): void {
+    this.stats.dropped += comments.length;
+    if (comments.length) this.onDrop(comments, reason);
+  }
+
+  /** Counts a waiting comment as dropped for lack of room; {@link #report} reports it. */
+  #drop(waiting: Waiting): void {
     this.stats.dropped++;
-    this.onDrop(comment, reason);
+    this.#dropped.push(waiting.comment);
+  }
+
+  /** Reports the comments dropped for lack of room since the last report. */
+  #report(): void {
+    const dropped = this.#dropped;
+    this.#dropped = [];
+    if (dropped.length) this.onDrop(dropped, 'overload');
   }
 
   /**
@@ -301,11 +329,12 @@ export class Stage {
       const key = w.comment.mode + w.comment.size;
       if (tried && !failed.has(key) && this.#place(w)) continue;
       failed.add(key);
-      if (wall - w.since > this.options.maxWait) this.drop(w.comment, 'overload');
+      if (wall - w.since > this.options.maxWait) this.#drop(w);
       else queue[n++] = w;
     }
     queue.length = n;
     if (n && tried) this.#roomAt = this.#lanes.next(now);
+    this.#report();
     this.#schedule();
   }
 
@@ -334,10 +363,12 @@ export class Stage {
     return slot.v !== 0 || fading ? slot.end : slot.end - fadeOf(slot);
   }
 
-  /** Sets the timer for the next {@link #tick}, at the first moment something is due. */
+  /**
+   * Sets the timer for the next {@link #tick}, at the first moment something is due. A timer set
+   * for sooner is kept: a tick that finds nothing to do costs less than re-arming a timer on every
+   * arrival.
+   */
   #schedule(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     const clock = this.clock;
     const waiting = this.#queue.length > 0;
     let wait = Infinity;
@@ -347,7 +378,13 @@ export class Stage {
       wait = (due - now) / clock.rate;
     }
     if (waiting) wait = Math.min(wait, MAX_WAIT_TICK);
-    if (wait < Infinity) this.#timer = setTimeout(() => this.#tick(), Math.max(MIN_TICK, wait));
+    if (wait === Infinity) return;
+    wait = Math.max(MIN_TICK, wait);
+    const at = performance.now() + wait;
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#tick(), wait);
+    this.#timerAt = at;
   }
 
   /** Folds `comment` into an identical recent one (on the stage or waiting). */
@@ -387,21 +424,16 @@ export class Stage {
 
   #place(waiting: Waiting): boolean {
     const o = this.options;
-    if (this.#width <= 0 || this.#height <= 0) return false;
+    const width = this.#width;
+    if (width <= 0 || this.#height <= 0) return false;
     const { comment, count } = waiting;
-    const base = this.fontSize || stageFontSize(this.#width, this.#height);
+    const base = this.fontSize || stageFontSize(width, this.#height);
     const px = Math.round(base * SIZE_SCALE[comment.size] * o.fontScale);
     const font = `${this.fontWeight} ${px}px ${this.fontFamily}`;
     const label = count > 1 ? `${comment.text} ×${count}` : comment.text;
-    if (waiting.font !== font || waiting.label !== label) {
-      waiting.w = this.#measure(label, font);
-      waiting.font = font;
-      waiting.label = label;
-    }
-    const w = waiting.w!;
     const line = Math.ceil(px * LINE);
     const lanes = this.#lanes;
-    lanes.width = this.#width;
+    lanes.width = width;
     lanes.height = Math.floor(this.#height * Math.min(1, Math.max(0, o.area)));
     lanes.reverse = o.reverse;
     const scroll = comment.mode === 'scroll' && !o.reducedMotion;
@@ -409,17 +441,23 @@ export class Stage {
     // The lanes forget comments that have left; their elements must go in the same step, or a
     // lingering top/bottom comment could be covered by the one that takes its place.
     this.#sweep(now);
-    const slot = lanes.place(
-      {
-        kind: scroll ? 'scroll' : comment.mode === 'bottom' ? 'bottom' : 'top',
-        w,
-        h: line + this.laneGap,
-        // Speed scales with the type: comments cross a small player and a large one in similar times.
-        speed: o.duration > 0 ? (this.#width + w) / o.duration : (o.speed * base) / REFERENCE_SIZE / 1000,
-        life: o.fixedDuration,
-      },
-      now,
-    );
+    const request = (w: number): SlotRequest => ({
+      kind: scroll ? 'scroll' : comment.mode === 'bottom' ? 'bottom' : 'top',
+      w,
+      h: line + this.laneGap,
+      // Speed scales with the type: comments cross a small player and a large one in similar times.
+      speed: o.duration > 0 ? (width + w) / o.duration : (o.speed * base) / REFERENCE_SIZE / 1000,
+      life: o.fixedDuration,
+    });
+    if (waiting.font !== font || waiting.label !== label) {
+      // Measuring text costs far more than asking the lanes: under a flood most comments never find
+      // room, and those that find none even at width 0 wait unmeasured (see Lanes.place).
+      if (!lanes.place(request(0), now, true)) return false;
+      waiting.w = this.#measure(label, font);
+      waiting.font = font;
+      waiting.label = label;
+    }
+    const slot = lanes.place(request(waiting.w!), now);
     if (!slot) return false;
     const shown: Shown = { comment, slot, count, at: now, font, label, px, line };
     this.#shown.set(slot, shown);
