@@ -56,15 +56,22 @@ describe('<danmaku-layer renderer="canvas">', () => {
   it('with interactive, hover holds a comment and click reports it, from the placement: no element takes the pointer', async () => {
     const layer = await makeLayer();
     layer.interactive = true;
-    layer.fixedDuration = 600;
+    // Long enough for the pointer to arrive however slowly the browser is driven; the hold is then
+    // measured from the comment's own end, not from a guess at how long moving the mouse takes.
+    layer.fixedDuration = 1500;
     await layer.updateComplete;
+    // `interactive` fetches the interaction module; a pointer that moves before it arrives is not
+    // followed yet (the next move is). Importing it here waits for the same module.
+    await import('../features/interaction.js');
     // A top comment stands centred in the first lane.
     layer.add({ text: 'hold me', mode: 'top', size: 'large' });
+    const added = performance.now();
     const box = layer.getBoundingClientRect();
     const centre: [number, number] = [Math.round(box.x + box.width / 2), Math.round(box.y + 12)];
     await sendMouse({ type: 'move', position: [centre[0], centre[1] + 200] });
     await sendMouse({ type: 'move', position: centre });
-    await sleep(900);
+    expect(performance.now() - added, 'the pointer arrived while the comment stood').to.be.lessThan(1500);
+    await sleep(1500 + 400 - (performance.now() - added));
     expect(layer.stats.onScreen, 'held past its time under the pointer').to.equal(1);
     const clicked = oneEvent(layer, 'danmaku-comment-click');
     await sendMouse({ type: 'click', position: centre });
