@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import type { ClearedMessage, ErrorMessage, RetractedMessage, SlowModeChangedMessage } from 'danmaku-layer-protocol';
 import type { DanmakuServerOptions } from './options.js';
 import { createDanmakuServer } from './server.js';
-import { post, request, signToken, testAuth } from './testing/moderation-clients.js';
+import { post, request, signIn, testAuth } from './testing/moderation-clients.js';
 import { startTestServer, type TestContext } from './testing/test-server.js';
 
 const TOKEN = 'admin-token-for-the-tests-0123456789';
@@ -147,12 +147,7 @@ test('mutes by comment, by address and by user id; listed; lifted', async (t) =>
 test('slow mode and clear reach every client; reports are listed most first', async (t) => {
   const { admin, open } = await start(t, { auth: testAuth });
   // Signed in: each reporter counts once, whatever address it comes from.
-  const login = async (sub: string) => {
-    const client = await open('room=s');
-    client.ws.send(JSON.stringify({ type: 'auth', token: await signToken({ sub }) }));
-    await client.next((m) => m.type === 'welcome');
-    return client;
-  };
+  const login = async (sub: string) => signIn(await open('room=s'), { sub });
   const viewer = await login('viewer');
   const author = await login('author');
   const a = await post(author, 'a');

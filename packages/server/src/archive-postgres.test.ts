@@ -5,7 +5,7 @@ import { openPostgresArchive } from './archive/postgres-archive.js';
 import type { Archive } from './archive/archive.js';
 import { importArchive } from './archive/import.js';
 import { RedisEngine } from './redis-engine.js';
-import { BILIBILI_XML } from './testing/archive-fixtures.js';
+import { BILIBILI_XML, archiveComment } from './testing/archive-fixtures.js';
 import { TestPostgres, postgresMissing } from './testing/postgres-server.js';
 import { TestRedis } from './testing/redis-server.js';
 import { startTestServer, type TestContext } from './testing/test-server.js';
@@ -113,14 +113,7 @@ test('a comment PostgreSQL cannot store is a failed send, and nobody sees it', {
 test('retention in PostgreSQL keeps the newest comments of a room', { skip: missing }, async (t) => {
   const archive = await openPostgresArchive({ url: pg.url, maxComments: 10 });
   t.after(() => archive.close());
-  const comments = Array.from({ length: 30 }, (_, i) => ({
-    id: `r${i}`,
-    text: `r${i}`,
-    color: '#ffffff',
-    mode: 'scroll' as const,
-    size: 'medium' as const,
-    time: i,
-  }));
+  const comments = Array.from({ length: 30 }, (_, i) => archiveComment(`r${i}`, i));
   await archive.importComments('pg-retention', comments, Date.now());
   await archive.prune();
   assert.equal(await archive.count('pg-retention'), 10);
@@ -133,16 +126,8 @@ test(
   async (t) => {
     const archive = await openPostgresArchive({ url: pg.url });
     t.after(() => archive.close());
-    const comment = (id: string, time: number) => ({
-      id,
-      text: id,
-      color: '#ffffff',
-      mode: 'scroll' as const,
-      size: 'medium' as const,
-      time,
-    });
     for (const [i, id] of ['a', 'b', 'c'].entries()) {
-      await archive.reserve('pg-gone', comment(id, i), 1000 + i);
+      await archive.reserve('pg-gone', archiveComment(id, i), 1000 + i);
       await archive.confirm('pg-gone', id, i + 1, 1000 + i);
     }
     assert.equal((await archive.findBySeq('pg-gone', 2))?.id, 'b');
@@ -180,14 +165,9 @@ test(
     const archive = await openPostgresArchive({ url });
     t.after(() => archive.close());
     // 20,000 comments over 600 s: a 30-second window holds about 1,000.
-    const comments = Array.from({ length: 20_000 }, (_, i) => ({
-      id: `plan${i}`,
-      text: `comment ${i}`,
-      color: '#ffffff',
-      mode: 'scroll' as const,
-      size: 'medium' as const,
-      time: (i * 7919) % 600,
-    }));
+    const comments = Array.from({ length: 20_000 }, (_, i) =>
+      archiveComment(`plan${i}`, (i * 7919) % 600, `comment ${i}`),
+    );
     assert.equal(await archive.importComments('pg-plan', comments, Date.now()), comments.length);
 
     const client = new pgModule.Client({ connectionString: url });

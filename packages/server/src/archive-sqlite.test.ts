@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Comment, ErrorMessage } from 'danmaku-layer-protocol';
 import { openSqliteArchive } from './archive/sqlite-archive.js';
 import type { Archive } from './archive/archive.js';
+import { archiveComment } from './testing/archive-fixtures.js';
 import { startTestServer, type TestContext } from './testing/test-server.js';
 
 function tempDir(t: TestContext): string {
@@ -185,14 +186,7 @@ test('retention keeps at most the newest comments of a room, and none older than
   let now = 1_000_000;
   const archive = await openSqliteArchive({ dataDir: tempDir(t), maxComments: 100, maxAge: 60_000, now: () => now });
   t.after(() => archive.close());
-  const comments = Array.from({ length: 250 }, (_, i) => ({
-    id: `c${i}`,
-    text: `c${i}`,
-    color: '#ffffff',
-    mode: 'scroll' as const,
-    size: 'medium' as const,
-    time: i,
-  }));
+  const comments = Array.from({ length: 250 }, (_, i) => archiveComment(`c${i}`, i));
   await archive.importComments('kept', comments, now);
   await archive.prune();
   assert.equal(await archive.count('kept'), 100);
@@ -206,20 +200,12 @@ test('retention keeps at most the newest comments of a room, and none older than
 
 test('removed comments are gone from the archive; findBySeq names the newest comment with that seq', async (t) => {
   const archive = await openArchive(t, tempDir(t));
-  const comment = (id: string, time: number) => ({
-    id,
-    text: id,
-    color: '#ffffff',
-    mode: 'scroll' as const,
-    size: 'medium' as const,
-    time,
-  });
   for (const [i, id] of ['a', 'b', 'c'].entries()) {
-    await archive.reserve('gone', comment(id, i), 1000 + i);
+    await archive.reserve('gone', archiveComment(id, i), 1000 + i);
     await archive.confirm('gone', id, i + 1, 1000 + i);
   }
   // An earlier epoch's comment with the same seq as "b": the newest row is the one a viewer names.
-  await archive.importComments('gone', [comment('old-b', 9)], 900);
+  await archive.importComments('gone', [archiveComment('old-b', 9)], 900);
   assert.equal((await archive.findBySeq('gone', 2))?.id, 'b');
   assert.equal(await archive.findBySeq('gone', 99), undefined);
   assert.equal(await archive.remove('gone', ['b', 'missing']), 1);
@@ -330,14 +316,7 @@ test('comments at the same media time come in the order they were written, acros
   );
   await archive.importComments(
     'ties',
-    ['i1', 'i2'].map((id) => ({
-      id,
-      text: id,
-      color: '#ffffff',
-      mode: 'scroll' as const,
-      size: 'medium' as const,
-      time: 5,
-    })),
+    ['i1', 'i2'].map((id) => archiveComment(id, 5)),
     Date.now(),
   );
   // Pages of 3 split the tie: the cursor goes on within it.

@@ -4,7 +4,7 @@ import type { ErrorMessage, SlowModeChangedMessage, WelcomeMessage } from 'danma
 import { parseCli } from './cli.js';
 import { startBin } from './testing/bin.js';
 import { TestClient } from './testing/client.js';
-import { request, signToken, TEST_AUDIENCE, TEST_SECRET } from './testing/moderation-clients.js';
+import { request, signIn, TEST_AUDIENCE, TEST_SECRET } from './testing/moderation-clients.js';
 import { TestRedis } from './testing/redis-server.js';
 
 test('--retract-window and $DANMAKU_RETRACT_WINDOW set the author retract window (default 120)', () => {
@@ -24,9 +24,7 @@ test('with --redis-url, slow mode and mutes set on one process apply on another;
     const client = new TestClient(`ws://127.0.0.1:${port}/ws?room=cli-mod`);
     t.after(() => client.close());
     await client.opened();
-    client.ws.send(JSON.stringify({ type: 'auth', token: await signToken({ sub, ...(role ? { role } : {}) }) }));
-    await client.next((m) => m.type === 'welcome');
-    return client;
+    return signIn(client, { sub, ...(role ? { role } : {}) });
   };
   const mod = await login(one.port, 'mod', 'moderator');
   const user = await login(two.port, 'u');

@@ -11,7 +11,7 @@ import type {
 import { RedisEngine } from './redis-engine.js';
 import { RedisModerationStore } from './moderation/redis-store.js';
 import type { TestClient } from './testing/client.js';
-import { post, request, signToken, testAuth } from './testing/moderation-clients.js';
+import { post, request, signIn, testAuth } from './testing/moderation-clients.js';
 import { TestRedis } from './testing/redis-server.js';
 import { startTestServer, type TestContext, type TestServer } from './testing/test-server.js';
 
@@ -44,12 +44,8 @@ async function instance(t: TestContext, adminToken?: string) {
     await moderationStore.close();
   };
   t.after(stop);
-  const login = async (query: string, claims: Record<string, unknown>): Promise<TestClient> => {
-    const client = await server.open(query);
-    client.ws.send(JSON.stringify({ type: 'auth', token: await signToken(claims) }));
-    await client.next((m) => m.type === 'welcome');
-    return client;
-  };
+  const login = async (query: string, claims: Record<string, unknown>): Promise<TestClient> =>
+    signIn(await server.open(query), claims);
   return { ...server, login, stop };
 }
 

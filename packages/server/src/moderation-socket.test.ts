@@ -13,18 +13,14 @@ import type {
 import type { DanmakuServerOptions } from './options.js';
 import type { ReportEvent } from './moderation/service.js';
 import { TestClient } from './testing/client.js';
-import { post, request, signToken, testAuth } from './testing/moderation-clients.js';
+import { post, request, signIn, signToken, testAuth } from './testing/moderation-clients.js';
 import { startTestServer, type TestContext } from './testing/test-server.js';
 
 async function start(t: TestContext, options: DanmakuServerOptions = {}) {
   const server = await startTestServer(t, { auth: testAuth, ...options });
   /** Opens `query`, authenticates with `claims` and resolves once welcomed. */
-  const login = async (query: string, claims: Record<string, unknown>): Promise<TestClient> => {
-    const client = await server.open(query);
-    client.ws.send(JSON.stringify({ type: 'auth', token: await signToken(claims) }));
-    await client.next((m) => m.type === 'welcome');
-    return client;
-  };
+  const login = async (query: string, claims: Record<string, unknown>): Promise<TestClient> =>
+    signIn(await server.open(query), claims);
   return { ...server, login };
 }
 

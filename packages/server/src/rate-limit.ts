@@ -61,3 +61,36 @@ export function takeAll(buckets: readonly TokenBucket[], now: number = Date.now(
   for (const bucket of buckets) bucket.take(now);
   return 0;
 }
+
+/**
+ * Token buckets by key (an address key, say), with at most `maxKeys` remembered: past it, the key
+ * seen first is forgotten, so a flood of new keys cannot grow the map.
+ */
+export class KeyedBuckets {
+  readonly #buckets = new Map<string, TokenBucket>();
+  readonly #rate: number;
+  readonly #burst: number;
+  readonly #maxKeys: number;
+
+  constructor(rate: number, burst: number, maxKeys: number) {
+    this.#rate = rate;
+    this.#burst = burst;
+    this.#maxKeys = maxKeys;
+  }
+
+  /** The bucket of `key`, made (full) when the key is new. */
+  get(key: string): TokenBucket {
+    let bucket = this.#buckets.get(key);
+    if (!bucket) {
+      if (this.#buckets.size >= this.#maxKeys) this.#buckets.delete(this.#buckets.keys().next().value!);
+      bucket = new TokenBucket(this.#rate, this.#burst);
+      this.#buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  /** The bucket of `key` when it is remembered, without making one. */
+  peek(key: string): TokenBucket | undefined {
+    return this.#buckets.get(key);
+  }
+}

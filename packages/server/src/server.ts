@@ -21,6 +21,7 @@ import { MemoryModerationStore } from './moderation/memory-store.js';
 import { createModerationService, type ModerationService } from './moderation/service.js';
 import { createAdminApi } from './moderation/admin-api.js';
 import { resolveOptions, type DanmakuServerOptions } from './options.js';
+import { sendJson } from './http-json.js';
 import { createOriginCheck } from './origin.js';
 import { RoomHub } from './room-hub.js';
 import { createStaticHandler, defaultDemoDir } from './static-files.js';
@@ -509,8 +510,4 @@ function destroySocket(this: Duplex): void {
 function rejectUpgrade(socket: Duplex, status: number, reason: string, headers = ''): void {
   socket.on('error', () => {});
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${headers}Content-Length: 0\r\n\r\n`);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
 }

@@ -145,3 +145,23 @@ export function rowToComment(row: ArchiveRow): Comment {
 
 /** `seq` of a reserved row not yet confirmed: it is shown as 0, and a resend of it may still be published. */
 export const PENDING_SEQ = -1;
+
+/**
+ * Column values of a comment for both stores' INSERT, in the order of their column lists:
+ * room, id, seq, ts, time, text, color, mode, size, user_id, user_name.
+ */
+export function columnValues(room: string, c: NewComment | ArchiveComment, seq: number, ts: number): unknown[] {
+  return [
+    room,
+    c.id,
+    seq,
+    ts,
+    typeof c.time === 'number' ? c.time : null,
+    c.text,
+    c.color,
+    c.mode,
+    c.size,
+    c.user?.id ?? null,
+    c.user?.name ?? null,
+  ];
+}

@@ -12,6 +12,7 @@ import {
   PRUNE_INTERVAL,
   TRIM_EVERY,
   checkRetention,
+  columnValues,
   rowToComment,
   type Archive,
   type ArchiveRow,
@@ -177,7 +178,7 @@ class PostgresArchive implements Archive {
     const inserted = await this.#pool.query(
       `INSERT INTO danmaku_comments (room, id, seq, ts, time, text, color, mode, size, user_id, user_name)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (room, id) DO NOTHING`,
-      values(room, comment, PENDING_SEQ, ts),
+      columnValues(room, comment, PENDING_SEQ, ts),
     );
     if (inserted.rowCount === 1) {
       await this.#wrote(room, 1);
@@ -213,7 +214,7 @@ class PostgresArchive implements Archive {
     for (let start = 0; start < comments.length; start += IMPORT_BATCH) {
       const batch = comments.slice(start, start + IMPORT_BATCH);
       const columns: unknown[][] = Array.from({ length: 11 }, () => []);
-      for (const c of batch) values(room, c, 0, ts).forEach((value, i) => columns[i].push(value));
+      for (const c of batch) columnValues(room, c, 0, ts).forEach((value, i) => columns[i].push(value));
       // One statement per batch: column arrays unnested into rows.
       const result = await this.#pool.query(
         `INSERT INTO danmaku_comments (room, id, seq, ts, time, text, color, mode, size, user_id, user_name)
@@ -337,21 +338,4 @@ class PostgresArchive implements Archive {
     this.#writes.delete(room);
     await this.#trim(room);
   }
-}
-
-/** Column values of a comment, in the order of the INSERT. */
-function values(room: string, c: NewComment | ArchiveComment, seq: number, ts: number): unknown[] {
-  return [
-    room,
-    c.id,
-    seq,
-    ts,
-    typeof c.time === 'number' ? c.time : null,
-    c.text,
-    c.color,
-    c.mode,
-    c.size,
-    c.user?.id ?? null,
-    c.user?.name ?? null,
-  ];
 }

@@ -10,7 +10,7 @@ import { brotliCompress, constants, gzip } from 'node:zlib';
 import { isValidRoom } from 'danmaku-layer-protocol';
 import { toBilibiliXml } from 'danmaku-layer-protocol/formats';
 import { chooseRepresentation, etagMatches, type Encoding, type Representation } from '../encoded-file.js';
-import { TokenBucket } from '../rate-limit.js';
+import { KeyedBuckets } from '../rate-limit.js';
 import type { Archive, WindowCursor } from './archive.js';
 
 const brotli = promisify(brotliCompress);
@@ -52,15 +52,10 @@ export function createReadApi(
   archive: Archive,
   options: ReadApiOptions,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  const buckets = new Map<string, TokenBucket>();
+  const buckets = new KeyedBuckets(options.rate, options.burst, MAX_BUCKETS);
   const admit = (key: string): number => {
     if (options.rate <= 0) return 0;
-    let bucket = buckets.get(key);
-    if (!bucket) {
-      if (buckets.size >= MAX_BUCKETS) buckets.delete(buckets.keys().next().value!);
-      bucket = new TokenBucket(options.rate, options.burst);
-      buckets.set(key, bucket);
-    }
+    const bucket = buckets.get(key);
     const wait = bucket.wait();
     if (wait === 0) bucket.take();
     return wait;

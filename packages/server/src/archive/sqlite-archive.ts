@@ -14,6 +14,7 @@ import {
   PRUNE_INTERVAL,
   TRIM_EVERY,
   checkRetention,
+  columnValues,
   rowToComment,
   type Archive,
   type ArchiveRow,
@@ -152,7 +153,7 @@ class SqliteArchive implements Archive {
     this.#expire = db.prepare('DELETE FROM comments WHERE ts < ?');
     this.#importMany = db.transaction((room: string, comments: readonly ArchiveComment[], ts: number) => {
       let added = 0;
-      for (const c of comments) added += this.#insert.run(...values(room, c, 0, ts)).changes;
+      for (const c of comments) added += this.#insert.run(...columnValues(room, c, 0, ts)).changes;
       return added;
     });
     this.#findBySeq = db.prepare(
@@ -171,7 +172,7 @@ class SqliteArchive implements Archive {
   }
 
   async reserve(room: string, comment: NewComment, ts: number): Promise<Reservation> {
-    const created = this.#insert.run(...values(room, comment, PENDING_SEQ, ts)).changes === 1;
+    const created = this.#insert.run(...columnValues(room, comment, PENDING_SEQ, ts)).changes === 1;
     if (created) {
       this.#wrote(room, 1);
       return { created, published: false };
@@ -269,21 +270,4 @@ function migrate(db: Database): void {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
-}
-
-/** Column values of a comment, in the order of the INSERT. */
-function values(room: string, c: NewComment | ArchiveComment, seq: number, ts: number): unknown[] {
-  return [
-    room,
-    c.id,
-    seq,
-    ts,
-    typeof c.time === 'number' ? c.time : null,
-    c.text,
-    c.color,
-    c.mode,
-    c.size,
-    c.user?.id ?? null,
-    c.user?.name ?? null,
-  ];
 }

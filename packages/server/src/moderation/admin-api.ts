@@ -10,7 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { MODERATION_LIMITS, isValidRoom } from 'danmaku-layer-protocol';
 import { addressKey } from '../client-ips.js';
-import { TokenBucket } from '../rate-limit.js';
+import { sendJson } from '../http-json.js';
+import { KeyedBuckets } from '../rate-limit.js';
 import type { Actor, ModerationResult, ModerationService, MuteTarget } from './service.js';
 
 /** Options of {@link createAdminApi}. */
@@ -152,7 +153,11 @@ export function createAdminApi(
   options: AdminApiOptions,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const expected = digest(options.token);
-  const failures = new Map<string, TokenBucket>();
+  const failures = new KeyedBuckets(
+    1000 / ADMIN_API_LIMITS.failureInterval,
+    ADMIN_API_LIMITS.failureBurst,
+    ADMIN_API_LIMITS.maxTrackedAddresses,
+  );
   const routes = ROUTES.map(([method, path, handle]) => ({ method, path, handle: handle(moderation) }));
 
   /** Whether the request carries the token; compared in constant time over digests of equal length. */
@@ -167,14 +172,14 @@ export function createAdminApi(
     if (matching.length === 0) return false;
     try {
       const address = options.addressOf(req);
-      const bucket = failures.get(address);
+      const bucket = failures.peek(address);
       if (bucket && bucket.wait() > 0) {
         throw new HttpError(429, 'rate_limited', 'Too many failed attempts; retry later.', {
           'retry-after': String(Math.ceil(bucket.wait() / 1000)),
         });
       }
       if (!authorized(req)) {
-        noteFailure(failures, address);
+        failures.get(address).take();
         throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <admin token>" is required.', {
           'www-authenticate': 'Bearer realm="danmaku-admin"',
         });
@@ -210,16 +215,6 @@ export function createAdminApi(
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
-}
-
-function noteFailure(failures: Map<string, TokenBucket>, address: string): void {
-  let bucket = failures.get(address);
-  if (!bucket) {
-    if (failures.size >= ADMIN_API_LIMITS.maxTrackedAddresses) failures.delete(failures.keys().next().value!);
-    bucket = new TokenBucket(1000 / ADMIN_API_LIMITS.failureInterval, ADMIN_API_LIMITS.failureBurst);
-    failures.set(address, bucket);
-  }
-  bucket.take();
 }
 
 /**
@@ -265,30 +260,20 @@ function seqOf(text: string): number {
   return seq;
 }
 
+/** A whole number of seconds from `body[name]`, from `min` to `max`; else a 400 saying so (and `note`). */
+function secondsOf(body: Record<string, unknown>, name: string, min: number, max: number, note = ''): number {
+  const value = body[name];
+  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
+    throw new HttpError(400, 'invalid', `"${name}" must be ${min}–${max} whole seconds${note}.`);
+  return value as number;
+}
+
 function intervalOf(body: Record<string, unknown>): number {
-  const { interval } = body;
-  if (
-    !Number.isSafeInteger(interval) ||
-    (interval as number) < 0 ||
-    (interval as number) > MODERATION_LIMITS.maxSlowModeSeconds
-  )
-    throw new HttpError(
-      400,
-      'invalid',
-      `"interval" must be 0–${MODERATION_LIMITS.maxSlowModeSeconds} whole seconds (0 turns slow mode off).`,
-    );
-  return interval as number;
+  return secondsOf(body, 'interval', 0, MODERATION_LIMITS.maxSlowModeSeconds, ' (0 turns slow mode off)');
 }
 
 function durationOf(body: Record<string, unknown>): number {
-  const { duration } = body;
-  if (
-    !Number.isSafeInteger(duration) ||
-    (duration as number) < 1 ||
-    (duration as number) > MODERATION_LIMITS.maxMuteSeconds
-  )
-    throw new HttpError(400, 'invalid', `"duration" must be 1–${MODERATION_LIMITS.maxMuteSeconds} whole seconds.`);
-  return duration as number;
+  return secondsOf(body, 'duration', 1, MODERATION_LIMITS.maxMuteSeconds);
 }
 
 /**
@@ -353,10 +338,4 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new HttpError(400, 'invalid', 'The body must be a JSON object.');
   return body as Record<string, unknown>;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res
-    .writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
-    .end(JSON.stringify(body));
 }

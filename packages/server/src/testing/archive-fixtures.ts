@@ -45,3 +45,8 @@ export const DPLAYER_JSON = JSON.stringify({
     [null, 0, 16777215, 'frank', 'no time'],
   ],
 });
+
+/** A plain time-coded comment to import or reserve: white, scrolling, medium; its text is its id unless given. */
+export function archiveComment(id: string, time: number, text: string = id) {
+  return { id, text, color: '#ffffff', mode: 'scroll' as const, size: 'medium' as const, time };
+}

@@ -23,6 +23,13 @@ export function signToken(claims: JWTPayload): Promise<string> {
     .sign(new TextEncoder().encode(TEST_SECRET));
 }
 
+/** Authenticates an open client with a token for `claims` and resolves with it once it is welcomed. */
+export async function signIn(client: TestClient, claims: JWTPayload): Promise<TestClient> {
+  client.ws.send(JSON.stringify({ type: 'auth', token: await signToken(claims) }));
+  await client.next((m) => m.type === 'welcome');
+  return client;
+}
+
 let counter = 0;
 
 /** Sends a request (`send` or a moderation message) and resolves with its `ack` or `error`. */
