@@ -3,7 +3,7 @@
  * checks and posts its comments, keeps the link alive and cuts it when it stops reading.
  */
 import type { Duplex } from 'node:stream';
-import type { RawData, WebSocket } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import {
   CloseCode,
   ErrorCode,
@@ -113,9 +113,20 @@ const enum Phase {
   Closed,
 }
 
-/** Where a socket's session is kept, so that one set of listeners serves every connection. */
-const kSession = Symbol('danmaku.session');
-type SessionSocket = WebSocket & { [kSession]?: ClientSession };
+/** The bits of `ClientSession`'s state that hold its {@link Phase}, and its two flags above them. */
+const PHASE_BITS = 0b0011;
+const ALIVE = 0b0100;
+const COUNTED = 0b1000;
+
+/**
+ * The server's WebSockets (ws's `WebSocket` option): each knows its session, so that one set of
+ * listeners serves every connection. A field declared here sits inside the object; a property
+ * added to a plain `WebSocket` afterwards would cost each connection a separate property store.
+ */
+export class SessionSocket extends WebSocket {
+  /** The session this socket carries; unset for a socket refused before it had one. */
+  session?: ClientSession = undefined;
+}
 
 /**
  * Drives one WebSocket from join to close. Never throws into socket callbacks: failures become
@@ -138,15 +149,42 @@ export class ClientSession implements RoomMember {
   #joining?: JoiningState = {};
   /** This connection's buckets, created on first use. */
   #budgets?: Budgets;
-  #phase: Phase;
+  /**
+   * The phase in the low bits, then {@link ALIVE} and {@link COUNTED}: one field rather than three,
+   * read through the accessors below (a process holds tens of thousands of sessions).
+   */
+  #state = ALIVE;
   #identity?: Identity;
   /** Highest `seq` sent to this client; nothing at or below it is sent again. */
   #sentSeq = 0;
   /** The epoch this connection was welcomed into; unset until then. */
   #epoch?: string;
-  #alive = true;
-  /** Whether this session was added to the room's viewer count (and so must be taken off). */
-  #counted = false;
+
+  get #phase(): Phase {
+    return this.#state & PHASE_BITS;
+  }
+
+  set #phase(phase: Phase) {
+    this.#state = (this.#state & ~PHASE_BITS) | phase;
+  }
+
+  /** The client answered the last heartbeat's ping (or none was sent yet). */
+  get #alive(): boolean {
+    return (this.#state & ALIVE) !== 0;
+  }
+
+  set #alive(alive: boolean) {
+    this.#state = alive ? this.#state | ALIVE : this.#state & ~ALIVE;
+  }
+
+  /** This session was added to the room's viewer count (and so must be taken off). */
+  get #counted(): boolean {
+    return (this.#state & COUNTED) !== 0;
+  }
+
+  set #counted(counted: boolean) {
+    this.#state = counted ? this.#state | COUNTED : this.#state & ~COUNTED;
+  }
 
   /**
    * @param ws the accepted WebSocket
@@ -157,7 +195,7 @@ export class ClientSession implements RoomMember {
    * @param settings the server's settings, one object shared by every session
    */
   constructor(
-    ws: WebSocket,
+    ws: SessionSocket,
     socket: Duplex,
     request: JoinRequest,
     ip: string,
@@ -171,7 +209,7 @@ export class ClientSession implements RoomMember {
     this.#socket = socket;
     this.#settings = settings;
     this.#address = address;
-    (ws as SessionSocket)[kSession] = this;
+    ws.session = this;
     ws.on('message', ClientSession.#onSocketMessage);
     ws.on('pong', ClientSession.#onSocketPong);
     ws.on('close', ClientSession.#onSocketClose);
@@ -195,22 +233,22 @@ export class ClientSession implements RoomMember {
   // Listeners shared by every session's socket (`this` is the socket): one function each, not a
   // closure per connection.
   static #onSocketMessage(this: SessionSocket, data: RawData, isBinary: boolean): void {
-    const session = this[kSession];
+    const session = this.session;
     if (session) session.#onMessage(data, isBinary);
   }
 
   static #onSocketPong(this: SessionSocket): void {
-    const session = this[kSession];
+    const session = this.session;
     if (session) session.#alive = true;
   }
 
   static #onSocketError(this: SessionSocket): void {
-    const session = this[kSession];
+    const session = this.session;
     if (session) session.#close();
   }
 
   static #onSocketClose(this: SessionSocket): void {
-    const session = this[kSession];
+    const session = this.session;
     if (!session) return;
     session.#close();
     session.#settings.onSocketClose?.(session, session.#address);
@@ -231,22 +269,22 @@ export class ClientSession implements RoomMember {
     return this.#ws.bufferedAmount;
   }
 
-  /** Receives a batch from the room hub. */
-  deliver(frame: PreparedFrame, comments: readonly Comment[]): void {
+  /**
+   * Receives a batch from the room hub; says whether it was sent or dropped (the hub counts them),
+   * or nothing when it is held for after the replay, or counted here.
+   */
+  deliver(frame: PreparedFrame, comments: readonly Comment[]): boolean | void {
     if (this.#phase === Phase.Joining) {
       (this.#joining!.comments ??= []).push(...comments);
       return;
     }
-    if (this.#phase !== Phase.Live) return;
-    const last = comments[comments.length - 1];
+    if (this.#phase !== Phase.Live) return false;
     if (comments[0].seq > this.#sentSeq) {
-      if (this.#sendFrame(frame)) this.#settings.metrics.commentsOut.inc(comments.length);
-      else this.#settings.metrics.dropped.inc(comments.length);
-      this.#sentSeq = last.seq;
-    } else {
-      // Only right after joining can a batch straddle what the replay already sent.
-      this.#sendComments(comments.filter((c) => c.seq > this.#sentSeq));
+      this.#sentSeq = comments[comments.length - 1].seq;
+      return this.#sendFrame(frame);
     }
+    // Only right after joining can a batch straddle what the replay already sent.
+    this.#sendComments(comments.filter((c) => c.seq > this.#sentSeq));
   }
 
   /** Receives a room event or presence from the room hub. */
@@ -718,8 +756,8 @@ export class ClientSession implements RoomMember {
   /**
    * One heartbeat round, called by the server's heartbeat timer with the round's `heartbeat`
    * message (encoded once for every connection). A live connection that has not answered the last
-   * round's ping is gone without a close frame: it is cut. Otherwise it gets a ping and the
-   * message, in one write.
+   * round's ping is gone without a close frame: it is cut. Otherwise it gets the ping and the
+   * message, framed together (one write).
    */
   beat(frame: PreparedFrame): void {
     if (this.#phase !== Phase.Live) return;
@@ -728,10 +766,7 @@ export class ClientSession implements RoomMember {
       return;
     }
     this.#alive = false;
-    this.#socket.cork();
-    this.#ws.ping();
     this.#sendFrame(frame);
-    this.#socket.uncork();
   }
 
   /** Who this connection is for mutes, slow mode and authorship (see `senderKey`). */

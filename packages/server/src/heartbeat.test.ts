@@ -1,11 +1,12 @@
 /**
  * The server-wide heartbeat: one `heartbeat` message per round, the same for every connection,
- * members read anew each round, and nothing after it is stopped.
+ * with a ping in front, members read anew each round, a large round walked in slices that let other
+ * work run between them, and nothing after it is stopped.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseServerMessage } from 'danmaku-layer-protocol';
-import { startHeartbeat, type Beating } from './heartbeat.js';
+import { HEARTBEAT_SLICE, startHeartbeat, type Beating } from './heartbeat.js';
 import type { PreparedFrame } from './prepared-frame.js';
 
 function recorder(): Beating & { frames: PreparedFrame[] } {
@@ -26,6 +27,29 @@ test('each round hands every member the same heartbeat message', async (t) => {
   assert.equal(a.frames[0], b.frames[0], 'one message per round, whoever receives it');
   const message = parseServerMessage(a.frames[0].text);
   assert.equal(message?.type, 'heartbeat', 'a valid heartbeat message');
+  assert.equal(a.frames[0].ping, true, 'a ping goes out with it');
+});
+
+test('a round over many members yields to other work between slices, and reaches each member once', async (t) => {
+  const count = HEARTBEAT_SLICE * 3 + 7;
+  const order: string[] = [];
+  const members: Array<Beating & { beats: number }> = [];
+  for (let i = 0; i < count; i++) {
+    const member = {
+      beats: 0,
+      beat() {
+        member.beats++;
+        if (i === 0 && member.beats === 1) setImmediate(() => order.push('other work'));
+        if (i === count - 1 && member.beats === 1) order.push('last member');
+      },
+    };
+    members.push(member);
+  }
+  const stop = startHeartbeat(members, 1000);
+  t.after(stop);
+  await until(() => order.length === 2);
+  assert.deepEqual(order, ['other work', 'last member'], 'work queued during the round ran before the round ended');
+  assert.ok(members.every((m) => m.beats === 1));
 });
 
 test('a member may leave during a round, and the members of each round are the current ones', async (t) => {

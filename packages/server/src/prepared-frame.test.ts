@@ -91,3 +91,23 @@ test("bufferedAmount counts prepared bytes that wait in the socket (the slow-con
   assert.equal(ws.bufferedAmount - before, frame.bytes.length);
   socket.uncork();
 });
+
+test('a frame with a ping is the bytes of ws.ping() then of ws.send(), and the client answers the ping', async (t) => {
+  const { ws, socket, received } = await accept(t);
+  const written: Buffer[] = [];
+  const write = socket.write.bind(socket);
+  socket.write = ((chunk: Buffer | string, ...rest: never[]) => {
+    written.push(Buffer.from(chunk));
+    return write(chunk, ...rest);
+  }) as typeof socket.write;
+  ws.ping();
+  ws.send('{"type":"heartbeat","ts":1}');
+  socket.write = write;
+  const frame = new PreparedFrame('{"type":"heartbeat","ts":1}', { ping: true });
+  assert.deepEqual(frame.bytes, Buffer.concat(written));
+  let pongs = 0;
+  ws.on('pong', () => pongs++);
+  sendPrepared(ws, socket, frame);
+  await until(() => received.length === 2 && pongs === 2);
+  assert.deepEqual(received, ['{"type":"heartbeat","ts":1}', '{"type":"heartbeat","ts":1}']);
+});

@@ -45,6 +45,9 @@ function framingWorks(): boolean {
 /** Whether prepared frames are written to sockets directly (`false`: through `ws.send()`). */
 export const DIRECT_WRITES = framingWorks();
 
+/** An unmasked ping with no payload, as a server sends it (RFC 6455 §5.5.2). */
+const PING = Buffer.from([0x89, 0x00]);
+
 /**
  * A text message to be sent to many WebSockets: framed once, on the first direct write, and the
  * same bytes written for every recipient after that.
@@ -52,15 +55,18 @@ export const DIRECT_WRITES = framingWorks();
 export class PreparedFrame {
   /** The message. */
   readonly text: string;
+  /** A ping goes out just before the message (the heartbeat: browsers answer pings but cannot see them). */
+  readonly ping: boolean;
   #bytes?: Buffer;
 
-  constructor(text: string) {
+  constructor(text: string, options?: { ping?: boolean }) {
     this.text = text;
+    this.ping = options?.ping ?? false;
   }
 
-  /** The whole frame as it goes on the wire. */
+  /** The whole frame as it goes on the wire (the ping frame first, when there is one): one write. */
   get bytes(): Buffer {
-    return (this.#bytes ??= frameText(this.text));
+    return (this.#bytes ??= this.ping ? Buffer.concat([PING, frameText(this.text)]) : frameText(this.text));
   }
 }
 
@@ -69,6 +75,10 @@ export class PreparedFrame {
  * checks that `ws` is open. The WebSocket must have no extension negotiated.
  */
 export function sendPrepared(ws: WebSocket, socket: Duplex, frame: PreparedFrame): void {
-  if (DIRECT_WRITES) socket.write(frame.bytes);
-  else ws.send(frame.text);
+  if (DIRECT_WRITES) {
+    socket.write(frame.bytes);
+    return;
+  }
+  if (frame.ping) ws.ping();
+  ws.send(frame.text);
 }

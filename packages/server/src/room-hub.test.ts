@@ -77,7 +77,10 @@ test('a retracted comment still in the batch is dropped; events follow the comme
   });
   const frames: string[] = [];
   const member: RoomMember = {
-    deliver: (frame) => frames.push(frame.text),
+    deliver: (frame) => {
+      frames.push(frame.text);
+      return true;
+    },
     notify: (frame) => frames.push(frame.text),
   };
   await hub.join('events', member);
@@ -110,4 +113,26 @@ test("nameOf gives an open room's own name string, and any other name back as it
   const other = ['sha', 'red'].join('');
   assert.equal(hub.nameOf(other), name);
   assert.equal(hub.nameOf('closed'), 'closed');
+});
+
+test('deliveries are counted once per batch: sent and dropped, per comment and member', async (t) => {
+  const engine = new MemoryEngine();
+  const counts: Array<[number, number]> = [];
+  const hub = new RoomHub(engine, {
+    flushInterval: 10_000,
+    presenceInterval: 0,
+    onDelivered: (sent, dropped) => counts.push([sent, dropped]),
+  });
+  t.after(async () => {
+    await hub.close();
+    await engine.close();
+  });
+  const answers: Array<boolean | void> = [true, true, false, undefined];
+  for (const answer of answers) await hub.join('counted', { deliver: () => answer });
+  await engine.publish('counted', comment('a'));
+  await engine.publish('counted', comment('b'));
+  await engine.publish('counted', comment('c'));
+  await hub.close();
+  // Three comments in one batch: two members sent them, one dropped them, one counts for itself.
+  assert.deepEqual(counts, [[6, 3]]);
 });

@@ -13,8 +13,12 @@ export type RoomNotice = RoomEvent | PresenceMessage;
 
 /** A local receiver of a room's comments (a client connection). */
 export interface RoomMember {
-  /** Receives one `comments` message, encoded and framed once for the whole room. */
-  deliver(frame: PreparedFrame, comments: readonly Comment[]): void;
+  /**
+   * Receives one `comments` message, encoded and framed once for the whole room. Returns `true`
+   * when it was sent, `false` when it was dropped (the member is closing or too far behind), and
+   * nothing when the member counts what it does with it itself (while joining).
+   */
+  deliver(frame: PreparedFrame, comments: readonly Comment[]): boolean | void;
   /** The room's sequence restarted or has a hole (see `ResetListener`): the member must start over. */
   reset?(epoch?: string): void;
   /** Receives a room event or a viewer count, encoded once for the whole room, after the comments before it. */
@@ -50,6 +54,11 @@ export interface RoomHubOptions {
    * `presence` message when it changed. `0` never. Default `2000`.
    */
   presenceInterval?: number;
+  /**
+   * Told after each batch how many comment deliveries went out and how many were dropped (one per
+   * comment and member): counted once per batch rather than by every member.
+   */
+  onDelivered?: (sent: number, dropped: number) => void;
 }
 
 /**
@@ -59,12 +68,14 @@ export class RoomHub {
   readonly #engine: Engine;
   readonly #flushInterval: number;
   readonly #presenceInterval: number;
+  readonly #onDelivered?: (sent: number, dropped: number) => void;
   readonly #rooms = new Map<string, LocalRoom>();
 
   constructor(engine: Engine, options: RoomHubOptions = {}) {
     this.#engine = engine;
     this.#flushInterval = options.flushInterval ?? 25;
     this.#presenceInterval = options.presenceInterval ?? 2000;
+    this.#onDelivered = options.onDelivered;
   }
 
   /**
@@ -174,7 +185,14 @@ export class RoomHub {
     room.pending = [];
     // Encoded and framed once for the whole room: the cost of a frame does not grow with the audience.
     const frame = new PreparedFrame(JSON.stringify({ type: 'comments', comments }));
-    for (const member of room.members) member.deliver(frame, comments);
+    let sent = 0;
+    let dropped = 0;
+    for (const member of room.members) {
+      const delivered = member.deliver(frame, comments);
+      if (delivered === true) sent++;
+      else if (delivered === false) dropped++;
+    }
+    this.#onDelivered?.(sent * comments.length, dropped * comments.length);
   }
 
   #event(room: LocalRoom, event: RoomEvent): void {

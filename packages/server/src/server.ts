@@ -10,7 +10,7 @@ import { CloseCode, PROTOCOL, isValidRoom } from 'danmaku-layer-protocol';
 import { createAuthenticator } from './auth.js';
 import { ClientIps, addressKey, clientIp } from './client-ips.js';
 import { connectionLimit, openFileLimit } from './connection-limit.js';
-import { ClientSession, type JoinRequest, type SessionSettings } from './client-session.js';
+import { ClientSession, SessionSocket, type JoinRequest, type SessionSettings } from './client-session.js';
 import type { Engine } from './engine.js';
 import { createLogger, type Logger } from './logger.js';
 import { MemoryEngine } from './memory-engine.js';
@@ -116,7 +116,13 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
   const logger = settings.logger ?? createLogger(settings.logLevel);
   const engine = settings.engine ?? new MemoryEngine();
   const ownsEngine = !settings.engine;
-  const hub = new RoomHub(engine, { flushInterval: settings.flushInterval });
+  const hub = new RoomHub(engine, {
+    flushInterval: settings.flushInterval,
+    onDelivered: (sent, dropped) => {
+      if (sent > 0) metrics.commentsOut.inc(sent);
+      if (dropped > 0) metrics.dropped.inc(dropped);
+    },
+  });
   const ips = new ClientIps({
     maxConnections: settings.maxConnectionsPerIp,
     maxSockets: settings.maxSocketsPerIp,
@@ -218,6 +224,7 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
 
   const wss = new WebSocketServer({
     noServer: true,
+    WebSocket: SessionSocket,
     // The server keeps its own set of sessions; ws's would cost every connection a closure more.
     clientTracking: false,
     maxPayload: settings.maxPayload,
@@ -339,7 +346,7 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
     const join = parseJoinRequest(url);
     // ws completes the handshake synchronously, so the per-IP check above and the count below
     // cannot be separated by another upgrade.
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+    wss.handleUpgrade(req, socket, head, (ws: SessionSocket) => {
       // From here on ws handles the socket's errors (and closes it on one).
       socket.off('error', destroySocket);
       // A session releases its socket's count itself when the socket closes: one listener less.
