@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './logger.js';
 import { MemoryEngine } from './memory-engine.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { startHeartbeat } from './heartbeat.js';
+import { showWritableLayout } from './writable-layout.js';
 import { createModerator } from './moderation.js';
 import { MemoryModerationStore } from './moderation/memory-store.js';
 import { createModerationService, type ModerationService } from './moderation/service.js';
@@ -106,6 +107,7 @@ export interface DanmakuServer {
  */
 export async function createDanmakuServer(options: DanmakuServerOptions = {}): Promise<DanmakuServer> {
   const settings = resolveOptions(options);
+  showWritableLayout();
   const originAllowed = createOriginCheck(settings.allowedOrigins);
   const authenticate = settings.auth ? createAuthenticator(settings.auth) : undefined;
   const moderate = createModerator(settings.blocklist, settings.moderate, settings.maxTextLength);
