@@ -84,3 +84,28 @@ test('stopped, it calls no one; an interval of 0 starts nothing', async () => {
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.deepEqual(idle.frames, []);
 });
+
+test("a round's slices are spread over the first quarter of the interval, each member beaten once", async (t) => {
+  const members = new Set<Beating & { beats: number; at: number }>();
+  for (let i = 0; i < HEARTBEAT_SLICE * 3; i++) {
+    const member = {
+      beats: 0,
+      at: 0,
+      beat() {
+        member.beats++;
+        member.at = performance.now();
+      },
+    };
+    members.add(member);
+  }
+  const interval = 400;
+  const stop = startHeartbeat(members, interval);
+  t.after(stop);
+  const all = [...members];
+  await until(() => all.every((m) => m.beats >= 1));
+  stop();
+  assert.ok(all.every((m) => m.beats === 1));
+  // Three slices, 400 / 4 / 3 ≈ 33 ms apart: the last slice starts two gaps after the first.
+  const spread = all[all.length - 1].at - all[0].at;
+  assert.ok(spread >= 60, `the last slice came ${spread.toFixed(1)} ms after the first`);
+});
