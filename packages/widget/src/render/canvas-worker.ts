@@ -140,8 +140,9 @@ onmessage = ({ data }: MessageEvent<PaintMessage>) => {
     case 'clock':
       clock = data.clock;
       break;
-    case 'draw':
-      for (const c of data.comments) {
+    case 'update':
+      // Draws first: a comment drawn and erased in the same task must end up erased.
+      for (const c of data.draws) {
         const old = sprites.get(c.id);
         // The same comment re-drawn (held, let go, or merged): its pixels stay unless its label changed.
         if (old && old.label === c.label) {
@@ -151,9 +152,7 @@ onmessage = ({ data }: MessageEvent<PaintMessage>) => {
           sprites.set(c.id, c);
         }
       }
-      break;
-    case 'erase':
-      for (const id of data.ids) {
+      for (const id of data.erases) {
         forget(sprites.get(id));
         sprites.delete(id);
       }
