@@ -79,6 +79,8 @@ export interface StageStats {
 
 interface Waiting {
   comment: DisplayComment;
+  /** Its mode and size: comments of one key that find no room are not retried in the same pass. */
+  key: string;
   /** Wall time it started waiting. */
   since: number;
   count: number;
@@ -206,7 +208,8 @@ export class Stage {
   add(comment: DisplayComment): void {
     const o = this.options;
     if (o.merge > 0 && this.#merge(comment)) return;
-    const waiting: Waiting = { comment, since: performance.now(), count: 1 };
+    // The key is made once here: every tick reads it for every comment waiting.
+    const waiting: Waiting = { comment, key: comment.mode + comment.size, since: performance.now(), count: 1 };
     // Arrivals keep their order: while others wait, a newcomer waits behind them for the next tick
     // (which also spares a lane search per arrival under a flood).
     if (this.#queue.length > 0 || !this.#place(waiting)) {
@@ -326,7 +329,7 @@ export class Stage {
     const queue = this.#queue;
     let n = 0;
     for (const w of queue) {
-      const key = w.comment.mode + w.comment.size;
+      const key = w.key;
       if (tried && !failed.has(key) && this.#place(w)) continue;
       failed.add(key);
       if (wall - w.since > this.options.maxWait) this.#drop(w);
