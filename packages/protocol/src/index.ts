@@ -397,10 +397,16 @@ const ROOM = /^[\w.:~-]+$/;
 // (a newer emoji is unassigned to an older table).
 const STRIPPED = /[^\P{C}\s\p{Co}\p{Cn}\u200c\u200d]|[^\P{DI}\p{VS}\u200c\u200d]/gu;
 const WHITESPACE = /\s+/g;
-// Printable ASCII, kana and CJK ideographs: none of them is a control, invisible, or white space but
-// the space, and NFC leaves any string of them as it is (none decomposes, none combines with another).
-// Most comments are made of nothing else: they skip the Unicode passes, which cost far more.
-const PLAIN = /^[ -~\u3041-\u3096\u309b-\u30ff\u4e00-\u9fff]*$/;
+// Printable ASCII, kana, CJK ideographs, the Arabic letters (not their marks), the symbols and
+// pictographs of emoji, the emoji variation selector and the zero-width joiner: none of them is
+// stripped, none is white space but the space, and NFC leaves any string of them as it is (none
+// decomposes into something that composes differently, none composes with what precedes it:
+// sanitize.test.ts checks each code point). Most comments are made of nothing else: they skip those
+// passes, which cost far more.
+const PLAIN =
+  // The joiner and the selector are listed one by one, on purpose: they are what is matched.
+  // eslint-disable-next-line no-misleading-character-class
+  /^[ -~\u3041-\u3096\u309b-\u30ff\u4e00-\u9fff\u0621-\u063a\u0641-\u064a\u2600-\u27bf\ufe0f\u200d\u{1f1e6}-\u{1f1ff}\u{1f300}-\u{1faff}]*$/u;
 // A joiner survives only where it joins: U+200D between pictographs of an emoji ZWJ sequence
 // (👩‍💻, 🏳️‍🌈), U+200C/D between letters of Arabic or Indic scripts, where they change the shape
 // of a word. A variation selector survives only right after a character that is not white space,

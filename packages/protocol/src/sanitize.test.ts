@@ -68,29 +68,45 @@ void test('every bidi control and format character is stripped from visible text
   assert.equal(normalizeText('  a\u202Eb\u0000c \n\t d  '), 'abc d');
 });
 
-void test('plain text (ASCII, kana, CJK ideographs) comes out as the full Unicode passes would leave it', () => {
+void test('plain text (ASCII, kana, CJK ideographs, Arabic letters, emoji) comes out as the full Unicode passes would leave it', () => {
   assert.equal(normalizeText('  前方  高能 gg  '), '前方 高能 gg');
   assert.equal(normalizeText('かわいい'), 'かわいい');
-  // The quick path's claim, code point by code point: nothing to strip, nothing NFC changes, and
-  // no kana combines with the next one.
+  assert.equal(normalizeText(' مرحبا  رائع ❤\ufe0f 👩\u200d💻 🇯🇵 '), 'مرحبا رائع ❤\ufe0f 👩\u200d💻 🇯🇵');
+  // The quick path's claim, code point by code point: nothing to strip (the emoji variation
+  // selector, the joiner and unassigned code points are kept), nothing NFC changes, and nothing
+  // combines with what precedes it.
   const ranges = [
     [0x20, 0x7e],
     [0x3041, 0x3096],
     [0x309b, 0x30ff],
     [0x4e00, 0x9fff],
+    [0x0621, 0x063a],
+    [0x0641, 0x064a],
+    [0x2600, 0x27bf],
+    [0xfe0f, 0xfe0f],
+    [0x200d, 0x200d],
+    [0x1f1e6, 0x1f1ff],
+    [0x1f300, 0x1faff],
   ];
-  const kana: string[] = [];
+  // What can compose with a preceding character: every code point after the first of a canonical
+  // decomposition (all of which lie below U+30000).
+  const composing = new Set<number>();
+  for (let cp = 0; cp < 0x30000; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    for (const c of [...String.fromCodePoint(cp).normalize('NFD')].slice(1)) composing.add(c.codePointAt(0)!);
+  }
   for (const [from, to] of ranges) {
     for (let cp = from; cp <= to; cp++) {
       const c = String.fromCodePoint(cp);
-      if (cp !== 0x20) assert.ok(!/[\p{C}\p{DI}\s]/u.test(c), `U+${cp.toString(16)}`);
-      assert.equal(c.normalize('NFC'), c, `U+${cp.toString(16)}`);
-      if (cp >= 0x3041 && cp <= 0x30ff) kana.push(c);
+      const at = `U+${cp.toString(16)}`;
+      if (cp !== 0x20 && cp !== 0xfe0f && cp !== 0x200d) assert.ok(!/[^\P{C}\p{Cn}]|[\p{DI}\p{M}\s]/u.test(c), at);
+      assert.equal(c.normalize('NFC'), c, at);
+      assert.ok(!composing.has(cp) && !composing.has(c.normalize('NFD').codePointAt(0)!), at);
     }
   }
-  for (const a of kana) for (const b of kana) assert.equal((a + b).normalize('NFC'), a + b);
   // Outside it, the full passes still run.
   assert.equal(normalizeText('か\u3099'), '\u304c');
+  assert.equal(normalizeText('\u0627\u0654'), '\u0623');
   assert.equal(normalizeText('a\u3000\u3000b\u200b'), 'a b');
 });
 

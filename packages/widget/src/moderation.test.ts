@@ -181,20 +181,13 @@ describe('moderation and presence on <danmaku-layer>', () => {
       await waitUntil(() => layer.shadowRoot!.querySelector('canvas'), 'the canvas renderer loads', { timeout: 5000 });
       await server.send({ type: 'comments', comments: [comment(1), comment(2, 'scroll')] });
       await waitUntil(() => layer.stats.onScreen === 2, 'both painted');
-      const drawn = posted.flatMap((m) =>
-        (m as { type: string }).type === 'draw' ? (m as { comments: { id: number; label: string }[] }).comments : [],
-      );
+      type Update = { type: string; draws: { id: number; label: string }[]; erases: number[] };
+      const updates = () => posted.filter((m): m is Update => (m as { type: string }).type === 'update');
+      const drawn = updates().flatMap((m) => m.draws);
       const id = drawn.find((c) => c.label === 'comment 2')!.id;
       await server.send({ type: 'retract', seqs: [2] });
       await waitUntil(() => layer.stats.onScreen === 1, 'one left');
-      await waitUntil(
-        () =>
-          posted.some(
-            (m) =>
-              (m as { type: string; ids?: number[] }).type === 'erase' && (m as { ids: number[] }).ids.includes(id),
-          ),
-        'the worker was never told to erase it',
-      );
+      await waitUntil(() => updates().some((m) => m.erases.includes(id)), 'the worker was never told to erase it');
     } finally {
       Worker.prototype.postMessage = post;
     }

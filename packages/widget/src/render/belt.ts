@@ -18,6 +18,16 @@ const INTAKE = 60_000;
 /** The animation runs this long (it is replaced by a new belt long before): offset = v × time. */
 const SPAN = 3_600_000;
 
+/**
+ * Puts `el` at `x`, `y` px of its container with `left` and `top`, not a transform: a transform
+ * would give each comment a paint property node of its own, which the page's main thread then
+ * layerizes and commits with every change of the stage (the belt's one transform moves them all).
+ */
+export function place(el: HTMLElement, x: number, y: number): void {
+  el.style.left = `${x}px`;
+  el.style.top = `${y}px`;
+}
+
 /** A moving container of comments, see the module description. */
 export class Belt {
   /** The container, absolutely placed at the stage's top left. */
@@ -54,7 +64,7 @@ export class Belt {
    */
   carry(el: HTMLElement, slot: Slot): void {
     // On screen x = x0 + v(t - start); the belt adds v(t - origin), so on the belt x = x0 + v(origin - start).
-    el.style.transform = `translate(${slot.x0 + this.v * (this.origin - slot.start)}px,${slot.y}px)`;
+    place(el, slot.x0 + this.v * (this.origin - slot.start), slot.y);
     if (el.parentElement !== this.el) this.el.append(el);
     this.count++;
   }

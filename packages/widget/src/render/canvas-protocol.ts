@@ -34,8 +34,8 @@ export type PaintMessage =
   | { type: 'look'; outline: boolean; hidden: string[] }
   /** The page's logical clock read `now` at epoch ms `wall` (`performance.timeOrigin + performance.now()`). */
   | { type: 'clock'; clock: { now: number; wall: number; rate: number; paused: boolean } }
-  | { type: 'draw'; comments: PaintedComment[] }
-  | { type: 'erase'; ids: number[] };
+  /** Comments drawn (placed, or changed) and erased since the last update; draws apply first. */
+  | { type: 'update'; draws: PaintedComment[]; erases: number[] };
 
 /** The worker's one message to the page: it runs (sent as it starts). */
 export type ReadyMessage = { type: 'ready' };

@@ -171,15 +171,14 @@ class CanvasRenderer implements Renderer {
     this.#canvas.remove();
   }
 
-  /** Posts what was drawn and erased once the current task is done: one message per batch. */
+  /** Posts what was drawn and erased once the current task is done: one message per task. */
   #soon(): void {
     if (this.#posting) return;
     this.#posting = true;
     queueMicrotask(() => {
       this.#posting = false;
-      // Draws first: a comment drawn and erased in the same task must end up erased.
-      if (this.#draws.length) this.#post({ type: 'draw', comments: this.#draws });
-      if (this.#erases.length) this.#post({ type: 'erase', ids: this.#erases });
+      // One message for both: each postMessage costs the page a serialisation and a task for the worker.
+      this.#post({ type: 'update', draws: this.#draws, erases: this.#erases });
       this.#draws = [];
       this.#erases = [];
     });

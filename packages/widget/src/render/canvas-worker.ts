@@ -17,8 +17,15 @@ const PAD = 2;
 
 interface Sprite extends PaintedComment {
   /** The comment's pixels, drawn once (text, outline and own frame); made on its first frame. */
-  image?: OffscreenCanvas;
+  image?: ImageBitmap;
 }
+
+/**
+ * The one canvas every sprite is drawn on, then taken off as an ImageBitmap. A canvas per sprite
+ * made Chromium ask the page's main thread for a GPU context (and register its memory) once per
+ * comment, work the page then did for a canvas it never sees.
+ */
+let scratch: OffscreenCanvasRenderingContext2D | undefined;
 
 const sprites = new Map<number, Sprite>();
 let ctx: OffscreenCanvasRenderingContext2D | null = null;
@@ -36,9 +43,17 @@ function logicalNow(): number {
   return clock.paused ? clock.now : clock.now + (performance.timeOrigin + performance.now() - clock.wall) * clock.rate;
 }
 
-function sprite(s: Sprite): OffscreenCanvas {
-  const image = new OffscreenCanvas(Math.ceil((s.w + 2 * PAD) * ratio), Math.ceil((s.line + 2 * PAD) * ratio));
-  const g = image.getContext('2d')!;
+/** Lets go of the pixels of `s` (an ImageBitmap holds them until closed or collected). */
+function forget(s: Sprite | undefined): void {
+  s?.image?.close();
+  if (s) s.image = undefined;
+}
+
+function sprite(s: Sprite): ImageBitmap {
+  const g = (scratch ??= new OffscreenCanvas(1, 1).getContext('2d')!);
+  // Sizing the canvas clears it and resets the context's state.
+  g.canvas.width = Math.ceil((s.w + 2 * PAD) * ratio);
+  g.canvas.height = Math.ceil((s.line + 2 * PAD) * ratio);
   g.scale(ratio, ratio);
   g.font = s.font;
   g.textBaseline = 'middle';
@@ -62,7 +77,7 @@ function sprite(s: Sprite): OffscreenCanvas {
     }
     g.fillRect(PAD, y, s.w, thick);
   }
-  return image;
+  return g.canvas.transferToImageBitmap();
 }
 
 /** Paints one frame; asks for the next only while something can move or fade. */
@@ -111,7 +126,7 @@ onmessage = ({ data }: MessageEvent<PaintMessage>) => {
       break;
     case 'size':
       // Sprites are drawn at the pixel ratio: only a new ratio (zoom, another screen) redraws them.
-      if (ratio !== data.ratio) for (const s of sprites.values()) s.image = undefined;
+      if (ratio !== data.ratio) sprites.forEach(forget);
       ({ width, height, ratio } = data);
       if (ctx) {
         ctx.canvas.width = Math.round(width * ratio);
@@ -119,21 +134,28 @@ onmessage = ({ data }: MessageEvent<PaintMessage>) => {
       }
       break;
     case 'look':
-      if (outline !== data.outline) for (const s of sprites.values()) s.image = undefined;
+      if (outline !== data.outline) sprites.forEach(forget);
       ({ outline, hidden } = data);
       break;
     case 'clock':
       clock = data.clock;
       break;
-    case 'draw':
-      for (const c of data.comments) {
+    case 'update':
+      // Draws first: a comment drawn and erased in the same task must end up erased.
+      for (const c of data.draws) {
         const old = sprites.get(c.id);
         // The same comment re-drawn (held, let go, or merged): its pixels stay unless its label changed.
-        sprites.set(c.id, old && old.label === c.label ? { ...c, image: old.image } : c);
+        if (old && old.label === c.label) {
+          sprites.set(c.id, { ...c, image: old.image });
+        } else {
+          forget(old);
+          sprites.set(c.id, c);
+        }
       }
-      break;
-    case 'erase':
-      for (const id of data.ids) sprites.delete(id);
+      for (const id of data.erases) {
+        forget(sprites.get(id));
+        sprites.delete(id);
+      }
       break;
   }
   request();

@@ -5,7 +5,7 @@
  * elements are recycled.
  */
 import { isColored } from '../features/filter.js';
-import { Belt } from './belt.js';
+import { Belt, place } from './belt.js';
 import type { Clock } from './clock.js';
 import { xAt } from './lanes.js';
 import { fadeOf, type Renderer, type Shown } from './renderer.js';
@@ -76,7 +76,7 @@ export class DomRenderer implements Renderer {
       belt.carry(el, slot);
       drawn.belt = belt;
     } else {
-      el.style.transform = `translate(${xAt(slot, now)}px,${slot.y}px)`;
+      place(el, xAt(slot, now), slot.y);
       this.#root.append(el);
     }
   }

@@ -145,12 +145,15 @@ export class Lanes {
       end: now + (scroll ? (W + w) / speed : (req.life ?? 0)),
     };
     const up = req.kind === 'bottom';
+    // Whether two slots clash horizontally does not depend on where they are vertically: the slots
+    // that would block the newcomer are found once, then only they are compared with each place tried.
+    const blockers = this.#slots.filter((s) => s.held !== undefined || clash(s, slot, now, this.gap));
     let y = up ? H - h : 0;
     while (up ? y >= 0 : y + h <= H) {
       slot.y = y;
       let next = up ? Infinity : -Infinity;
-      for (const s of this.#slots) {
-        if (intersects(s, slot) && (s.held !== undefined || clash(s, slot, now, this.gap))) {
+      for (const s of blockers) {
+        if (intersects(s, slot)) {
           // Every position up to the far side of a blocker intersects it too: jump past it.
           next = up ? Math.min(next, s.y - h) : Math.max(next, s.y + s.h);
         }

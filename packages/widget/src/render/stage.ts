@@ -36,6 +36,11 @@ export function stageFontSize(width: number, height: number): number {
  */
 const MIN_TICK = 4;
 const MAX_WAIT_TICK = 100;
+/**
+ * While comments wait, how much later than due (wall ms) the timer fires: the first arrival after
+ * the due time runs the tick in its own task, which under a flood spares most ticks a task of their own.
+ */
+const PIGGYBACK = 20;
 /** Comments leave or start to fade up to this late (logical ms), so that several due together take one tick. */
 const SLACK = 40;
 
@@ -79,6 +84,8 @@ export interface StageStats {
 
 interface Waiting {
   comment: DisplayComment;
+  /** Its mode and size: comments of one key that find no room are not retried in the same pass. */
+  key: string;
   /** Wall time it started waiting. */
   since: number;
   count: number;
@@ -103,7 +110,7 @@ export class Stage {
   /** Dropped for lack of room (already counted), not yet reported. */
   #dropped: DisplayComment[] = [];
   #timer?: ReturnType<typeof setTimeout>;
-  /** Wall time `#timer` fires at. */
+  /** Wall time the tick of `#timer` is due (while comments wait, the timer itself fires a little later). */
   #timerAt = 0;
   #ctx?: CanvasRenderingContext2D | null;
   #font = '';
@@ -206,7 +213,9 @@ export class Stage {
   add(comment: DisplayComment): void {
     const o = this.options;
     if (o.merge > 0 && this.#merge(comment)) return;
-    const waiting: Waiting = { comment, since: performance.now(), count: 1 };
+    // The key is made once here: every tick reads it for every comment waiting.
+    const wall = performance.now();
+    const waiting: Waiting = { comment, key: comment.mode + comment.size, since: wall, count: 1 };
     // Arrivals keep their order: while others wait, a newcomer waits behind them for the next tick
     // (which also spares a lane search per arrival under a flood).
     if (this.#queue.length > 0 || !this.#place(waiting)) {
@@ -215,6 +224,8 @@ export class Stage {
     }
     // Reported by the next tick, which a waiting line always has.
     while (this.#queue.length > Math.max(0, o.maxQueue)) this.#drop(this.#queue.shift()!);
+    // A tick that is due runs in this arrival's task rather than in a timer task of its own.
+    if (this.#timer !== undefined && wall >= this.#timerAt) this.#tick();
   }
 
   /** Freezes every comment where it is. */
@@ -326,7 +337,7 @@ export class Stage {
     const queue = this.#queue;
     let n = 0;
     for (const w of queue) {
-      const key = w.comment.mode + w.comment.size;
+      const key = w.key;
       if (tried && !failed.has(key) && this.#place(w)) continue;
       failed.add(key);
       if (wall - w.since > this.options.maxWait) this.#drop(w);
@@ -383,7 +394,12 @@ export class Stage {
     const at = performance.now() + wait;
     if (this.#timer !== undefined && this.#timerAt <= at) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#tick(), wait);
+    // While comments wait they come often: the timer leaves the next arrival after `at` PIGGYBACK
+    // ms to run the tick (see add) before it does, still within MAX_WAIT_TICK.
+    this.#timer = setTimeout(
+      () => this.#tick(),
+      waiting ? Math.max(wait, Math.min(wait + PIGGYBACK, MAX_WAIT_TICK)) : wait,
+    );
     this.#timerAt = at;
   }
 
