@@ -17,6 +17,7 @@ import { MemoryEngine } from './memory-engine.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { startHeartbeat } from './heartbeat.js';
 import { showWritableLayout } from './writable-layout.js';
+import { releasePeerAddress } from './peer-address.js';
 import { createModerator } from './moderation.js';
 import { MemoryModerationStore } from './moderation/memory-store.js';
 import { createModerationService, type ModerationService } from './moderation/service.js';
@@ -365,6 +366,8 @@ export async function createDanmakuServer(options: DanmakuServerOptions = {}): P
         return;
       }
       const session = new ClientSession(ws, socket, join, ip, ips.acquire(key), sessionSettings);
+      // The session holds the address; nothing reads the socket's copy again (its close is the session's).
+      releasePeerAddress(socket);
       openSessions++;
       sessions.add(session);
     });
