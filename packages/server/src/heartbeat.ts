@@ -31,10 +31,7 @@ export const HEARTBEAT_SLICE = 500;
  * first. `0` or less starts nothing. The timers do not keep the process alive. Returns the
  * function that stops it.
  */
-export function startHeartbeat(
-  members: Iterable<Beating> & { readonly size?: number },
-  interval: number,
-): () => void {
+export function startHeartbeat(members: Iterable<Beating> & { readonly size?: number }, interval: number): () => void {
   if (interval <= 0) return () => {};
   let round: Iterator<Beating> | undefined;
   let frame: PreparedFrame;
