@@ -42,6 +42,22 @@ async function accept(t: TestContext): Promise<Accepted> {
   return { ws, socket, client, received };
 }
 
+/** The bytes `send` writes to `socket`, all together. */
+function bytesWritten(socket: Duplex, send: () => void): Buffer {
+  const written: Buffer[] = [];
+  const write = socket.write.bind(socket);
+  socket.write = ((chunk: Buffer | string, ...rest: never[]) => {
+    written.push(Buffer.from(chunk));
+    return write(chunk, ...rest);
+  }) as typeof socket.write;
+  try {
+    send();
+  } finally {
+    socket.write = write;
+  }
+  return Buffer.concat(written);
+}
+
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
@@ -54,15 +70,10 @@ test('a prepared frame is byte for byte what ws.send writes, at every length enc
   const { ws, socket } = await accept(t);
   // 7-bit, 16-bit and 64-bit payload lengths, and text that is longer in UTF-8 than in UTF-16.
   for (const text of ['{"type":"heartbeat"}', 'é'.repeat(100), `{"a":"${'x'.repeat(70_000)}"}`]) {
-    const written: Buffer[] = [];
-    const write = socket.write.bind(socket);
-    socket.write = ((chunk: Buffer | string, ...rest: never[]) => {
-      written.push(Buffer.from(chunk));
-      return write(chunk, ...rest);
-    }) as typeof socket.write;
-    ws.send(text);
-    socket.write = write;
-    assert.deepEqual(Buffer.concat(written), new PreparedFrame(text).bytes);
+    assert.deepEqual(
+      bytesWritten(socket, () => ws.send(text)),
+      new PreparedFrame(text).bytes,
+    );
   }
 });
 
@@ -94,17 +105,12 @@ test("bufferedAmount counts prepared bytes that wait in the socket (the slow-con
 
 test('a frame with a ping is the bytes of ws.ping() then of ws.send(), and the client answers the ping', async (t) => {
   const { ws, socket, received } = await accept(t);
-  const written: Buffer[] = [];
-  const write = socket.write.bind(socket);
-  socket.write = ((chunk: Buffer | string, ...rest: never[]) => {
-    written.push(Buffer.from(chunk));
-    return write(chunk, ...rest);
-  }) as typeof socket.write;
-  ws.ping();
-  ws.send('{"type":"heartbeat","ts":1}');
-  socket.write = write;
+  const written = bytesWritten(socket, () => {
+    ws.ping();
+    ws.send('{"type":"heartbeat","ts":1}');
+  });
   const frame = new PreparedFrame('{"type":"heartbeat","ts":1}', { ping: true });
-  assert.deepEqual(frame.bytes, Buffer.concat(written));
+  assert.deepEqual(frame.bytes, written);
   let pongs = 0;
   ws.on('pong', () => pongs++);
   sendPrepared(ws, socket, frame);
