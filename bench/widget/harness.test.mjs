@@ -14,6 +14,8 @@ import { countOverlaps, overlappingPairs } from './geometry.mjs';
 import { laneCapacity, percentile, summarizeFrames } from './stats.mjs';
 import { generateComments } from './workload.mjs';
 import { startPageServer } from './server.mjs';
+import { selfTimes } from './trace.mjs';
+import { printReport } from './report.mjs';
 
 test('the workload is the same for the same seed and mixes modes, lengths and scripts', () => {
   const a = generateComments(2000, 7);
@@ -72,6 +74,55 @@ test('lane capacity: lanes × speed ÷ (mean width + gap)', () => {
   assert.equal(c.perSecond, (24 * 160) / 224);
   assert.equal(c.onScreen, c.perSecond * ((1280 + 200) / 160));
   assert.equal(c.offeredOnScreen, 60 * 0.8 * ((1280 + 200) / 160));
+});
+
+test('trace self times: CPU time (tdur) less that of nested events; wall time only without it', () => {
+  const { byName, topMs } = selfTimes([
+    // A task that ran 1 ms of wall time but 0.6 ms on the CPU, with 0.2 ms of style inside it.
+    { ph: 'X', name: 'RunTask', ts: 0, dur: 1000, tdur: 600 },
+    { ph: 'X', name: 'Style', ts: 100, dur: 300, tdur: 200 },
+    // An event without thread time (older traces) counts its wall time.
+    { ph: 'X', name: 'Other', ts: 2000, dur: 50 },
+    // Instant and metadata events take no time.
+    { ph: 'I', name: 'Mark', ts: 150 },
+  ]);
+  assert.equal(byName.get('RunTask'), 0.4);
+  assert.equal(byName.get('Style'), 0.2);
+  assert.equal(byName.get('Other'), 0.05);
+  assert.equal(byName.has('Mark'), false);
+  assert.equal(topMs, 0.65);
+});
+
+test('a run whose page timed no frames reports them as n/a, never as 0 fps', () => {
+  const lines = [];
+  const result = {
+    machine: { nproc: 2, cpu: 'cpu', chromium: '156', node: 'v20', loadavg: '0' },
+    config: { stage: { width: 1280, height: 720 }, warmup: 1, seconds: 1, seed: 1, sampleMs: 250, frameLoop: false },
+    results: [
+      {
+        lib: 'ours',
+        rate: 200,
+        frames: null,
+        main: { cpuPct: 7, taskMsPerS: 70, scriptMsPerS: 20, layoutMsPerS: 15, styleMsPerS: 7, msPerDisplayed: 6 },
+        displayedPerS: 12,
+        screen: {
+          samples: 40,
+          onScreenAvg: 100,
+          onScreenPeak: 110,
+          overlapAvg: 0,
+          overlapPeak: 0,
+          scrollOverlapAvg: 0,
+        },
+        memory: { nodes: 200, jsHeapMB: 2 },
+        capacity: null,
+      },
+    ],
+  };
+  printReport(result, (line) => lines.push(line));
+  const text = lines.join('\n');
+  assert.match(text, /no frame loop on the page \(frames not timed\)/);
+  assert.match(text, /\| ours \| 200 \| n\/a\/n\/a\/n\/a \| n\/a \| 7\.0% \|/);
+  assert.doesNotMatch(text, /NOT met \(p99/, 'the frame target is n/a, not failed');
 });
 
 test('the page server serves its mounts and nothing outside them', async () => {
@@ -134,13 +185,36 @@ test('a short real run of every library writes a complete result', { timeout: 24
   }
 });
 
+test(
+  '--frame-loop off: the page asks for no frames of its own; CPU is measured, frames are not',
+  { timeout: 120_000 },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-widget-'));
+    try {
+      const out = join(dir, 'result.json');
+      const run = fileURLToPath(new URL('./run.mjs', import.meta.url));
+      const args = ['--libs', 'ours', '--rates', '30', '--seconds', '1', '--warmup', '1', '--cold-runs', '0'];
+      await promisify(execFile)(process.execPath, [run, ...args, '--frame-loop', 'off', '--out', out], {
+        timeout: 100_000,
+      });
+      const { config, results } = JSON.parse(await readFile(out, 'utf8'));
+      assert.equal(config.frameLoop, false);
+      const [ours] = results;
+      assert.equal(ours.frames, null, 'no frames timed');
+      assert.ok(ours.main.cpuPct > 0 && ours.displayed > 0, 'comments shown and their cost measured');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
+
 test('run.mjs: --help prints the flags; a bad flag is one line and exit code 2, no stack trace', () => {
   const run = (...args) =>
     spawnSync(process.execPath, [fileURLToPath(new URL('./run.mjs', import.meta.url)), ...args], { encoding: 'utf8' });
   const help = run('--help');
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--cpu-throttle/);
-  for (const args of [['--bogus'], ['--libs', 'nope'], ['--seconds', '0']]) {
+  for (const args of [['--bogus'], ['--libs', 'nope'], ['--seconds', '0'], ['--frame-loop', 'sometimes']]) {
     const bad = run(...args);
     assert.equal(bad.status, 2, args.join(' '));
     assert.match(bad.stderr, /^bench:widget: .+\n$/);

@@ -7,14 +7,21 @@
  * mapped back to the TypeScript sources through the bundles' source maps.
  *
  *   node bench/widget/profile.mjs [--lib ours] [--rate 200] [--seconds 5] [--warmup 5] [--top 25] [--trace-only]
+ *                                 [--threads Compositor,…] [--categories cc,…] [--save-trace trace.json]
+ *                                 [--frame-loop off]
  *
  * The CPU profiler's sampling shows in the trace as time of its own (and inflates the rest a
  * little): `--trace-only` records the trace alone, for the rendering figures.
  *
+ * `--threads` adds tables for other threads of the page's renderer by name (`Compositor`: what the
+ * main thread waits for in `Commit`, with `--categories cc`); `--categories` adds trace categories; `--save-trace` writes the trace for DevTools' Performance panel.
+ *
+ * `--frame-loop off`: the page runs no requestAnimationFrame loop of its own (see run.mjs).
+ *
  * `--lib` is any library of run.mjs (ours, ours-canvas, harness, …). Figures from a busy machine
  * are still useful as shares; `npm run build` first.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,6 +30,7 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
 import { startPageServer } from './server.mjs';
 import { STAGE } from './workload.mjs';
+import { selfTimes } from './trace.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'packages', 'widget', 'dist');
@@ -36,6 +44,10 @@ const { values: flags } = parseArgs({
     top: { type: 'string', default: '25' },
     seed: { type: 'string', default: '20241125' },
     'trace-only': { type: 'boolean', default: false },
+    threads: { type: 'string', default: '' },
+    categories: { type: 'string', default: '' },
+    'frame-loop': { type: 'string', default: 'on' },
+    'save-trace': { type: 'string' },
   },
 });
 const rate = Number(flags.rate);
@@ -45,29 +57,6 @@ const top = Number(flags.top);
 
 /** What DevTools' Performance panel records, plus Blink's own style and text-shaping events. */
 const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8', 'v8.execute'];
-
-/**
- * Self time (ms) per event name on one thread: an event's duration less that of the events nested
- * in it; `topMs` is the time covered by outermost events (the thread's busy time).
- */
-export function selfTimes(events) {
-  const spans = events
-    .filter((e) => e.ph === 'X' && typeof e.dur === 'number')
-    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
-  const byName = new Map();
-  let topUs = 0;
-  const stack = [];
-  const close = (span) => byName.set(span.name, (byName.get(span.name) ?? 0) + span.self / 1000);
-  for (const e of spans) {
-    while (stack.length && stack.at(-1).end <= e.ts) close(stack.pop());
-    const parent = stack.at(-1);
-    if (parent) parent.self -= Math.min(e.dur, parent.end - e.ts);
-    else topUs += e.dur;
-    stack.push({ name: e.name, end: e.ts + e.dur, self: e.dur });
-  }
-  while (stack.length) close(stack.pop());
-  return { byName, topMs: topUs / 1000 };
-}
 
 /** Maps `url:line:column` of the minified bundles back to `source:line (name)`, when a map exists. */
 function sourceMapper() {
@@ -143,7 +132,8 @@ try {
     ([lib, seed, count]) => window.bench.init(lib, { seed, count }),
     [flags.lib, Number(flags.seed), count],
   );
-  await page.evaluate((r) => window.bench.start(r), rate);
+  const frameLoop = flags['frame-loop'] !== 'off';
+  await page.evaluate(([r, frameLoop]) => window.bench.start(r, { frameLoop }), [rate, frameLoop]);
   await new Promise((done) => setTimeout(done, warmup * 1000));
 
   const profiling = !flags['trace-only'];
@@ -151,12 +141,15 @@ try {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   }
-  await browser.startTracing(page, { categories: CATEGORIES });
+  const extra = flags.categories.split(',').filter(Boolean);
+  await browser.startTracing(page, { categories: [...CATEGORIES, ...extra] });
   if (profiling) await cdp.send('Profiler.start');
   const t0 = Date.now();
   await new Promise((done) => setTimeout(done, seconds * 1000));
   const profile = profiling ? (await cdp.send('Profiler.stop')).profile : undefined;
-  const trace = JSON.parse(String(await browser.stopTracing()));
+  const traceText = String(await browser.stopTracing());
+  if (flags['save-trace']) writeFileSync(flags['save-trace'], traceText);
+  const trace = JSON.parse(traceText);
   const wallS = (Date.now() - t0) / 1000;
   await page.evaluate(() => window.bench.stop());
 
@@ -165,20 +158,24 @@ try {
   for (const e of trace.traceEvents)
     if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
   const main = [...names].find(([, n]) => n === 'CrRendererMain')?.[0];
-  const workers = [...names].filter(([, n]) => /DedicatedWorker/.test(n)).map(([k]) => k);
+  const pid = main?.split(':')[0];
+  const asked = flags.threads.split(',').filter(Boolean);
+  const workers = [...names]
+    .filter(([k, n]) => /DedicatedWorker/.test(n) || (k.startsWith(`${pid}:`) && asked.some((a) => n.startsWith(a))))
+    .map(([k]) => k);
   const onThread = (key) => trace.traceEvents.filter((e) => `${e.pid}:${e.tid}` === key);
   const mainTimes = selfTimes(onThread(main));
   console.log(
     `${flags.lib} at ${rate} comments/s, ${seconds} s after ${warmup} s of warm-up (wall ${wallS.toFixed(1)} s)\n`,
   );
   console.log(
-    `Main thread, trace: busy ${(mainTimes.topMs / wallS).toFixed(1)} ms/s (self time per event, ms per second)\n`,
+    `Main thread, trace: busy ${(mainTimes.topMs / wallS).toFixed(1)} ms/s (self CPU time per event, ms per second)\n`,
   );
   console.log(table(['event', 'ms/s'], ranked(mainTimes.byName, wallS)));
   for (const key of workers) {
     const w = selfTimes(onThread(key));
     if (w.topMs === 0) continue;
-    console.log(`\nWorker ${names.get(key)}: busy ${(w.topMs / wallS).toFixed(1)} ms/s\n`);
+    console.log(`\nThread ${names.get(key)}: busy ${(w.topMs / wallS).toFixed(1)} ms/s\n`);
     console.log(table(['event', 'ms/s'], ranked(w.byName, wallS)));
   }
   if (!profile) process.exit(0);

@@ -18,6 +18,18 @@ function ratio(ours, peer, digits = 2) {
   return Number.isFinite(ours) && Number.isFinite(peer) && peer !== 0 ? `×${(ours / peer).toFixed(digits)}` : 'n/a';
 }
 
+/** What a run that timed no frames (`--frame-loop off`) reads as: unknown, printed as n/a. */
+const UNTIMED = Object.freeze({
+  frames: 0,
+  fps: NaN,
+  p50: NaN,
+  p95: NaN,
+  p99: NaN,
+  max: NaN,
+  janky: NaN,
+  jankyPct: NaN,
+});
+
 /** Whether the sampling pass got fewer than half the samples its period asks for. */
 function starved(r, config) {
   return r.screen.samples < (config.seconds * 1000) / config.sampleMs / 2;
@@ -28,7 +40,8 @@ function starved(r, config) {
  * @param {{ machine: object, config: object, results: object[] }} result what run.mjs wrote as JSON
  * @param {(line: string) => void} [log]
  */
-export function printReport({ machine, config, results, coldStart = [] }, log = console.log) {
+export function printReport({ machine, config, results: saved, coldStart = [] }, log = console.log) {
+  const results = saved.map((r) => (r.frames ? r : { ...r, frames: UNTIMED }));
   log(
     `Machine: ${machine.nproc} × ${machine.cpu}, Chromium ${machine.chromium}, Node ${machine.node}, load ${machine.loadavg}`,
   );
@@ -37,6 +50,8 @@ export function printReport({ machine, config, results, coldStart = [] }, log = 
       `seed ${config.seed}, boxes sampled every ${config.sampleMs} ms in a separate pass` +
       // A throttled run's CPU figures are wall time (see run.mjs), not comparable with unthrottled ones.
       (config.cpuThrottle > 1 ? `, CPU throttled ×${config.cpuThrottle} (task times in wall time)` : '') +
+      // Older results have no such field: their pages always ran the loop.
+      (config.frameLoop === false ? ', no frame loop on the page (frames not timed)' : '') +
       '\n',
   );
   log(
@@ -60,7 +75,7 @@ export function printReport({ machine, config, results, coldStart = [] }, log = 
         r.lib,
         r.rate,
         `${fmt(r.frames.p50)}/${fmt(r.frames.p95)}/${fmt(r.frames.p99)}`,
-        `${r.frames.janky} (${fmt(r.frames.jankyPct)}%)`,
+        Number.isFinite(r.frames.janky) ? `${r.frames.janky} (${fmt(r.frames.jankyPct)}%)` : 'n/a',
         `${fmt(r.main.cpuPct)}%`,
         `${fmt(r.main.scriptMsPerS, 0)}/${fmt(r.main.layoutMsPerS, 0)}/${fmt(r.main.styleMsPerS, 0)}`,
         fmt(r.main.msPerDisplayed, 2),
@@ -184,7 +199,7 @@ export function printReport({ machine, config, results, coldStart = [] }, log = 
         Number.isFinite(floor)
           ? `${fmt(floor, 2)}${best && floor > best.main.msPerDisplayed / 3 ? ' (above ⅓ of best peer)' : ''}`
           : 'n/a',
-        rate >= 200
+        rate >= 200 && o.frames !== UNTIMED
           ? `${mark(o.frames.p99 < 20 && o.frames.fps >= 58)} (p99 ${fmt(o.frames.p99)} ms, ${fmt(o.frames.fps, 0)} fps)`
           : 'n/a',
       ]);

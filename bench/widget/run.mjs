@@ -15,6 +15,12 @@
  *   --screenshots                                      save a PNG of each stage at the end of its sampling pass
  *   --cpu-throttle 4                                   slow the page's CPU this many times, as DevTools'
  *                                                      throttling does (a slow phone) [BENCH_CPU_THROTTLE]
+ *   --frame-loop on                                    off: the page runs no requestAnimationFrame loop of its
+ *                                                      own (a page that only plays a video); frames are then
+ *                                                      not timed. Chromium restyles running animations on
+ *                                                      every frame a page asks for, so compositor-driven
+ *                                                      animation costs the main thread only with the loop
+ *                                                      [BENCH_FRAME_LOOP]
  *   --cold-runs 5                                      cold starts of <danmaku-layer> per renderer (fresh
  *                                                      context each: script tag → first comment drawn, and
  *                                                      the entry's parse + compile from V8's trace); 0 skips
@@ -60,6 +66,7 @@ try {
       screenshots: { type: 'boolean', default: false },
       'cpu-throttle': { type: 'string', default: process.env.BENCH_CPU_THROTTLE ?? '1' },
       'cold-runs': { type: 'string', default: '5' },
+      'frame-loop': { type: 'string', default: process.env.BENCH_FRAME_LOOP ?? 'on' },
     },
   }));
 } catch (error) {
@@ -85,6 +92,8 @@ const sampleMs = Number(flags['sample-ms']);
 const seed = Number(flags.seed);
 const cpuThrottle = Number(flags['cpu-throttle']);
 const coldRuns = Number(flags['cold-runs']);
+if (!['on', 'off'].includes(flags['frame-loop'])) fail('--frame-loop: on or off');
+const frameLoop = flags['frame-loop'] === 'on';
 if (
   !(seconds > 0) ||
   !(warmup >= 0) ||
@@ -133,7 +142,19 @@ try {
     node: process.version,
     loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
   };
-  const config = { libs, rates, seconds, warmup, sampleMs, seed, stage: STAGE, timeDomain, cpuThrottle, coldRuns };
+  const config = {
+    libs,
+    rates,
+    seconds,
+    warmup,
+    sampleMs,
+    seed,
+    stage: STAGE,
+    timeDomain,
+    cpuThrottle,
+    coldRuns,
+    frameLoop,
+  };
   const out = flags.out ?? join(resultsDir, `widget-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const date = new Date().toISOString();
   // Written after every run, so an interrupted benchmark still leaves what it measured.
@@ -151,7 +172,7 @@ try {
       ([lib, seed, count]) => window.bench.init(lib, { seed, count }),
       [lib, seed, count],
     );
-    await page.evaluate((rate) => window.bench.start(rate), rate);
+    await page.evaluate(([rate, frameLoop]) => window.bench.start(rate, { frameLoop }), [rate, frameLoop]);
     await sleep(warmup * 1000);
     await cdp.send('HeapProfiler.collectGarbage');
     const before = await metrics();
@@ -196,7 +217,8 @@ try {
         fed: t.fed,
         displayed: t.displayed,
         displayedPerS: t.displayed / windowS,
-        frames: summarizeFrames(t.frames, t.ms),
+        // null when the page ran no frame loop: the frames were not timed.
+        frames: t.frames ? summarizeFrames(t.frames, t.ms) : null,
         main,
         memory: { nodes: settled.Nodes, jsHeapMB: settled.JSHeapUsedSize / 2 ** 20 },
         screen: summarizeSamples(s.samples),

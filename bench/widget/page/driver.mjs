@@ -13,6 +13,8 @@ let comments = [];
 let feedTimer = 0;
 let fed = 0;
 let frames = null;
+/** Whether the page runs its frame-timing loop (see `start`). */
+let timingFrames = true;
 let sampler = null;
 /** The measured window: when it began and the counters then. */
 let win;
@@ -27,8 +29,14 @@ async function init(lib, { seed, count }) {
 /**
  * Feeds comments at `rate` per second from now on. A 10 ms timer adds whatever is due by the clock,
  * so a busy main thread receives a burst afterwards, as it would from a socket.
+ *
+ * `frameLoop: false` leaves out the `requestAnimationFrame` loop that times the frames: the page
+ * then asks for no frames of its own, like a page that only plays a video, and no frames are timed.
+ * Chromium runs the main thread's frame work (style, layout, paint) for every frame some script asks
+ * for, and then also brings the styles of running animations up to date, even those the compositor
+ * moves: with the loop, a renderer that animates on the compositor pays for frames the page asked for.
  */
-function start(rate) {
+function start(rate, { frameLoop = true } = {}) {
   const t0 = performance.now();
   fed = 0;
   feedTimer = setInterval(() => {
@@ -36,6 +44,8 @@ function start(rate) {
     // The stream repeats if a stalled page ever gets this far behind, so the rate never runs dry.
     while (fed < due) adapter.add(comments[fed++ % comments.length]);
   }, 10);
+  timingFrames = frameLoop;
+  if (!frameLoop) return;
   // rAF runs for the whole run so the first frames of a window are not special.
   let last = 0;
   const frame = (t) => {
@@ -50,7 +60,8 @@ function start(rate) {
 function begin(sampleMs) {
   win = { t0: performance.now(), fed0: fed, displayed0: adapter.displayed() };
   if (!(sampleMs > 0)) {
-    frames = [];
+    // null: nothing timed the frames (no frame loop), not a page that drew none.
+    frames = timingFrames ? [] : null;
     return;
   }
   const textToComment = new Map(comments.map((c) => [c.text, c]));
