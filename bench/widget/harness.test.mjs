@@ -15,7 +15,7 @@ import { laneCapacity, percentile, summarizeFrames } from './stats.mjs';
 import { generateComments } from './workload.mjs';
 import { startPageServer } from './server.mjs';
 import { selfTimes } from './trace.mjs';
-import { printReport } from './report.mjs';
+import { printReport, printRounds } from './report.mjs';
 
 test('the workload is the same for the same seed and mixes modes, lengths and scripts', () => {
   const a = generateComments(2000, 7);
@@ -125,6 +125,27 @@ test('a run whose page timed no frames reports them as n/a, never as 0 fps', () 
   assert.doesNotMatch(text, /NOT met \(p99/, 'the frame target is n/a, not failed');
 });
 
+test("rounds: each library net of the same round's harness, and the mean", () => {
+  const lines = [];
+  const r = (lib, round, cpuPct) => ({ lib, rate: 200, round, main: { cpuPct } });
+  printRounds(
+    [
+      r('harness', 1, 3),
+      r('ours', 1, 10),
+      r('ours@baseline', 1, 11),
+      r('harness', 2, 2),
+      r('ours', 2, 8),
+      r('ours@baseline', 2, 9.5),
+    ],
+    (line) => lines.push(line),
+  );
+  const text = lines.join('\n');
+  assert.match(text, /net of the same round's harness/);
+  assert.match(text, /\| ours \| 7\.0% \| 6\.0% \| 6\.5% \|/);
+  assert.match(text, /\| ours@baseline \| 8\.0% \| 7\.5% \| 7\.8% \|/);
+  assert.match(text, /\| harness \| 3\.0% \| 2\.0% \| 2\.5% \|/, 'the harness row is its own time');
+});
+
 test('the page server serves its mounts and nothing outside them', async () => {
   const server = await startPageServer();
   try {
@@ -208,13 +229,52 @@ test(
   },
 );
 
+test(
+  '--baseline and --repeat: another build runs beside ours, in turn, round after round',
+  { timeout: 180_000 },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-widget-'));
+    try {
+      const out = join(dir, 'result.json');
+      const run = fileURLToPath(new URL('./run.mjs', import.meta.url));
+      // This checkout's own build stands in for another one: what matters is that it is served and run.
+      const dist = fileURLToPath(new URL('../../packages/widget/dist', import.meta.url));
+      const args = ['--libs', 'harness,ours@baseline', '--baseline', dist, '--repeat', '2'];
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [run, ...args, '--rates', '30', '--seconds', '1', '--warmup', '1', '--cold-runs', '0', '--out', out],
+        { timeout: 160_000 },
+      );
+      assert.match(stdout, /Main CPU by round at 30\/s, net of the same round's harness/);
+      const { results } = JSON.parse(await readFile(out, 'utf8'));
+      assert.deepEqual(
+        results.map((r) => `${r.lib} ${r.round}`),
+        ['harness 1', 'ours@baseline 1', 'harness 2', 'ours@baseline 2'],
+      );
+      for (const r of results.filter((x) => x.lib === 'ours@baseline')) {
+        assert.ok(r.displayed > 0 && r.screen.onScreenPeak > 0, 'the baseline build showed comments');
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
+
 test('run.mjs: --help prints the flags; a bad flag is one line and exit code 2, no stack trace', () => {
   const run = (...args) =>
     spawnSync(process.execPath, [fileURLToPath(new URL('./run.mjs', import.meta.url)), ...args], { encoding: 'utf8' });
   const help = run('--help');
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--cpu-throttle/);
-  for (const args of [['--bogus'], ['--libs', 'nope'], ['--seconds', '0'], ['--frame-loop', 'sometimes']]) {
+  for (const args of [
+    ['--bogus'],
+    ['--libs', 'nope'],
+    ['--seconds', '0'],
+    ['--frame-loop', 'sometimes'],
+    ['--libs', 'ours@baseline'],
+    ['--baseline', '/nonexistent'],
+    ['--repeat', '0'],
+  ]) {
     const bad = run(...args);
     assert.equal(bad.status, 2, args.join(' '));
     assert.match(bad.stderr, /^bench:widget: .+\n$/);

@@ -30,6 +30,11 @@ const UNTIMED = Object.freeze({
   jankyPct: NaN,
 });
 
+/** A result's library, with its round when the run had several (`--repeat`). */
+function label(r, config) {
+  return r.round > 1 || config.repeat > 1 ? `${r.lib}, round ${r.round}` : r.lib;
+}
+
 /** Whether the sampling pass got fewer than half the samples its period asks for. */
 function starved(r, config) {
   return r.screen.samples < (config.seconds * 1000) / config.sampleMs / 2;
@@ -72,7 +77,7 @@ export function printReport({ machine, config, results: saved, coldStart = [] },
         'JS heap MB',
       ],
       results.map((r) => [
-        r.lib,
+        label(r, config),
         r.rate,
         `${fmt(r.frames.p50)}/${fmt(r.frames.p95)}/${fmt(r.frames.p99)}`,
         Number.isFinite(r.frames.janky) ? `${r.frames.janky} (${fmt(r.frames.jankyPct)}%)` : 'n/a',
@@ -97,10 +102,13 @@ export function printReport({ machine, config, results: saved, coldStart = [] },
 
   const capacity = results.filter((r) => r.capacity);
   if (capacity.length) {
+    // Several rows at one rate (rounds, another build): each says whose it is.
+    const named = capacity.length > new Set(capacity.map((r) => r.rate)).size;
     log('\nLane capacity of <danmaku-layer> (scroll comments; lanes = stage height ÷ mean comment height):\n');
     log(
       table(
         [
+          ...(named ? ['library'] : []),
           'rate/s',
           'mean w×h px',
           'lanes',
@@ -114,6 +122,7 @@ export function printReport({ machine, config, results: saved, coldStart = [] },
         capacity.map((r) => {
           const c = r.capacity;
           return [
+            ...(named ? [label(r, config)] : []),
             r.rate,
             `${fmt(c.meanWidth, 0)}×${fmt(c.meanHeight, 0)}`,
             c.lanes,
@@ -129,7 +138,9 @@ export function printReport({ machine, config, results: saved, coldStart = [] },
     );
   }
 
-  const peers = [...new Set(results.map((r) => r.lib))].filter((l) => !OURS.includes(l) && l !== 'harness');
+  const peers = [...new Set(results.map((r) => r.lib))].filter(
+    (l) => !OURS.includes(l) && !l.endsWith(BASELINE) && l !== 'harness',
+  );
   const harness = new Map(results.filter((r) => r.lib === 'harness').map((r) => [r.rate, r]));
   for (const lib of OURS) {
     const oursByRate = new Map(results.filter((r) => r.lib === lib).map((r) => [r.rate, r]));
@@ -219,6 +230,7 @@ export function printReport({ machine, config, results: saved, coldStart = [] },
       ),
     );
   }
+  if (results.some((r) => r.round > 1 || r.lib.endsWith(BASELINE))) printRounds(results, log);
   if (coldStart.length) printColdStart(coldStart, log);
   if (harness.size) {
     log(
@@ -226,6 +238,34 @@ export function printReport({ machine, config, results: saved, coldStart = [] },
         ' no renderer showing that many comments per second can cost less per comment on this page.' +
         ' "Drawing at frame rate": frame p95 under 20 ms, i.e. at least 95% of frames on time.',
     );
+  }
+}
+
+/**
+ * Main CPU of each library in each round (`--repeat`), net of the same round's harness when it
+ * ran, and the mean: whole-run figures move between runs on a shared machine, so builds are
+ * compared round by round (`--baseline`), in turn.
+ */
+export function printRounds(results, log = console.log) {
+  for (const rate of [...new Set(results.map((r) => r.rate))]) {
+    const atRate = results.filter((r) => r.rate === rate);
+    const rounds = [...new Set(atRate.map((r) => r.round ?? 1))];
+    const harness = new Map(atRate.filter((r) => r.lib === 'harness').map((r) => [r.round ?? 1, r.main.cpuPct]));
+    const net = harness.size === rounds.length;
+    log(`
+Main CPU by round at ${rate}/s${net ? ", net of the same round's harness" : ''}:\n`);
+    const rows = [];
+    for (const lib of [...new Set(atRate.map((r) => r.lib))]) {
+      const values = rounds.map((round) => {
+        const r = atRate.find((x) => x.lib === lib && (x.round ?? 1) === round);
+        if (!r) return NaN;
+        return net && lib !== 'harness' ? r.main.cpuPct - harness.get(round) : r.main.cpuPct;
+      });
+      const known = values.filter(Number.isFinite);
+      const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : NaN;
+      rows.push([lib, ...values.map((v) => `${fmt(v)}%`), `${fmt(mean)}%`]);
+    }
+    log(table(['library', ...rounds.map((round) => `round ${round}`), 'mean'], rows));
   }
 }
 
@@ -266,6 +306,8 @@ function printColdStart(coldStart, log) {
 
 /** Our renderers, each compared with the peers. */
 const OURS = ['ours', 'ours-canvas'];
+/** Suffix of the libraries that run another build of ours (run.mjs `--baseline`): not peers. */
+const BASELINE = '@baseline';
 
 /** The result with the least main-thread time per comment shown, or undefined. */
 function bestPeer(results) {

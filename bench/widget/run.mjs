@@ -21,12 +21,18 @@
  *                                                      every frame a page asks for, so compositor-driven
  *                                                      animation costs the main thread only with the loop
  *                                                      [BENCH_FRAME_LOOP]
+ *   --baseline DIR                                     the dist directory of another build of the widget (e.g.
+ *                                                      another checkout's packages/widget/dist, built): adds
+ *                                                      the libraries ours@baseline and ours-canvas@baseline
+ *   --repeat 1                                         rounds over the libraries, in turn (harness, ours,
+ *                                                      ours@baseline, harness, ours, …): the report then adds
+ *                                                      each one's main CPU per round, net of that round's harness
  *   --cold-runs 5                                      cold starts of <danmaku-layer> per renderer (fresh
  *                                                      context each: script tag → first comment drawn, and
  *                                                      the entry's parse + compile from V8's trace); 0 skips
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +47,8 @@ import { coldStart } from './cold-start.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LIBS = ['harness', 'ours', 'ours-canvas', 'danmaku-dom', 'danmaku-canvas', 'danmu.js', 'danmu.js-realtime'];
+/** Another build of ours, served from `--baseline`. */
+const BASELINE_LIBS = ['ours@baseline', 'ours-canvas@baseline'];
 /** Share of scroll comments in the workload (the rest is top/bottom). */
 const SCROLL_SHARE = 0.8;
 
@@ -67,6 +75,8 @@ try {
       'cpu-throttle': { type: 'string', default: process.env.BENCH_CPU_THROTTLE ?? '1' },
       'cold-runs': { type: 'string', default: '5' },
       'frame-loop': { type: 'string', default: process.env.BENCH_FRAME_LOOP ?? 'on' },
+      baseline: { type: 'string' },
+      repeat: { type: 'string', default: '1' },
     },
   }));
 } catch (error) {
@@ -83,7 +93,17 @@ const libs = flags.libs
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
-for (const lib of libs) if (!LIBS.includes(lib)) fail(`--libs: unknown library "${lib}" (known: ${LIBS.join(', ')})`);
+const baseline = flags.baseline;
+if (baseline !== undefined && !existsSync(join(baseline, 'danmaku-layer.bundle.js'))) {
+  fail(`--baseline: no danmaku-layer.bundle.js in ${baseline} (a built packages/widget/dist)`);
+}
+const known = baseline === undefined ? LIBS : [...LIBS, ...BASELINE_LIBS];
+for (const lib of libs) {
+  if (BASELINE_LIBS.includes(lib) && baseline === undefined) fail(`--libs: ${lib} needs --baseline DIR`);
+  if (!known.includes(lib)) fail(`--libs: unknown library "${lib}" (known: ${known.join(', ')})`);
+}
+const repeat = Number(flags.repeat);
+if (!(Number.isInteger(repeat) && repeat >= 1)) fail('--repeat: an integer >= 1');
 const rates = flags.rates.split(',').map(Number);
 if (rates.some((r) => !(r > 0))) fail('--rates: positive numbers, comma separated');
 const seconds = Number(flags.seconds);
@@ -108,7 +128,7 @@ if (
 }
 
 const resultsDir = join(ROOT, 'bench', 'results');
-const server = await startPageServer();
+const server = await startPageServer({ baseline });
 const browser = await chromium.launch({
   executablePath: flags.chromium,
   args: CHROMIUM_ARGS,
@@ -154,6 +174,8 @@ try {
     cpuThrottle,
     coldRuns,
     frameLoop,
+    repeat,
+    ...(baseline === undefined ? {} : { baseline }),
   };
   const out = flags.out ?? join(resultsDir, `widget-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const date = new Date().toISOString();
@@ -188,45 +210,49 @@ try {
     return { info, recorded, before, after, settled };
   };
 
+  const rounds = Array.from({ length: repeat }, (_, i) => i + 1);
   for (const rate of rates) {
-    for (const lib of libs) {
-      process.stderr.write(`${lib} @ ${rate}/s: timing…`);
-      const timing = await pass(lib, rate, false);
-      process.stderr.write(' sampling…');
-      const sampling = await pass(lib, rate, true);
-      process.stderr.write(' done\n');
-      const { recorded: t, before, after, settled } = timing;
-      const windowS = t.ms / 1000;
-      const delta = (name) => after[name] - before[name];
-      // Task times are divided by the wall time between the two metric snapshots, not by the page's
-      // window: a long task can delay the page's begin/end but not the snapshots.
-      const metricS = delta('Timestamp');
-      const main = {
-        cpuPct: (100 * delta('TaskDuration')) / metricS,
-        taskMsPerS: (1000 * delta('TaskDuration')) / metricS,
-        scriptMsPerS: (1000 * delta('ScriptDuration')) / metricS,
-        layoutMsPerS: (1000 * delta('LayoutDuration')) / metricS,
-        styleMsPerS: (1000 * delta('RecalcStyleDuration')) / metricS,
-        msPerDisplayed: t.displayed > 0 ? (1000 * delta('TaskDuration')) / t.displayed : NaN,
-      };
-      const s = sampling.recorded;
-      results.push({
-        lib,
-        rate,
-        version: libVersion(lib),
-        fed: t.fed,
-        displayed: t.displayed,
-        displayedPerS: t.displayed / windowS,
-        // null when the page ran no frame loop: the frames were not timed.
-        frames: t.frames ? summarizeFrames(t.frames, t.ms) : null,
-        main,
-        memory: { nodes: settled.Nodes, jsHeapMB: settled.JSHeapUsedSize / 2 ** 20 },
-        screen: summarizeSamples(s.samples),
-        capacity:
-          timing.info.lane && s.scroll.length ? laneCapacity(s.scroll, timing.info.lane, rate, SCROLL_SHARE) : null,
-        sampledComments: s.scroll.length,
-      });
-      await save();
+    for (const round of rounds) {
+      for (const lib of libs) {
+        process.stderr.write(`${lib} @ ${rate}/s${repeat > 1 ? `, round ${round}` : ''}: timing…`);
+        const timing = await pass(lib, rate, false);
+        process.stderr.write(' sampling…');
+        const sampling = await pass(lib, rate, true);
+        process.stderr.write(' done\n');
+        const { recorded: t, before, after, settled } = timing;
+        const windowS = t.ms / 1000;
+        const delta = (name) => after[name] - before[name];
+        // Task times are divided by the wall time between the two metric snapshots, not by the page's
+        // window: a long task can delay the page's begin/end but not the snapshots.
+        const metricS = delta('Timestamp');
+        const main = {
+          cpuPct: (100 * delta('TaskDuration')) / metricS,
+          taskMsPerS: (1000 * delta('TaskDuration')) / metricS,
+          scriptMsPerS: (1000 * delta('ScriptDuration')) / metricS,
+          layoutMsPerS: (1000 * delta('LayoutDuration')) / metricS,
+          styleMsPerS: (1000 * delta('RecalcStyleDuration')) / metricS,
+          msPerDisplayed: t.displayed > 0 ? (1000 * delta('TaskDuration')) / t.displayed : NaN,
+        };
+        const s = sampling.recorded;
+        results.push({
+          lib,
+          rate,
+          round,
+          version: libVersion(lib),
+          fed: t.fed,
+          displayed: t.displayed,
+          displayedPerS: t.displayed / windowS,
+          // null when the page ran no frame loop: the frames were not timed.
+          frames: t.frames ? summarizeFrames(t.frames, t.ms) : null,
+          main,
+          memory: { nodes: settled.Nodes, jsHeapMB: settled.JSHeapUsedSize / 2 ** 20 },
+          screen: summarizeSamples(s.samples),
+          capacity:
+            timing.info.lane && s.scroll.length ? laneCapacity(s.scroll, timing.info.lane, rate, SCROLL_SHARE) : null,
+          sampledComments: s.scroll.length,
+        });
+        await save();
+      }
     }
   }
 
@@ -272,6 +298,7 @@ function cpuModel() {
 
 function libVersion(lib) {
   if (lib === 'harness') return '-';
+  if (BASELINE_LIBS.includes(lib)) return 'baseline';
   const pkg = {
     ours: 'packages/widget',
     'ours-canvas': 'packages/widget',

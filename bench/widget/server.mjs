@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { dirname, extname, join, normalize, sep } from 'node:path';
+import { dirname, extname, join, normalize, resolve as absolute, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -27,13 +27,16 @@ const TYPES = {
 };
 
 /**
- * Starts the server.
+ * Starts the server. `baseline`, a widget `dist` directory of another build, is served under
+ * `/baseline/` for the `ours@baseline` libraries (run.mjs `--baseline`).
+ * @param {{ baseline?: string }} [options]
  * @returns {Promise<{ url: string, close: () => Promise<void> }>} `url` ends with a slash.
  */
-export async function startPageServer() {
+export async function startPageServer({ baseline } = {}) {
+  const mounts = baseline ? { ...MOUNTS, '/baseline/': absolute(baseline) } : MOUNTS;
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = resolve(path);
+    const file = resolve(mounts, path);
     if (!file) return void res.writeHead(404).end();
     try {
       const body = await readFile(file);
@@ -60,8 +63,8 @@ export async function startPageServer() {
 }
 
 /** The file behind a URL path, or undefined when the path is outside every mount. */
-function resolve(path) {
-  for (const [prefix, dir] of Object.entries(MOUNTS)) {
+function resolve(mounts, path) {
+  for (const [prefix, dir] of Object.entries(mounts)) {
     if (!path.startsWith(prefix)) continue;
     const file = normalize(join(dir, path.slice(prefix.length)));
     if (file.startsWith(dir + sep)) return file;

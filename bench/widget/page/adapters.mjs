@@ -41,10 +41,10 @@ function domBoxes(stage, elements) {
 /**
  * `<danmaku-layer>` through its public API only; `renderer` is `dom` (`ours`) or `canvas`
  * (`ours-canvas`, painted by a worker, so there are no elements to measure: its boxes are not
- * sampled, its comments on screen are `stats.onScreen`).
+ * sampled, its comments on screen are `stats.onScreen`); `dist` is where its bundle is served.
  */
-async function ours(stage, renderer = 'dom') {
-  await import('/dist/danmaku-layer.bundle.js');
+async function ours(stage, renderer = 'dom', dist = '/dist/') {
+  await import(`${dist}danmaku-layer.bundle.js`);
   const layer = document.createElement('danmaku-layer');
   layer.renderer = renderer;
   layer.style.cssText = `position:absolute;inset:0;--danmaku-font-family:${FONT_FAMILY};--danmaku-font-weight:${FONT_WEIGHT}`;
@@ -155,6 +155,9 @@ export const ADAPTERS = {
   harness: async () => ({ add() {}, displayed: () => 0, boxes: () => [] }),
   ours: (stage) => ours(stage),
   'ours-canvas': (stage) => ours(stage, 'canvas'),
+  // Another build of ours (run.mjs --baseline DIR serves its dist under /baseline/), for A/B runs.
+  'ours@baseline': (stage) => ours(stage, 'dom', '/baseline/'),
+  'ours-canvas@baseline': (stage) => ours(stage, 'canvas', '/baseline/'),
   'danmaku-dom': (stage) => danmaku(stage, 'dom'),
   'danmaku-canvas': (stage) => danmaku(stage, 'canvas'),
   'danmu.js': (stage) => danmujs(stage, false),
