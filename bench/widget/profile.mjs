@@ -8,13 +8,14 @@
  *
  *   node bench/widget/profile.mjs [--lib ours] [--rate 200] [--seconds 5] [--warmup 5] [--top 25] [--trace-only]
  *                                 [--threads Compositor,…] [--categories cc,…] [--save-trace trace.json]
- *                                 [--frame-loop off]
+ *                                 [--frame-loop off] [--save-profile profile.cpuprofile]
  *
  * The CPU profiler's sampling shows in the trace as time of its own (and inflates the rest a
  * little): `--trace-only` records the trace alone, for the rendering figures.
  *
  * `--threads` adds tables for other threads of the page's renderer by name (`Compositor`: what the
- * main thread waits for in `Commit`, with `--categories cc`); `--categories` adds trace categories; `--save-trace` writes the trace for DevTools' Performance panel.
+ * main thread waits for in `Commit`, with `--categories cc`); `--categories` adds trace categories; `--save-trace` writes the trace for DevTools' Performance panel, `--save-profile` the CPU profile
+ * (a `.cpuprofile` DevTools opens).
  *
  * `--frame-loop off`: the page runs no requestAnimationFrame loop of its own (see run.mjs).
  *
@@ -48,6 +49,7 @@ const { values: flags } = parseArgs({
     categories: { type: 'string', default: '' },
     'frame-loop': { type: 'string', default: 'on' },
     'save-trace': { type: 'string' },
+    'save-profile': { type: 'string' },
   },
 });
 const rate = Number(flags.rate);
@@ -147,6 +149,7 @@ try {
   const t0 = Date.now();
   await new Promise((done) => setTimeout(done, seconds * 1000));
   const profile = profiling ? (await cdp.send('Profiler.stop')).profile : undefined;
+  if (profile && flags['save-profile']) writeFileSync(flags['save-profile'], JSON.stringify(profile));
   const traceText = String(await browser.stopTracing());
   if (flags['save-trace']) writeFileSync(flags['save-trace'], traceText);
   const trace = JSON.parse(traceText);
