@@ -145,7 +145,7 @@ export const FLAGS = {
     type: 'string',
     env: 'DANMAKU_FLUSH_INTERVAL',
     default: String(D.flushInterval),
-    help: 'Batching window for outgoing comments, in ms (0 = none).',
+    help: 'Batching window for outgoing comments, in ms; a comment in a quiet room goes at once (0 = none).',
   },
   'heartbeat-interval': {
     type: 'string',

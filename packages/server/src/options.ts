@@ -42,7 +42,10 @@ export interface DanmakuServerOptions {
   maxTextLength?: number;
   /** Largest frame accepted from a client, in bytes; larger ones close the connection (1009). Default `4096`. */
   maxPayload?: number;
-  /** Comments of a room are collected this long, in ms, and sent as one frame. `0` sends at once. Default `25`. */
+  /**
+   * Comments of a room are collected this long, in ms, and sent as one frame; a comment that finds the room
+   * quiet for that long goes at once. `0` sends every comment at once. Default `25`.
+   */
   flushInterval?: number;
   /** Interval of pings and heartbeat messages, in ms; a client silent for one interval is dropped. `0` disables. Default `15000`. */
   heartbeatInterval?: number;

@@ -16,7 +16,9 @@ class Recorder implements RoomMember {
 
 const comment = (id: string) => ({ id, text: id, color: '#ffffff', mode: 'scroll', size: 'medium' }) as const;
 
-test('comments within one flush interval become one frame, encoded once for every member', async (t) => {
+const seqsOf = (frame: PreparedFrame) => (JSON.parse(frame.text) as CommentsMessage).comments.map((c) => c.seq);
+
+test('comments that follow one another within a flush interval become one frame, encoded once for every member', async (t) => {
   const engine = new MemoryEngine();
   const hub = new RoomHub(engine, { flushInterval: 30 });
   t.after(async () => {
@@ -27,14 +29,36 @@ test('comments within one flush interval become one frame, encoded once for ever
   for (const member of members) await hub.join('batch', member);
   for (let i = 0; i < 25; i++) await engine.publish('batch', comment(`c${i}`));
   await new Promise((r) => setTimeout(r, 100));
-  for (const member of members) assert.equal(member.frames.length, 1);
-  // The very same frame: serialised (and framed) once, not once per member.
-  assert.ok(members.every((m) => Object.is(m.frames[0], members[0].frames[0])));
-  const message = JSON.parse(members[0].frames[0].text) as CommentsMessage;
+  // The first found the room quiet and went at once; the 24 behind it within the interval, together.
+  for (const member of members) assert.equal(member.frames.length, 2);
+  // The very same frames: serialised (and framed) once, not once per member.
+  for (const i of [0, 1]) assert.ok(members.every((m) => Object.is(m.frames[i], members[0].frames[i])));
+  assert.deepEqual(seqsOf(members[0].frames[0]), [1]);
   assert.deepEqual(
-    message.comments.map((c) => c.seq),
-    Array.from({ length: 25 }, (_, i) => i + 1),
+    seqsOf(members[0].frames[1]),
+    Array.from({ length: 24 }, (_, i) => i + 2),
   );
+});
+
+test('a comment that finds the room quiet for a whole flush interval goes at once; one that follows waits', async (t) => {
+  const engine = new MemoryEngine();
+  const hub = new RoomHub(engine, { flushInterval: 40, presenceInterval: 0 });
+  t.after(async () => {
+    await hub.close();
+    await engine.close();
+  });
+  const member = new Recorder();
+  await hub.join('quiet', member);
+  await engine.publish('quiet', comment('a'));
+  assert.equal(member.frames.length, 1, 'the first comment went out without waiting');
+  await engine.publish('quiet', comment('b'));
+  assert.equal(member.frames.length, 1, 'a comment right behind it waits for the interval');
+  await new Promise((r) => setTimeout(r, 80));
+  assert.deepEqual(member.frames.map(seqsOf), [[1], [2]]);
+  // Quiet again for longer than the interval since b went out: c goes at once too.
+  await new Promise((r) => setTimeout(r, 60));
+  await engine.publish('quiet', comment('c'));
+  assert.deepEqual(member.frames.map(seqsOf), [[1], [2], [3]]);
 });
 
 test('a flush interval of 0 sends each comment at once', async (t) => {
@@ -51,7 +75,7 @@ test('a flush interval of 0 sends each comment at once', async (t) => {
   assert.equal(member.frames.length, 2);
 });
 
-test('over the wire, a burst of comments reaches a viewer as one frame', async (t) => {
+test('over the wire, a burst into a quiet room reaches a viewer as two frames: its first comment, then the rest', async (t) => {
   const danmaku = await createDanmakuServer({ flushInterval: 200, rateLimit: 0, ipRateLimit: 0, logLevel: 'silent' });
   const { port } = await danmaku.listen(0, '127.0.0.1');
   const base = `ws://127.0.0.1:${port}/ws`;
@@ -64,8 +88,12 @@ test('over the wire, a burst of comments reaches a viewer as one frame', async (
   });
   for (let i = 0; i < 20; i++) sender.sendComment(`burst ${i}`);
   await viewer.waitForComments(20);
-  const frames = viewer.messages.filter((m) => m.type === 'comments');
-  assert.equal(frames.length, 1);
+  const frames = viewer.messages.filter((m): m is CommentsMessage => m.type === 'comments');
+  // The first comment found the room quiet and went at once; the other nineteen came together.
+  assert.deepEqual(
+    frames.map((f) => f.comments.length),
+    [1, 19],
+  );
 });
 
 test('a retracted comment still in the batch is dropped; events follow the comments before them', async (t) => {
@@ -133,6 +161,10 @@ test('deliveries are counted once per batch: sent and dropped, per comment and m
   await engine.publish('counted', comment('b'));
   await engine.publish('counted', comment('c'));
   await hub.close();
-  // Three comments in one batch: two members sent them, one dropped them, one counts for itself.
-  assert.deepEqual(counts, [[6, 3]]);
+  // The first comment alone (the room was quiet), then two in one batch: two members sent them,
+  // one dropped them, one counts for itself.
+  assert.deepEqual(counts, [
+    [2, 1],
+    [4, 2],
+  ]);
 });

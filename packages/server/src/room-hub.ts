@@ -1,6 +1,7 @@
 /**
  * Per-process fan-out: one engine subscription per room, however many local clients watch it,
- * and comments coalesced into one frame per flush interval, encoded once for the whole room.
+ * and comments coalesced into one frame per flush interval, encoded once for the whole room (the
+ * first comment after a quiet interval goes at once).
  * Room events (retractions, clears, slow mode) follow the comments in order; the viewer count is
  * polled per room and sent when it changed.
  */
@@ -34,6 +35,8 @@ interface LocalRoom {
   unsubscribe?: Unsubscribe;
   pending: Comment[];
   timer?: NodeJS.Timeout;
+  /** When the room's last frame of comments had gone out to every member (`performance.now()`). */
+  flushedAt: number;
   /** Polls the viewer count. */
   presenceTimer?: NodeJS.Timeout;
   /** The viewer count last sent (or first seen). */
@@ -46,7 +49,8 @@ interface LocalRoom {
 export interface RoomHubOptions {
   /**
    * How long comments are collected before one frame goes out to every member, in milliseconds.
-   * `0` sends each comment at once. Default `25`.
+   * A comment that finds the room quiet for at least that long goes out at once; those that follow
+   * it within the interval are collected. `0` sends each comment at once. Default `25`.
    */
   flushInterval?: number;
   /**
@@ -90,6 +94,7 @@ export class RoomHub {
         members: new Set(),
         subscribed: Promise.resolve(),
         pending: [],
+        flushedAt: -Infinity,
         polling: false,
       };
       created.subscribed = this.#engine
@@ -173,8 +178,13 @@ export class RoomHub {
 
   #receive(room: LocalRoom, comment: Comment): void {
     room.pending.push(comment);
-    if (this.#flushInterval <= 0) this.#flush(room);
-    else room.timer ??= setTimeout(() => this.#flush(room), this.#flushInterval);
+    if (room.timer) return;
+    // Nagle's rule for a room: a comment that finds the room quiet for a whole interval goes out
+    // at once instead of waiting that interval for others; those that follow it within the
+    // interval are collected into the next frame. A steady stream never leaves the room quiet that
+    // long and is batched as before; in a quiet room comments no longer wait.
+    if (this.#flushInterval <= 0 || performance.now() - room.flushedAt >= this.#flushInterval) this.#flush(room);
+    else room.timer = setTimeout(() => this.#flush(room), this.#flushInterval);
   }
 
   #flush(room: LocalRoom): void {
@@ -193,6 +203,9 @@ export class RoomHub {
       else if (delivered === false) dropped++;
     }
     this.#onDelivered?.(sent * comments.length, dropped * comments.length);
+    // Taken once every member has been handed the frame: a room whose fan-out took longer than the
+    // interval is busy, not quiet, and what arrived meanwhile is batched.
+    room.flushedAt = performance.now();
   }
 
   #event(room: LocalRoom, event: RoomEvent): void {
