@@ -158,74 +158,65 @@ test('the page server serves its mounts and nothing outside them', async () => {
   }
 });
 
-test('a short real run of every library writes a complete result', { timeout: 240_000 }, async () => {
+/** run.mjs with a short window at 30/s and `args`, its JSON written to a scratch folder: stdout and the result. */
+async function shortRun(args, timeout) {
   const dir = await mkdtemp(join(tmpdir(), 'bench-widget-'));
   try {
     const out = join(dir, 'result.json');
     const run = fileURLToPath(new URL('./run.mjs', import.meta.url));
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [run, '--rates', '30', '--seconds', '1', '--warmup', '1', '--cold-runs', '1', '--out', out],
-      {
-        timeout: 220_000,
-      },
-    );
-    assert.match(stdout, /\| ours \| 30 \|/);
-    assert.match(stdout, /Cold start of <danmaku-layer>/);
-    const { results, coldStart } = JSON.parse(await readFile(out, 'utf8'));
-    assert.deepEqual(
-      coldStart.map((c) => c.renderer),
-      ['dom', 'canvas'],
-    );
-    for (const { renderer, median } of coldStart) {
-      assert.ok(median.firstCommentMs > 0, `${renderer}: first comment drawn`);
-      assert.ok(median.loadMs >= 0 && median.fetchMs >= 0, `${renderer}: load figures`);
-      assert.ok(median.entryParseMs > 0, `${renderer}: the entry's parse is in the trace`);
-    }
-    assert.deepEqual(
-      results.map((r) => r.lib),
-      ['harness', 'ours', 'ours-canvas', 'danmaku-dom', 'danmaku-canvas', 'danmu.js', 'danmu.js-realtime'],
-    );
-    for (const r of results) {
-      assert.ok(r.fed > 0, `${r.lib} was fed`);
-      assert.ok(r.frames.frames > 0, `${r.lib} recorded frames`);
-      assert.ok(r.main.cpuPct > 0, `${r.lib} has task time`);
-      assert.ok(r.memory.nodes > 0 && r.memory.jsHeapMB > 0, `${r.lib} has memory figures`);
-      if (r.lib === 'harness') {
-        assert.equal(r.screen.onScreenPeak, 0, 'the harness draws nothing');
-        continue;
-      }
-      assert.ok(r.screen.samples > 0 && r.screen.onScreenPeak > 0, `${r.lib} showed comments`);
-      // ours-canvas has no boxes to read: its overlap is unknown (NaN, null in JSON), never a made-up 0.
-      if (r.lib === 'ours-canvas') assert.ok(!Number.isFinite(r.screen.overlapAvg), 'canvas overlap not sampled');
-      else assert.ok(r.screen.scrollOverlapAvg <= r.screen.overlapAvg, `${r.lib} scroll pairs are a subset`);
-    }
-    assert.ok(results.find((r) => r.lib === 'ours').capacity.lanes > 0, 'ours has a lane capacity');
+    const short = ['--rates', '30', '--seconds', '1', '--warmup', '1', '--out', out];
+    const { stdout } = await promisify(execFile)(process.execPath, [run, ...args, ...short], { timeout });
+    return { stdout, result: JSON.parse(await readFile(out, 'utf8')) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+test('a short real run of every library writes a complete result', { timeout: 240_000 }, async () => {
+  const { stdout, result } = await shortRun(['--cold-runs', '1'], 220_000);
+  assert.match(stdout, /\| ours \| 30 \|/);
+  assert.match(stdout, /Cold start of <danmaku-layer>/);
+  const { results, coldStart } = result;
+  assert.deepEqual(
+    coldStart.map((c) => c.renderer),
+    ['dom', 'canvas'],
+  );
+  for (const { renderer, median } of coldStart) {
+    assert.ok(median.firstCommentMs > 0, `${renderer}: first comment drawn`);
+    assert.ok(median.loadMs >= 0 && median.fetchMs >= 0, `${renderer}: load figures`);
+    assert.ok(median.entryParseMs > 0, `${renderer}: the entry's parse is in the trace`);
+  }
+  assert.deepEqual(
+    results.map((r) => r.lib),
+    ['harness', 'ours', 'ours-canvas', 'danmaku-dom', 'danmaku-canvas', 'danmu.js', 'danmu.js-realtime'],
+  );
+  for (const r of results) {
+    assert.ok(r.fed > 0, `${r.lib} was fed`);
+    assert.ok(r.frames.frames > 0, `${r.lib} recorded frames`);
+    assert.ok(r.main.cpuPct > 0, `${r.lib} has task time`);
+    assert.ok(r.memory.nodes > 0 && r.memory.jsHeapMB > 0, `${r.lib} has memory figures`);
+    if (r.lib === 'harness') {
+      assert.equal(r.screen.onScreenPeak, 0, 'the harness draws nothing');
+      continue;
+    }
+    assert.ok(r.screen.samples > 0 && r.screen.onScreenPeak > 0, `${r.lib} showed comments`);
+    // ours-canvas has no boxes to read: its overlap is unknown (NaN, null in JSON), never a made-up 0.
+    if (r.lib === 'ours-canvas') assert.ok(!Number.isFinite(r.screen.overlapAvg), 'canvas overlap not sampled');
+    else assert.ok(r.screen.scrollOverlapAvg <= r.screen.overlapAvg, `${r.lib} scroll pairs are a subset`);
+  }
+  assert.ok(results.find((r) => r.lib === 'ours').capacity.lanes > 0, 'ours has a lane capacity');
 });
 
 test(
   '--frame-loop off: the page asks for no frames of its own; CPU is measured, frames are not',
   { timeout: 120_000 },
   async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bench-widget-'));
-    try {
-      const out = join(dir, 'result.json');
-      const run = fileURLToPath(new URL('./run.mjs', import.meta.url));
-      const args = ['--libs', 'ours', '--rates', '30', '--seconds', '1', '--warmup', '1', '--cold-runs', '0'];
-      await promisify(execFile)(process.execPath, [run, ...args, '--frame-loop', 'off', '--out', out], {
-        timeout: 100_000,
-      });
-      const { config, results } = JSON.parse(await readFile(out, 'utf8'));
-      assert.equal(config.frameLoop, false);
-      const [ours] = results;
-      assert.equal(ours.frames, null, 'no frames timed');
-      assert.ok(ours.main.cpuPct > 0 && ours.displayed > 0, 'comments shown and their cost measured');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const { result } = await shortRun(['--libs', 'ours', '--cold-runs', '0', '--frame-loop', 'off'], 100_000);
+    const { config, results } = result;
+    assert.equal(config.frameLoop, false);
+    const [ours] = results;
+    assert.equal(ours.frames, null, 'no frames timed');
+    assert.ok(ours.main.cpuPct > 0 && ours.displayed > 0, 'comments shown and their cost measured');
   },
 );
 
@@ -233,29 +224,18 @@ test(
   '--baseline and --repeat: another build runs beside ours, in turn, round after round',
   { timeout: 180_000 },
   async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bench-widget-'));
-    try {
-      const out = join(dir, 'result.json');
-      const run = fileURLToPath(new URL('./run.mjs', import.meta.url));
-      // This checkout's own build stands in for another one: what matters is that it is served and run.
-      const dist = fileURLToPath(new URL('../../packages/widget/dist', import.meta.url));
-      const args = ['--libs', 'harness,ours@baseline', '--baseline', dist, '--repeat', '2'];
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        [run, ...args, '--rates', '30', '--seconds', '1', '--warmup', '1', '--cold-runs', '0', '--out', out],
-        { timeout: 160_000 },
-      );
-      assert.match(stdout, /Main CPU by round at 30\/s, net of the same round's harness/);
-      const { results } = JSON.parse(await readFile(out, 'utf8'));
-      assert.deepEqual(
-        results.map((r) => `${r.lib} ${r.round}`),
-        ['harness 1', 'ours@baseline 1', 'harness 2', 'ours@baseline 2'],
-      );
-      for (const r of results.filter((x) => x.lib === 'ours@baseline')) {
-        assert.ok(r.displayed > 0 && r.screen.onScreenPeak > 0, 'the baseline build showed comments');
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+    // This checkout's own build stands in for another one: what matters is that it is served and run.
+    const dist = fileURLToPath(new URL('../../packages/widget/dist', import.meta.url));
+    const args = ['--libs', 'harness,ours@baseline', '--baseline', dist, '--repeat', '2', '--cold-runs', '0'];
+    const { stdout, result } = await shortRun(args, 160_000);
+    assert.match(stdout, /Main CPU by round at 30\/s, net of the same round's harness/);
+    const { results } = result;
+    assert.deepEqual(
+      results.map((r) => `${r.lib} ${r.round}`),
+      ['harness 1', 'ours@baseline 1', 'harness 2', 'ours@baseline 2'],
+    );
+    for (const r of results.filter((x) => x.lib === 'ours@baseline')) {
+      assert.ok(r.displayed > 0 && r.screen.onScreenPeak > 0, 'the baseline build showed comments');
     }
   },
 );

@@ -1,9 +1,9 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Comment, CommentsMessage } from 'danmaku-layer-protocol';
 import { MemoryEngine } from './memory-engine.js';
 import type { PreparedFrame } from './prepared-frame.js';
-import { RoomHub, type RoomMember } from './room-hub.js';
+import { RoomHub, type RoomHubOptions, type RoomMember } from './room-hub.js';
 import { createDanmakuServer } from './server.js';
 import { TestClient } from './testing/client.js';
 
@@ -14,17 +14,23 @@ class Recorder implements RoomMember {
   }
 }
 
+/** A hub on a memory engine of its own, both closed when the test ends. */
+function hubOn(t: TestContext, options?: RoomHubOptions): { engine: MemoryEngine; hub: RoomHub } {
+  const engine = new MemoryEngine();
+  const hub = new RoomHub(engine, options);
+  t.after(async () => {
+    await hub.close();
+    await engine.close();
+  });
+  return { engine, hub };
+}
+
 const comment = (id: string) => ({ id, text: id, color: '#ffffff', mode: 'scroll', size: 'medium' }) as const;
 
 const seqsOf = (frame: PreparedFrame) => (JSON.parse(frame.text) as CommentsMessage).comments.map((c) => c.seq);
 
 test('comments that follow one another within a flush interval become one frame, encoded once for every member', async (t) => {
-  const engine = new MemoryEngine();
-  const hub = new RoomHub(engine, { flushInterval: 30 });
-  t.after(async () => {
-    await hub.close();
-    await engine.close();
-  });
+  const { engine, hub } = hubOn(t, { flushInterval: 30 });
   const members = [new Recorder(), new Recorder(), new Recorder()];
   for (const member of members) await hub.join('batch', member);
   for (let i = 0; i < 25; i++) await engine.publish('batch', comment(`c${i}`));
@@ -41,12 +47,7 @@ test('comments that follow one another within a flush interval become one frame,
 });
 
 test('a comment that finds the room quiet for a whole flush interval goes at once; one that follows waits', async (t) => {
-  const engine = new MemoryEngine();
-  const hub = new RoomHub(engine, { flushInterval: 40, presenceInterval: 0 });
-  t.after(async () => {
-    await hub.close();
-    await engine.close();
-  });
+  const { engine, hub } = hubOn(t, { flushInterval: 40, presenceInterval: 0 });
   const member = new Recorder();
   await hub.join('quiet', member);
   await engine.publish('quiet', comment('a'));
@@ -62,12 +63,7 @@ test('a comment that finds the room quiet for a whole flush interval goes at onc
 });
 
 test('a flush interval of 0 sends each comment at once', async (t) => {
-  const engine = new MemoryEngine();
-  const hub = new RoomHub(engine, { flushInterval: 0 });
-  t.after(async () => {
-    await hub.close();
-    await engine.close();
-  });
+  const { engine, hub } = hubOn(t, { flushInterval: 0 });
   const member = new Recorder();
   await hub.join('now', member);
   await engine.publish('now', comment('a'));
@@ -97,12 +93,7 @@ test('over the wire, a burst into a quiet room reaches a viewer as two frames: i
 });
 
 test('a retracted comment still in the batch is dropped; events follow the comments before them', async (t) => {
-  const engine = new MemoryEngine();
-  const hub = new RoomHub(engine, { flushInterval: 10_000, presenceInterval: 0 });
-  t.after(async () => {
-    await hub.close();
-    await engine.close();
-  });
+  const { engine, hub } = hubOn(t, { flushInterval: 10_000, presenceInterval: 0 });
   const frames: string[] = [];
   const member: RoomMember = {
     deliver: (frame) => {
@@ -130,12 +121,7 @@ test('a retracted comment still in the batch is dropped; events follow the comme
 });
 
 test("nameOf gives an open room's own name string, and any other name back as it is", async (t) => {
-  const engine = new MemoryEngine();
-  const hub = new RoomHub(engine);
-  t.after(async () => {
-    await hub.close();
-    await engine.close();
-  });
+  const { hub } = hubOn(t);
   const name = ['sha', 'red'].join('');
   await hub.join(name, new Recorder());
   const other = ['sha', 'red'].join('');
@@ -144,16 +130,11 @@ test("nameOf gives an open room's own name string, and any other name back as it
 });
 
 test('deliveries are counted once per batch: sent and dropped, per comment and member', async (t) => {
-  const engine = new MemoryEngine();
   const counts: Array<[number, number]> = [];
-  const hub = new RoomHub(engine, {
+  const { engine, hub } = hubOn(t, {
     flushInterval: 10_000,
     presenceInterval: 0,
     onDelivered: (sent, dropped) => counts.push([sent, dropped]),
-  });
-  t.after(async () => {
-    await hub.close();
-    await engine.close();
   });
   const answers: Array<boolean | void> = [true, true, false, undefined];
   for (const answer of answers) await hub.join('counted', { deliver: () => answer });
