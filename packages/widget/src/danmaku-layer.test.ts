@@ -181,6 +181,28 @@ describe('<danmaku-layer> rendering', () => {
     for (let i = 0; i < moving.length; i++) expect(after[i], moving[i].textContent).to.be.lessThan(before[i]);
   });
 
+  it('lays out each lane of a belt on its own: its comments share one row, contained in layout and size', async () => {
+    const layer = await makeLayer();
+    const a = layer.add({ text: 'a' }) && comments(layer)[0];
+    const b = layer.add({ text: 'b' }) && comments(layer).find((el) => el.textContent === 'b');
+    // Once the tail of "a" has cleared the entry edge, "c" goes into its lane, the first from the top.
+    await sleep(600);
+    expect(layer.add({ text: 'c' })).to.equal(true);
+    const c = comments(layer).find((el) => el.textContent === 'c');
+    expect(a && b && c, 'all three shown').to.be.ok;
+    const row = a && a.parentElement!;
+    expect(row && row.classList.contains('row')).to.equal(true);
+    expect(c && c.parentElement, 'same lane, same row').to.equal(row);
+    expect(b && b.parentElement, 'another lane, another row').to.not.equal(row);
+    expect(getComputedStyle(row as HTMLElement).contain)
+      .to.include('layout')
+      .and.to.include('size');
+    // The row moves with its belt: the comments still move right to left.
+    const x = (c as HTMLElement).getBoundingClientRect().x;
+    await sleep(100);
+    expect((c as HTMLElement).getBoundingClientRect().x).to.be.lessThan(x);
+  });
+
   it('pauses every comment where it is and resumes from there', async () => {
     const layer = await makeLayer();
     layer.add({ text: 'moving' });

@@ -42,8 +42,9 @@ export const layerStyles = unsafeCSS(`
     font-family: var(--danmaku-font-family);
     font-weight: var(--danmaku-font-weight);
   }
-  /* Scroll comments ride on belts, one composited layer per velocity (see render/belt.ts). */
+  /* Scroll comments ride on belts, one composited layer per velocity, a row per lane on each (see render/belt.ts). */
   .belt,
+  .row,
   .comment {
     position: absolute;
     left: 0;
@@ -51,6 +52,10 @@ export const layerStyles = unsafeCSS(`
   }
   .belt {
     will-change: transform;
+  }
+  /* Laid out on its own when a comment comes or goes; 0 × 0, its comments overflow it. */
+  .row {
+    contain: size layout;
   }
   .comment {
     white-space: pre;

@@ -6,6 +6,11 @@
  * element on each main-thread frame, even when the compositor moves it. One animation per comment
  * makes that work grow with the comments on screen (about 1 ms of main thread per second per
  * comment, measured); one per belt keeps it flat however full the stage is.
+ *
+ * Why rows: a comment arriving or leaving makes the browser lay out again the element it is added
+ * to or removed from, with every comment in it. On the belt itself that was every comment on
+ * screen; in a row of one lane (`.row`, contained in layout and size, so that nothing outside it is
+ * laid out again) it is the few comments of that lane.
  */
 import type { Slot } from './lanes.js';
 
@@ -28,6 +33,14 @@ export function place(el: HTMLElement, x: number, y: number): void {
   el.style.top = `${y}px`;
 }
 
+/** A new `<div>` of class `className` at the end of `parent`. */
+function div(parent: HTMLElement, className: string): HTMLElement {
+  const el = parent.ownerDocument.createElement('div');
+  el.className = className;
+  parent.append(el);
+  return el;
+}
+
 /** A moving container of comments, see the module description. */
 export class Belt {
   /** The container, absolutely placed at the stage's top left. */
@@ -40,13 +53,13 @@ export class Belt {
   count = 0;
   /** Moves the belt; driven by the stage's clock from {@link Belt.origin}. */
   readonly anim: Animation;
+  /** One row per lane, by its top in px: made when its first comment arrives, kept while the belt runs. */
+  readonly #rows = new Map<number, HTMLElement>();
 
   constructor(parent: HTMLElement, v: number, origin: number) {
     this.v = v;
     this.origin = origin;
-    this.el = parent.ownerDocument.createElement('div');
-    this.el.className = 'belt';
-    parent.append(this.el);
+    this.el = div(parent, 'belt');
     this.anim = this.el.animate([{ transform: 'translateX(0)' }, { transform: `translateX(${v * SPAN}px)` }], {
       duration: SPAN,
       fill: 'both',
@@ -63,9 +76,14 @@ export class Belt {
    * the belt's velocity.
    */
   carry(el: HTMLElement, slot: Slot): void {
+    let row = this.#rows.get(slot.y);
+    if (!row) {
+      this.#rows.set(slot.y, (row = div(this.el, 'row')));
+      place(row, 0, slot.y);
+    }
     // On screen x = x0 + v(t - start); the belt adds v(t - origin), so on the belt x = x0 + v(origin - start).
-    place(el, slot.x0 + this.v * (this.origin - slot.start), slot.y);
-    if (el.parentElement !== this.el) this.el.append(el);
+    place(el, slot.x0 + this.v * (this.origin - slot.start), 0);
+    if (el.parentElement !== row) row.append(el);
     this.count++;
   }
 
