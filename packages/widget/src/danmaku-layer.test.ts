@@ -16,7 +16,7 @@ async function makeLayer(attributes = ''): Promise<DanmakuLayer> {
   return layer;
 }
 
-/** Comment elements on the stage (recycled ones are detached, waiting in a pool). */
+/** Comment elements on the stage (recycled ones are detached, waiting in a pool), those that have left out of sight included. */
 function comments(layer: DanmakuLayer): HTMLElement[] {
   return [...layer.shadowRoot!.querySelectorAll<HTMLElement>('.comment')];
 }
@@ -201,6 +201,33 @@ describe('<danmaku-layer> rendering', () => {
     const x = (c as HTMLElement).getBoundingClientRect().x;
     await sleep(100);
     expect((c as HTMLElement).getBoundingClientRect().x).to.be.lessThan(x);
+  });
+
+  it('leaves a scroll comment that has left where it is, out of sight, for the next comment to take', async () => {
+    const layer = await makeLayer();
+    // About a second to cross the 800 px stage.
+    layer.speed = 1200;
+    await layer.updateComplete;
+    layer.add({ text: 'first' });
+    const [first] = comments(layer);
+    await sleep(500);
+    // Same speed, same belt: still riding once the first has left, so the belt stays.
+    layer.add({ text: 'second' });
+    const removed: Node[] = [];
+    const observer = new MutationObserver((records) => records.forEach((r) => removed.push(...r.removedNodes)));
+    observer.observe(layer.shadowRoot!, { childList: true, subtree: true });
+    await waitUntil(() => layer.stats.onScreen === 1, 'the first comment leaves', { timeout: 5000, interval: 5 });
+    const stage = layer.shadowRoot!.querySelector('.stage')!.getBoundingClientRect();
+    expect(first.isConnected, 'still in place').to.equal(true);
+    expect(first.getBoundingClientRect().right, 'out of sight').to.be.at.most(stage.left);
+    expect(removed, 'nothing taken out of the page when it left').to.have.length(0);
+    expect(layer.add({ text: 'third' })).to.equal(true);
+    expect(first.textContent, 'its element taken by the next comment').to.equal('third');
+    expect(first.getBoundingClientRect().left).to.be.at.least(stage.right - 1);
+    observer.disconnect();
+    // Comments taken off the stage before they leave (cleared, retracted) go at once.
+    layer.clear();
+    expect(comments(layer)).to.have.length(0);
   });
 
   it('pauses every comment where it is and resumes from there', async () => {

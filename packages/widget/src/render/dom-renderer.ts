@@ -3,6 +3,10 @@
  * belts (`belt.ts`: one compositor animation per velocity moves them all, so no JavaScript and no
  * per-comment animation runs per frame); top/bottom comments stand in place and fade in and out;
  * elements are recycled.
+ *
+ * A scroll comment that has left the stage stays where it is, out of sight, until the next comment
+ * drawn takes its element from the pool: a departure then costs the page no layout of its own, only
+ * the arrival that reuses it does.
  */
 import { isColored } from '../features/filter.js';
 import { Belt, place } from './belt.js';
@@ -29,7 +33,10 @@ export class DomRenderer implements Renderer {
   readonly #clock: Clock;
   readonly #drawn = new Map<Shown, Drawn>();
   readonly #belts = new Set<Belt>();
-  /** Detached elements of comments that left, for reuse. */
+  /**
+   * Elements of comments that left, for reuse: detached, or still in place out of sight (a scroll
+   * comment its belt carried past the edge).
+   */
   readonly #pool: HTMLElement[] = [];
 
   constructor(root: HTMLElement, clock: Clock) {
@@ -86,9 +93,13 @@ export class DomRenderer implements Renderer {
     if (!drawn) return;
     this.#drawn.delete(shown);
     drawn.fade?.cancel();
+    // Past the edge, a scroll comment stays where its belt carried it until its element is reused:
+    // taking it out would cost the page a layout for a change nobody sees. Others go at once (a
+    // top/bottom comment, one cleared or retracted before it left).
+    if (!drawn.belt || shown.slot.end > this.#clock.now()) drawn.el.remove();
     this.#offBelt(drawn);
-    drawn.el.remove();
     if (this.#pool.length < POOL) this.#pool.push(drawn.el);
+    else drawn.el.remove();
   }
 
   fade(shown: Shown, length: number): void {
