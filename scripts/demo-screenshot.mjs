@@ -8,7 +8,7 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDanmakuServer } from 'danmaku-layer-server';
-import { TestClient } from 'danmaku-layer-server/testing';
+import { TestClient } from '#server-testing/client.js';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 
