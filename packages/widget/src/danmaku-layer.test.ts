@@ -230,6 +230,27 @@ describe('<danmaku-layer> rendering', () => {
     expect(comments(layer)).to.have.length(0);
   });
 
+  it('takes a comment that has left past the right edge (reverse) out at once: a wider stage would show it', async () => {
+    const layer = await makeLayer('reverse');
+    layer.speed = 1200;
+    await layer.updateComplete;
+    layer.add({ text: 'first' });
+    const [first] = comments(layer);
+    await sleep(500);
+    layer.add({ text: 'second' });
+    await waitUntil(() => layer.stats.onScreen === 1, 'the first comment leaves', { timeout: 5000, interval: 5 });
+    expect(first.isConnected, 'taken out').to.equal(false);
+    // Fullscreen, say: nothing that has left comes back into view.
+    layer.style.width = '1600px';
+    await frame();
+    const stage = layer.shadowRoot!.querySelector('.stage')!.getBoundingClientRect();
+    const inView = comments(layer).filter((el) => {
+      const box = el.getBoundingClientRect();
+      return box.right > stage.left && box.left < stage.right;
+    });
+    expect(inView.map((el) => el.textContent)).to.deep.equal(['second']);
+  });
+
   it('pauses every comment where it is and resumes from there', async () => {
     const layer = await makeLayer();
     layer.add({ text: 'moving' });

@@ -4,9 +4,9 @@
  * per-comment animation runs per frame); top/bottom comments stand in place and fade in and out;
  * elements are recycled.
  *
- * A scroll comment that has left the stage stays where it is, out of sight, until the next comment
- * drawn takes its element from the pool: a departure then costs the page no layout of its own, only
- * the arrival that reuses it does.
+ * A scroll comment that has left the stage past its left edge stays where it is, out of sight, until
+ * the next comment drawn takes its element from the pool: a departure then costs the page no layout
+ * of its own, only the arrival that reuses it does.
  */
 import { isColored } from '../features/filter.js';
 import { Belt, place } from './belt.js';
@@ -93,10 +93,12 @@ export class DomRenderer implements Renderer {
     if (!drawn) return;
     this.#drawn.delete(shown);
     drawn.fade?.cancel();
-    // Past the edge, a scroll comment stays where its belt carried it until its element is reused:
-    // taking it out would cost the page a layout for a change nobody sees. Others go at once (a
-    // top/bottom comment, one cleared or retracted before it left).
-    if (!drawn.belt || shown.slot.end > this.#clock.now()) drawn.el.remove();
+    // Past the left edge, a scroll comment stays where its belt carried it until its element is
+    // reused: taking it out would cost the page a layout for a change nobody sees. Others go at once:
+    // a top/bottom comment, one cleared or retracted before it left, and one past the right edge
+    // (`reverse`), which a wider stage (fullscreen) would bring back into view.
+    const { v, end } = shown.slot;
+    if (!drawn.belt || v > 0 || end > this.#clock.now()) drawn.el.remove();
     this.#offBelt(drawn);
     if (this.#pool.length < POOL) this.#pool.push(drawn.el);
     else drawn.el.remove();
