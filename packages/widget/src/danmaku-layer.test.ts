@@ -21,6 +21,27 @@ function comments(layer: DanmakuLayer): HTMLElement[] {
   return [...layer.shadowRoot!.querySelectorAll<HTMLElement>('.comment')];
 }
 
+/**
+ * A layer on which "first" has just left while "second", on the same belt, still rides (so the belt
+ * stays): about a second to cross the 800 px stage, "second" added half a second after "first".
+ * `beforeLeaving` runs once both are on the stage.
+ */
+async function firstLeavesSecondRides(
+  attributes = '',
+  beforeLeaving: (layer: DanmakuLayer) => void = () => {},
+): Promise<{ layer: DanmakuLayer; first: HTMLElement }> {
+  const layer = await makeLayer(attributes);
+  layer.speed = 1200;
+  await layer.updateComplete;
+  layer.add({ text: 'first' });
+  const [first] = comments(layer);
+  await sleep(500);
+  layer.add({ text: 'second' });
+  beforeLeaving(layer);
+  await waitUntil(() => layer.stats.onScreen === 1, 'the first comment leaves', { timeout: 5000, interval: 5 });
+  return { layer, first };
+}
+
 function overlap(a: DOMRect, b: DOMRect): boolean {
   const e = 0.01;
   return a.left < b.right - e && b.left < a.right - e && a.top < b.bottom - e && b.top < a.bottom - e;
@@ -204,19 +225,11 @@ describe('<danmaku-layer> rendering', () => {
   });
 
   it('leaves a scroll comment that has left where it is, out of sight, for the next comment to take', async () => {
-    const layer = await makeLayer();
-    // About a second to cross the 800 px stage.
-    layer.speed = 1200;
-    await layer.updateComplete;
-    layer.add({ text: 'first' });
-    const [first] = comments(layer);
-    await sleep(500);
-    // Same speed, same belt: still riding once the first has left, so the belt stays.
-    layer.add({ text: 'second' });
     const removed: Node[] = [];
     const observer = new MutationObserver((records) => records.forEach((r) => removed.push(...r.removedNodes)));
-    observer.observe(layer.shadowRoot!, { childList: true, subtree: true });
-    await waitUntil(() => layer.stats.onScreen === 1, 'the first comment leaves', { timeout: 5000, interval: 5 });
+    const { layer, first } = await firstLeavesSecondRides('', (layer) =>
+      observer.observe(layer.shadowRoot!, { childList: true, subtree: true }),
+    );
     const stage = layer.shadowRoot!.querySelector('.stage')!.getBoundingClientRect();
     expect(first.isConnected, 'still in place').to.equal(true);
     expect(first.getBoundingClientRect().right, 'out of sight').to.be.at.most(stage.left);
@@ -231,14 +244,7 @@ describe('<danmaku-layer> rendering', () => {
   });
 
   it('takes a comment that has left past the right edge (reverse) out at once: a wider stage would show it', async () => {
-    const layer = await makeLayer('reverse');
-    layer.speed = 1200;
-    await layer.updateComplete;
-    layer.add({ text: 'first' });
-    const [first] = comments(layer);
-    await sleep(500);
-    layer.add({ text: 'second' });
-    await waitUntil(() => layer.stats.onScreen === 1, 'the first comment leaves', { timeout: 5000, interval: 5 });
+    const { layer, first } = await firstLeavesSecondRides('reverse');
     expect(first.isConnected, 'taken out').to.equal(false);
     // Fullscreen, say: nothing that has left comes back into view.
     layer.style.width = '1600px';
