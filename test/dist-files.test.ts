@@ -55,6 +55,21 @@ async function openPage(url: string): Promise<{ page: Page; scripts: string[]; e
   return { page: tab, scripts, errors };
 }
 
+/**
+ * Whether the browser of `tab` fetches a module again after a fetch of it failed. The HTML standard
+ * says it must since 2025 (whatwg/html#10327; Chromium 156 does); browsers that predate the change
+ * (Chromium 150, for one) keep the failure for the page's life, so a second `import()` of the file
+ * rejects without a request. The widget's chunk loader tries once more either way; how many
+ * requests the site sees depends on this.
+ */
+async function refetchesFailedModules(tab: Page, requests: Map<string, number>): Promise<boolean> {
+  const path = `/no-such-module-${Date.now()}.js`;
+  await tab.evaluate(async (url) => {
+    for (let i = 0; i < 2; i++) await import(url).catch(() => undefined);
+  }, path);
+  return requests.get(path) === 2;
+}
+
 test('a site that hosts only danmaku-layer.standalone.js sends and receives, canvas renderer included', async () => {
   const site = join(dir, 'standalone');
   await cp(join(dist, 'danmaku-layer.standalone.js'), join(site, 'danmaku.js'));
@@ -117,7 +132,8 @@ test('a chunk the site did not host: tried twice, then a load_failed DanmakuErro
       COMPOSER_STRINGS.failures.load_failed,
     );
     assert.equal(await feedback.isVisible(), true);
-    assert.equal(server.requests.get(`/chunks/${outbox}`), 2, 'fetched, then tried once more');
+    const refetches = await refetchesFailedModules(tab, server.requests);
+    assert.equal(server.requests.get(`/chunks/${outbox}`), refetches ? 2 : 1, 'fetched, then tried once more');
 
     const failure = await tab.evaluate(() =>
       document
@@ -138,8 +154,8 @@ test('a chunk the site did not host: tried twice, then a load_failed DanmakuErro
     assert.ok(failure.message.includes(`${server.http}/chunks/${outbox}`), failure.message);
     assert.match(failure.message, /whole dist\/ folder/);
     assert.match(failure.message, /danmaku-layer\.standalone\.js/);
-    // No failure is kept: the send fetched the file again (twice).
-    assert.equal(server.requests.get(`/chunks/${outbox}`), 4);
+    // No failure is kept: the send fetched the file again (twice), where the browser fetches again.
+    assert.equal(server.requests.get(`/chunks/${outbox}`), refetches ? 4 : 1);
     const heard = await tab.evaluate(() => (window as unknown as { heard: { code: string; message: string }[] }).heard);
     assert.ok(heard.length >= 1 && heard.every((e) => e.code === 'load_failed'), JSON.stringify(heard));
     assert.equal(heard.at(-1)!.message, failure.message);
@@ -169,7 +185,8 @@ test("the connection's chunk not hosted: the layer says so with a load_failed er
     });
     await tab.goto(`${server.http}/`);
     await tab.waitForFunction(() => document.querySelector('danmaku-layer')?.status === 'closed');
-    assert.equal(server.requests.get(`/chunks/${connection}`), 2, 'fetched, then tried once more');
+    const refetches = await refetchesFailedModules(tab, server.requests);
+    assert.equal(server.requests.get(`/chunks/${connection}`), refetches ? 2 : 1, 'fetched, then tried once more');
     const heard = await tab.evaluate(() => (window as unknown as { heard: string[] }).heard);
     assert.equal(heard.length, 1, JSON.stringify(heard));
     assert.ok(
@@ -246,7 +263,12 @@ test('a composer whose own file is missing shows why in its place', async () => 
     );
     const text = await tab.locator('danmaku-composer').textContent();
     assert.ok(text!.includes(`${server.http}/danmaku-composer.bundle.js`), text!);
-    assert.equal(server.requests.get('/danmaku-composer.bundle.js'), 2);
+    const refetches = await refetchesFailedModules(tab, server.requests);
+    assert.equal(
+      server.requests.get('/danmaku-composer.bundle.js'),
+      refetches ? 2 : 1,
+      'fetched, then tried once more',
+    );
     await tab.close();
   } finally {
     await server.close();

@@ -10,7 +10,11 @@ import { DanmakuError } from '../connection/danmaku-error.js';
 /**
  * Wraps `load` (a dynamic `import()`) so that every caller shares one fetch. A failed fetch is
  * retried once; if that fails too, the returned promise rejects with a `load_failed`
- * {@link DanmakuError} and the next call starts afresh (a rejection is never kept).
+ * {@link DanmakuError} and the next call starts afresh (a rejection is never kept). Whether a
+ * retry reaches the network is the browser's call: browsers that predate whatwg/html#10327 keep a
+ * module's failed fetch for the page's life and reject a second `import()` at once. A retry under
+ * another URL (a query added) would get past that, but would also miss the integrity the page's
+ * import map gives the file, so it is not done.
  *
  * @example
  * const loadOutbox = chunk(() => import('./outbox.js'));
