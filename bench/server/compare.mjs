@@ -33,7 +33,8 @@ async function broadcastAt(config, servers, name, point) {
   }
   process.stdout.write(
     `  delivered ${load1.delivered}/${load1.expected}, p50 ${fmt(load1.latencyMs.p50, 2)} ms, p99 ${fmt(load1.latencyMs.p99, 2)} ms,` +
-      ` CPU ${fmt(load1.serverCpuMs, 0)} ms = ${fmt(load1.cpuMsPer1000Deliveries, 2)} ms/1k deliveries\n`,
+      ` CPU ${fmt(load1.serverCpuMs, 0)} ms = ${fmt(load1.cpuMsPer1000Deliveries, 2)} ms/1k deliveries` +
+      ` (kernel ${fmt(load1.kernelCpuMsPer1000Deliveries, 2)}, ${fmt(load1.writesPer1000Deliveries, 0)} writes)\n`,
   );
   warnAbout(name, load1);
   return { args: server.args, load1 };
@@ -131,6 +132,8 @@ export async function compare(config, servers, results) {
         fmt(b.latencyMs.p50, 2),
         fmt(b.latencyMs.p99, 2),
         fmt(b.cpuMsPer1000Deliveries, 2),
+        fmt(b.kernelCpuMsPer1000Deliveries, 2),
+        fmt(b.writesPer1000Deliveries, 0),
         `${fmt(b.serverCoreUse[0] * 100, 0)} %`,
         `${fmt(Math.max(...b.loadGeneratorCoreUse) * 100, 0)} %`,
         r.idle ? r.idle.connections : 'n/a',
@@ -139,7 +142,7 @@ export async function compare(config, servers, results) {
     }
   }
   process.stdout.write(
-    `\n${table(rows, [...(multi ? ['clients x rate'] : []), 'server', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'CPU ms / 1k deliveries', 'server core', 'busiest load gen', 'idle conns', 'KiB / idle conn'])}\n`,
+    `\n${table(rows, [...(multi ? ['clients x rate'] : []), 'server', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'CPU ms / 1k deliveries', 'of it kernel', 'writes / 1k', 'server core', 'busiest load gen', 'idle conns', 'KiB / idle conn'])}\n`,
   );
 
   // `ratios` keeps the first point's figures under the pair's name (as runs with one point did);

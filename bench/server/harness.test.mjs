@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Histogram } from './histogram.mjs';
-import { LISTENING, cpuMs, rssBytes } from './proc.mjs';
+import { LISTENING, cpuMs, cpuTimesMs, rssBytes, writeSyscalls } from './proc.mjs';
 
 test('histogram quantiles and merge', () => {
   const a = new Histogram();
@@ -49,6 +49,22 @@ test('CPU time and RSS come from /proc', () => {
   assert.ok(rss > 10 * 2 ** 20 && rss < 2 ** 32, `rss ${rss}`);
 });
 
+test('the user/kernel split adds up, and write system calls are counted', (t) => {
+  const { user, system } = cpuTimesMs(process.pid);
+  assert.ok(user > 0 && system >= 0, `user ${user} ms, system ${system} ms`);
+  assert.ok(Math.abs(user + system - cpuMs(process.pid)) <= 20);
+  if (Number.isNaN(writeSyscalls(process.pid))) return t.skip('/proc/<pid>/io cannot be read here');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-writes-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const fd = openSync(join(dir, 'f'), 'w');
+  const before = writeSyscalls(process.pid);
+  for (let i = 0; i < 100; i++) writeSync(fd, 'x');
+  const counted = writeSyscalls(process.pid) - before;
+  closeSync(fd);
+  // Other threads of this process (the test runner's output) may write too, never fewer.
+  assert.ok(counted >= 100 && counted < 150, `${counted} write system calls for 100 writes`);
+});
+
 test('ready line: text and JSON log forms', () => {
   const port = (line) => {
     const match = LISTENING.exec(line);
@@ -61,8 +77,11 @@ test('ready line: text and JSON log forms', () => {
 
 test('a tiny run delivers everything and writes JSON', { timeout: 120_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'bench-server-'));
+  const profiles = mkdtempSync(join(tmpdir(), 'bench-profiles-'));
   try {
     const args = [
+      '--cpu-prof',
+      profiles,
       '--clients',
       '12',
       '--senders',
@@ -101,10 +120,23 @@ test('a tiny run delivers everything and writes JSON', { timeout: 120_000 }, asy
       assert.equal(broadcast.duplicates, 0);
       assert.ok(broadcast.latencyMs.p50 > 0);
       assert.equal(idle.connections, 30);
+      // The kernel's share and the write system calls, where /proc/<pid>/io can be read.
+      assert.ok(broadcast.kernelCpuMsPer1000Deliveries >= 0);
+      assert.ok(broadcast.kernelCpuMsPer1000Deliveries <= broadcast.cpuMsPer1000Deliveries);
+      if (Number.isFinite(broadcast.writesPer1000Deliveries)) assert.ok(broadcast.writesPer1000Deliveries > 0);
     }
     assert.ok(data.ratios['ours / ws']);
+    // One profile per server process: the broadcast's and the idle load's, of each server.
+    const written = readdirSync(profiles).sort();
+    assert.deepEqual(
+      written.map((f) => f.replace(/-\d{4}-.*$/, '')),
+      ['ours-bench', 'ours-idle', 'ws-bench', 'ws-idle'],
+    );
+    const profile = JSON.parse(readFileSync(join(profiles, written[0]), 'utf8'));
+    assert.ok(profile.nodes.length > 0 && profile.samples.length > 0);
   } finally {
     rmSync(out, { recursive: true, force: true });
+    rmSync(profiles, { recursive: true, force: true });
   }
 });
 

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Histogram, nowUs } from './histogram.mjs';
-import { cpuMs, forkWorker, rssBytes, stop } from './proc.mjs';
+import { cpuMs, cpuTimesMs, forkWorker, rssBytes, stop, writeSyscalls } from './proc.mjs';
 
 const LOAD = fileURLToPath(new URL('./load.mjs', import.meta.url));
 
@@ -72,7 +72,8 @@ export async function broadcast(config, { kind, urls, pids, room }) {
     if (connected[0].ok !== config.senders) throw new Error(`senders could not connect: ${firstError}`);
     await sleep(1000);
 
-    const cpuBefore = pids.map(cpuMs);
+    const cpuBefore = pids.map(cpuTimesMs);
+    const writesBefore = pids.map(writeSyscalls);
     const loadPids = all.map((w) => w.child.pid);
     const loadCpuBefore = loadPids.map(cpuMs);
     const startUs = nowUs();
@@ -93,7 +94,8 @@ export async function broadcast(config, { kind, urls, pids, room }) {
       } else if (Date.now() - lastChange > 2000) break;
       await sleep(100);
     }
-    const cpuAfter = pids.map(cpuMs);
+    const cpuAfter = pids.map(cpuTimesMs);
+    const writesAfter = pids.map(writeSyscalls);
     const loadCpuAfter = loadPids.map(cpuMs);
     const wallS = (nowUs() - startUs) / 1e6;
     const reports = await Promise.all(all.map((w) => w.ask('report', 'report')));
@@ -114,8 +116,10 @@ export async function broadcast(config, { kind, urls, pids, room }) {
       for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
       for (const [k, v] of Object.entries(r.closes)) closes[k] = (closes[k] ?? 0) + v;
     }
-    const cpu = cpuAfter.map((after, i) => after - cpuBefore[i]);
+    const cpu = cpuAfter.map((after, i) => after.user + after.system - cpuBefore[i].user - cpuBefore[i].system);
     const serverCpu = cpu.reduce((a, b) => a + b, 0);
+    const kernelCpu = cpuAfter.reduce((sum, after, i) => sum + after.system - cpuBefore[i].system, 0);
+    const writes = writesAfter.reduce((sum, after, i) => sum + after - writesBefore[i], 0);
     const activeS = (Math.max(lastRecvUs, startUs) - startUs) / 1e6;
     return {
       clients: receivers,
@@ -135,6 +139,11 @@ export async function broadcast(config, { kind, urls, pids, room }) {
       cpuMsPerProcess: cpu,
       serverCpuMs: serverCpu,
       cpuMsPer1000Deliveries: delivered > 0 ? (serverCpu / delivered) * 1000 : NaN,
+      // The part of it spent in the kernel: with one core's worth of TCP sends on loopback, most of
+      // it is the send path of each write, a cost no user-space change lowers but fewer writes.
+      kernelCpuMsPer1000Deliveries: delivered > 0 ? (kernelCpu / delivered) * 1000 : NaN,
+      // Write system calls the server(s) made per 1,000 deliveries (NaN without /proc/<pid>/io).
+      writesPer1000Deliveries: delivered > 0 ? (writes / delivered) * 1000 : NaN,
       deliveriesPerSecond: activeS > 0 ? delivered / activeS : NaN,
       // Share of one core each load-generator process used while sending and draining: near 100 %
       // means the receiving side, not the server, set the pace, and latency includes its queue.

@@ -3,6 +3,7 @@
  * the run's configuration. A bad flag ends the process with exit code 2 and a message naming it.
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PEERS } from './peers.mjs';
@@ -36,6 +37,8 @@ Load 2 (idle):      --idle connections held open, server memory measured.
   --redis                instead: 1, 2 and 3 instances of ours on a redis-server started for the run
   --instances <list>     instance counts for --redis (default 1,2,3)
   --timeout <s>          the whole run is aborted after this long (default 900; 1800 with --connections)
+  --cpu-prof <dir>       write a V8 CPU profile of each server process to <dir> (node --cpu-prof; open
+                         it in DevTools). Profiling costs CPU: such a run's figures are not the benchmark's
   --help
 
 Connections mode (default servers ws,ours):
@@ -91,6 +94,7 @@ export function parseOptions(argv) {
         'source-addresses': { type: 'string', default: '0' },
         'connect-procs': { type: 'string', default: '4' },
         'heap-snapshots': { type: 'string' },
+        'cpu-prof': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -164,6 +168,7 @@ export function parseOptions(argv) {
   if (!existsSync(bin)) {
     usage(`bench:server: --server-bin ${bin} does not exist${bin === DEFAULT_BIN ? ' (run npm run build)' : ''}.\n`);
   }
+  if (flags['cpu-prof'] !== undefined) config.cpuProfileDir = resolve(flags['cpu-prof']);
   const results = flags.out.endsWith('/') ? flags.out : `${flags.out}/`;
   return { config, bin, results, redis: flags.redis, connections: connectionsMode };
 }

@@ -22,9 +22,11 @@ const peer = (file) => fileURLToPath(new URL(`./peers/${file}`, import.meta.url)
 
 /**
  * The servers of one run: ours is `bin` (a danmaku-layer-server executable) with `oursFlags` added.
+ * With `cpuProfileDir`, every server process writes a V8 CPU profile there when it exits, named
+ * after the server, the room and the time it started.
  * @returns {{ start: Function, limitFlags: () => string[], help: () => string }}
  */
-export function peers(bin, oursFlags) {
+export function peers(bin, oursFlags, { cpuProfileDir } = {}) {
   let oursHelp;
   /** `danmaku-layer-server --help`, read once, to see which flags this build has. */
   function help() {
@@ -58,6 +60,15 @@ export function peers(bin, oursFlags) {
    * at `--heartbeat-interval`).
    */
   async function start(name, room, extra = [], { nodeArgs = [], env, heartbeat = 0 } = {}) {
+    if (cpuProfileDir) {
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      nodeArgs = [
+        ...nodeArgs,
+        '--cpu-prof',
+        `--cpu-prof-dir=${cpuProfileDir}`,
+        `--cpu-prof-name=${name}-${room}-${stamp}.cpuprofile`,
+      ];
+    }
     switch (name) {
       case 'ws': {
         const args = [...nodeArgs, peer('ws-broadcast.mjs'), '0', String(heartbeat)];

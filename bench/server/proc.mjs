@@ -186,14 +186,37 @@ export function childFileLimit(env = {}) {
   }
 }
 
-/** User + system CPU time of a process so far, in milliseconds (from /proc/<pid>/stat). */
-export function cpuMs(pid) {
+/**
+ * CPU time of a process so far, in milliseconds, split into the time spent in its own code (`user`)
+ * and in the kernel on its behalf (`system`: for a broadcast server, mostly the TCP send path of
+ * each write), from /proc/<pid>/stat.
+ * @returns {{ user: number, system: number }}
+ */
+export function cpuTimesMs(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1000) / CLK_TCK;
+  return { user: (Number(fields[11]) * 1000) / CLK_TCK, system: (Number(fields[12]) * 1000) / CLK_TCK };
+}
+
+/** User + system CPU time of a process so far, in milliseconds (from /proc/<pid>/stat). */
+export function cpuMs(pid) {
+  const { user, system } = cpuTimesMs(pid);
+  return user + system;
+}
+
+/**
+ * Write system calls (write, writev and the like) a process has made so far, from the `syscw`
+ * line of /proc/<pid>/io; NaN where that file cannot be read (a kernel without task I/O
+ * accounting, or another user's process).
+ */
+export function writeSyscalls(pid) {
+  try {
+    const match = /^syscw:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return match ? Number(match[1]) : NaN;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Resident set size of a process, in bytes (from /proc/<pid>/status). */

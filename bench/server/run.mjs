@@ -29,7 +29,7 @@ setTimeout(() => {
   process.exit(1);
 }, config.timeout * 1000).unref();
 
-const servers = peers(bin, config.oursFlags);
+const servers = peers(bin, config.oursFlags, { cpuProfileDir: config.cpuProfileDir });
 try {
   if (redis) await redisMode(config, servers, results);
   else if (connections) await connectionsMode(config, servers, results);
