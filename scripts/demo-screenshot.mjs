@@ -11,8 +11,11 @@ import { createDanmakuServer } from 'danmaku-layer-server';
 import { TestClient } from '#server-testing/client.js';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
+import { missingFonts, missingFontsWarning } from './fonts.mjs';
 
 const out = process.argv[2] ?? 'docs/images';
+const fontWarning = missingFontsWarning(missingFonts(), 'these pictures are not fit for the documentation');
+if (fontWarning) console.warn(fontWarning);
 const INPUT = 'danmaku-composer [part="input"]';
 
 /** A plain article page of someone else's design with a composer, in the light or the dark scheme. */

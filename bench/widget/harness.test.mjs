@@ -15,6 +15,7 @@ import { laneCapacity, percentile, summarizeFrames } from './stats.mjs';
 import { generateComments } from './workload.mjs';
 import { startPageServer } from './server.mjs';
 import { selfTimes } from './trace.mjs';
+import { missingFrom, missingFontsWarning } from '../../scripts/fonts.mjs';
 import { printReport, printRounds } from './report.mjs';
 
 test('the workload is the same for the same seed and mixes modes, lengths and scripts', () => {
@@ -123,6 +124,35 @@ test('a run whose page timed no frames reports them as n/a, never as 0 fps', () 
   assert.match(text, /no frame loop on the page \(frames not timed\)/);
   assert.match(text, /\| ours \| 200 \| n\/a\/n\/a\/n\/a \| n\/a \| 7\.0% \|/);
   assert.doesNotMatch(text, /NOT met \(p99/, 'the frame target is n/a, not failed');
+});
+
+test('fonts: the missing ones are named with their package, and a run without them says so', () => {
+  const fcList = 'DejaVu Sans,DejaVu Sans Condensed\nLiberation Serif\nNoto Color Emoji\n';
+  assert.deepEqual(
+    missingFrom(fcList).map((f) => f.family),
+    ['Droid Sans Fallback'],
+  );
+  assert.deepEqual(missingFrom(`${fcList}Droid Sans Fallback\n`), []);
+  assert.equal(missingFontsWarning([]), '');
+  assert.match(
+    missingFontsWarning(missingFrom('')),
+    /apt-get install fonts-dejavu-core fonts-droid-fallback fonts-noto-color-emoji/,
+  );
+  const lines = [];
+  const machine = {
+    nproc: 2,
+    cpu: 'cpu',
+    chromium: '156',
+    node: 'v20',
+    loadavg: '0',
+    missingFonts: ['Droid Sans Fallback'],
+  };
+  const config = { stage: { width: 1280, height: 720 }, warmup: 1, seconds: 1, seed: 1, sampleMs: 250 };
+  printReport({ machine, config, results: [] }, (line) => lines.push(line));
+  assert.match(lines.join('\n'), /fonts missing: Droid Sans Fallback \(CJK\).*fonts-droid-fallback/);
+  lines.length = 0;
+  printReport({ machine: { ...machine, missingFonts: [] }, config, results: [] }, (line) => lines.push(line));
+  assert.doesNotMatch(lines.join('\n'), /fonts missing/);
 });
 
 test("rounds: each library net of the same round's harness, and the mean", () => {

@@ -32,26 +32,45 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
 import { startPageServer } from './server.mjs';
 import { STAGE } from './workload.mjs';
 import { selfTimes } from './trace.mjs';
+import { missingFonts, missingFontsWarning } from '../../scripts/fonts.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'packages', 'widget', 'dist');
 
-const { values: flags } = parseArgs({
-  options: {
-    lib: { type: 'string', default: 'ours' },
-    rate: { type: 'string', default: '200' },
-    seconds: { type: 'string', default: '5' },
-    warmup: { type: 'string', default: '5' },
-    top: { type: 'string', default: '25' },
-    seed: { type: 'string', default: '20241125' },
-    'trace-only': { type: 'boolean', default: false },
-    threads: { type: 'string', default: '' },
-    categories: { type: 'string', default: '' },
-    'frame-loop': { type: 'string', default: 'on' },
-    'save-trace': { type: 'string' },
-    'save-profile': { type: 'string' },
-  },
-});
+const USAGE = `Usage: node bench/widget/profile.mjs [--lib ours] [--rate 200] [--seconds 5] [--warmup 5] [--top 25]
+         [--seed N] [--trace-only] [--threads Compositor,…] [--categories cc,…] [--frame-loop off]
+         [--save-trace trace.json] [--save-profile profile.cpuprofile]
+`;
+
+let flags;
+try {
+  ({ values: flags } = parseArgs({
+    options: {
+      help: { type: 'boolean', default: false },
+      lib: { type: 'string', default: 'ours' },
+      rate: { type: 'string', default: '200' },
+      seconds: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '5' },
+      top: { type: 'string', default: '25' },
+      seed: { type: 'string', default: '20241125' },
+      'trace-only': { type: 'boolean', default: false },
+      threads: { type: 'string', default: '' },
+      categories: { type: 'string', default: '' },
+      'frame-loop': { type: 'string', default: 'on' },
+      'save-trace': { type: 'string' },
+      'save-profile': { type: 'string' },
+    },
+  }));
+} catch (error) {
+  process.stderr.write(`${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (flags.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const fontWarning = missingFontsWarning(missingFonts());
+if (fontWarning) console.warn(fontWarning);
 const rate = Number(flags.rate);
 const seconds = Number(flags.seconds);
 const warmup = Number(flags.warmup);

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { BENCH_FONTS, missingFontsWarning } from '../../scripts/fonts.mjs';
 
 const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
@@ -50,6 +51,10 @@ export function printReport({ machine, config, results: saved, coldStart = [] },
   log(
     `Machine: ${machine.nproc} × ${machine.cpu}, Chromium ${machine.chromium}, Node ${machine.node}, load ${machine.loadavg}`,
   );
+  // Older results have no such field; an empty list means every font was there.
+  if (machine.missingFonts?.length) {
+    log(missingFontsWarning(BENCH_FONTS.filter((f) => machine.missingFonts.includes(f.family))));
+  }
   log(
     `Workload: ${config.stage.width}×${config.stage.height} stage, ${config.warmup} s warm-up + ${config.seconds} s measured per run, ` +
       `seed ${config.seed}, boxes sampled every ${config.sampleMs} ms in a separate pass` +

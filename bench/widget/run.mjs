@@ -44,6 +44,7 @@ import { STAGE } from './workload.mjs';
 import { laneCapacity, summarizeFrames, summarizeSamples } from './stats.mjs';
 import { printReport } from './report.mjs';
 import { coldStart } from './cold-start.mjs';
+import { missingFonts, missingFontsWarning } from '../../scripts/fonts.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LIBS = ['harness', 'ours', 'ours-canvas', 'danmaku-dom', 'danmaku-canvas', 'danmu.js', 'danmu.js-realtime'];
@@ -155,12 +156,16 @@ try {
   const metrics = async () =>
     Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
 
+  const fontsMissing = missingFonts();
+  const fontWarning = missingFontsWarning(fontsMissing);
+  if (fontWarning) console.warn(fontWarning);
   const machine = {
     nproc: cpus().length,
     cpu: cpuModel(),
     chromium: browser.version(),
     node: process.version,
     loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
+    missingFonts: fontsMissing?.map((f) => f.family),
   };
   const config = {
     libs,
