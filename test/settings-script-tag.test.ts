@@ -95,3 +95,32 @@ test('the bundle fetches <danmaku-settings> for a page that holds one, and store
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('two tabs of the site: a choice made in one applies in the other at once', async () => {
+  // One browser profile, two tabs: they share localStorage, as a viewer's tabs do.
+  const context = await browser.newContext();
+  try {
+    const [one, two] = [await context.newPage(), await context.newPage()];
+    for (const tab of [one, two]) {
+      await tab.goto(`${base}/settings.html`);
+      await tab.waitForFunction(() => customElements.get('danmaku-settings') !== undefined);
+    }
+    await two.evaluate(() => {
+      const w = window as unknown as { heard: unknown[] };
+      w.heard = [];
+      document.addEventListener('danmaku-settings-change', (e) =>
+        w.heard.push((e as CustomEvent<{ settings: unknown }>).detail.settings),
+      );
+    });
+    await one.locator('danmaku-settings [part~="button"]').click();
+    await one.locator('danmaku-settings #opacity').fill('0.3');
+    await two.waitForFunction(() => document.querySelector('danmaku-layer')!.opacity === 0.3, null, {
+      timeout: 10_000,
+    });
+    assert.deepEqual(await two.evaluate(() => (window as unknown as { heard: unknown[] }).heard), [{ opacity: 0.3 }]);
+    await two.locator('danmaku-settings [part~="button"]').click();
+    assert.equal(await two.locator('danmaku-settings #opacity').inputValue(), '0.3');
+  } finally {
+    await context.close();
+  }
+});

@@ -8,7 +8,7 @@ import type { DanmakuLayer } from './danmaku-layer.component.js';
 import { emit } from './events.js';
 import { settingsStyles } from './danmaku-settings.styles.js';
 import { settingsStringsFor, type SettingsStrings } from './danmaku-settings.strings.js';
-import { DEFAULT_STORAGE_KEY, loadSettings, saveSettings } from './settings/storage.js';
+import { DEFAULT_STORAGE_KEY, changedElsewhere, loadSettings, saveSettings } from './settings/storage.js';
 import {
   AREAS,
   HIDE_TOKENS,
@@ -75,7 +75,8 @@ const BUBBLE = html`<svg viewBox="0 0 24 24" aria-hidden="true">
  * The viewer's choices are kept in `localStorage` under `storage-key` and applied to the layer
  * when the element binds to it: with the script-tag bundle, before the layer places its first
  * comment. Only what differs from the page's values is kept; a stored value that is malformed or
- * not ours is ignored.
+ * not ours is ignored. A change made in another tab of the site (under the same key) is applied
+ * here at once.
  *
  * The panel is a popover next to the gear button (above or below it, as room allows). Enter or
  * Space on the gear opens it; Escape or the close button closes it and gives the focus back; Tab
@@ -84,7 +85,7 @@ const BUBBLE = html`<svg viewBox="0 0 24 24" aria-hidden="true">
  *
  * @summary A gear button with a settings panel, and an on/off button, for a layer (by `for` id or the `layer` property); the viewer's choices persist in localStorage.
  *
- * @fires danmaku-settings-change - The viewer changed a setting (or reset them). `detail.settings`: what they chose, only the fields that differ from the page's values; keep it elsewhere (a user account) and give it back with the `value` property.
+ * @fires danmaku-settings-change - The viewer changed a setting (or reset them), here or in another tab of the site with the same `storage-key`. `detail.settings`: what they chose, only the fields that differ from the page's values; keep it elsewhere (a user account) and give it back with the `value` property.
  *
  * @csspart toggle - The on/off button (`aria-pressed` is whether comments show).
  * @csspart button - The gear button that opens the panel.
@@ -125,7 +126,8 @@ export class DanmakuSettings extends LitElement {
 
   /**
    * The `localStorage` key the viewer's choices are kept under. Two players on one site share
-   * their settings when they use the same key. An empty key keeps nothing (the page may keep them
+   * their settings when they use the same key, in one tab or across tabs (a change in one applies
+   * in the others at once). An empty key keeps nothing (the page may keep them
    * itself from `danmaku-settings-change`). Default `'danmaku-settings'`.
    * @attr storage-key
    */
@@ -181,6 +183,15 @@ export class DanmakuSettings extends LitElement {
   #lookAgain = (): void => {
     if (!this.#explicit) this.#bind(this.#lookup());
   };
+  /** The viewer changed the settings in another tab of the site: this one follows. */
+  #onStorage = (event: StorageEvent): void => {
+    const settings = changedElsewhere(event, this.storageKey);
+    if (!settings) return;
+    this.#loadedKey = this.storageKey;
+    this.#value = settings;
+    this.#applyAll();
+    emit(this, 'danmaku-settings-change', { settings: this.value });
+  };
 
   /** Opens the panel. */
   show(): void {
@@ -204,6 +215,7 @@ export class DanmakuSettings extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    window.addEventListener('storage', this.#onStorage);
     if (!this.#explicit) this.#bind(this.#lookup());
     // Parsed before the layer it names: look again once the document is complete.
     if (!this.#layer && document.readyState === 'loading') {
@@ -213,6 +225,7 @@ export class DanmakuSettings extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    window.removeEventListener('storage', this.#onStorage);
     document.removeEventListener('DOMContentLoaded', this.#lookAgain);
     this.#bind(null);
   }

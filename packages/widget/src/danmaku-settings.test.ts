@@ -432,6 +432,49 @@ describe('<danmaku-settings>', () => {
     expect(q(ja, '[part~="button"]').getAttribute('aria-label')).to.equal('Réglages');
   });
 
+  it('follows a change made in another document of the site under its key, and only its key', async () => {
+    const key = freshKey();
+    const { wrapper, layer, settings } = await setup(key);
+    // Another tab, as the browser sees it: a document of the same origin with the same storage.
+    const frame = document.createElement('iframe');
+    frame.srcdoc = '<!doctype html><title>another tab</title>';
+    const loaded = oneEvent(frame, 'load');
+    wrapper.append(frame);
+    await loaded;
+    const elsewhere = frame.contentWindow!.localStorage;
+
+    let changed = oneEvent(wrapper, 'danmaku-settings-change');
+    elsewhere.setItem(key, JSON.stringify({ opacity: 0.5, hideModes: 'top', speed: 'fast' }));
+    expect((await changed).detail.settings).to.deep.equal({ opacity: 0.5, hideModes: 'top' });
+    expect([layer.opacity, layer.hideModes]).to.deep.equal([0.5, 'top']);
+    expect(settings.value).to.deep.equal({ opacity: 0.5, hideModes: 'top' });
+    await open(settings);
+    expect(q<HTMLInputElement>(settings, '#opacity').value).to.equal('0.5');
+
+    // Another key is another player's: nothing here moves.
+    let heard = 0;
+    wrapper.addEventListener('danmaku-settings-change', () => heard++);
+    elsewhere.setItem(freshKey(), JSON.stringify({ opacity: 0.1 }));
+    changed = oneEvent(wrapper, 'danmaku-settings-change');
+    elsewhere.removeItem(key);
+    expect((await changed).detail.settings).to.deep.equal({});
+    expect(heard, 'only the change under its key').to.equal(1);
+    expect([layer.opacity, layer.hideModes]).to.deep.equal([1, '']);
+
+    elsewhere.setItem(key, JSON.stringify({ opacity: 0.6 }));
+    await waitUntil(() => layer.opacity === 0.6, 'the second change was not applied');
+    changed = oneEvent(wrapper, 'danmaku-settings-change');
+    elsewhere.clear();
+    await changed;
+    expect(layer.opacity).to.equal(1);
+
+    // Taken off the page, it no longer listens.
+    settings.remove();
+    elsewhere.setItem(key, JSON.stringify({ opacity: 0.2 }));
+    await new Promise((done) => setTimeout(done, 100));
+    expect(layer.opacity).to.equal(1);
+  });
+
   it('two layers with different storage keys keep their own choices; the same key shares them', async () => {
     const a = freshKey();
     const b = freshKey();

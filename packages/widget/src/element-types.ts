@@ -15,13 +15,13 @@ import type { DanmakuSettingsEventMap, DanmakuEventMap, DanmakuComposerEventMap 
 export interface DanmakuSettingsAttributes {
   /** Id of the `<danmaku-layer>` to control, looked up in the element's document or shadow root. */
   for?: DanmakuSettings['htmlFor'];
-  /** The `localStorage` key the viewer's choices are kept under. Two players on one site share their settings when they use the same key. An empty key keeps nothing (the page may keep them itself from `danmaku-settings-change`). Default `'danmaku-settings'`. */
+  /** The `localStorage` key the viewer's choices are kept under. Two players on one site share their settings when they use the same key, in one tab or across tabs (a change in one applies in the others at once). An empty key keeps nothing (the page may keep them itself from `danmaku-settings-change`). Default `'danmaku-settings'`. */
   'storage-key'?: DanmakuSettings['storageKey'];
   /** Whether the panel is open. Set it to open or close the panel from code. */
   open?: DanmakuSettings['open'];
   /** Id of the `<danmaku-layer>` to control, looked up in the element's document or shadow root. */
   htmlFor?: DanmakuSettings['htmlFor'];
-  /** The `localStorage` key the viewer's choices are kept under. Two players on one site share their settings when they use the same key. An empty key keeps nothing (the page may keep them itself from `danmaku-settings-change`). Default `'danmaku-settings'`. */
+  /** The `localStorage` key the viewer's choices are kept under. Two players on one site share their settings when they use the same key, in one tab or across tabs (a change in one applies in the others at once). An empty key keeps nothing (the page may keep them itself from `danmaku-settings-change`). Default `'danmaku-settings'`. */
   storageKey?: DanmakuSettings['storageKey'];
   /** Texts to use instead of the shipped ones, e.g. `{ settings: 'Réglages' }`; see `SettingsStrings` for every key. Without it the texts follow the nearest `lang` attribute: English, Simplified Chinese (`zh`) or Japanese (`ja`). Give a new object to change them. Default `{}`. */
   strings?: DanmakuSettings['strings'];

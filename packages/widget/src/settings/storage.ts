@@ -28,3 +28,20 @@ export function saveSettings(key: string, settings: ViewerSettings): void {
     // Full or refused: the choices hold for this visit only.
   }
 }
+
+/**
+ * What a `storage` event says about the settings under `key`: the new settings when another
+ * document of the site (another tab, a frame) changed, removed or cleared them; `undefined` when the
+ * event is about something else. The browser fires the event in every document of the origin but
+ * the one that wrote, so the panels of all tabs follow the one the viewer used.
+ */
+export function changedElsewhere(event: StorageEvent, key: string): ViewerSettings | undefined {
+  if (!key || (event.key !== null && event.key !== key)) return undefined;
+  try {
+    if (event.storageArea !== window.localStorage) return undefined;
+  } catch {
+    return undefined;
+  }
+  // `key` null: the whole storage was cleared.
+  return readSettings(event.key === null ? null : event.newValue);
+}
