@@ -139,8 +139,8 @@ export async function broadcast(config, { kind, urls, pids, room }) {
       cpuMsPerProcess: cpu,
       serverCpuMs: serverCpu,
       cpuMsPer1000Deliveries: delivered > 0 ? (serverCpu / delivered) * 1000 : NaN,
-      // The part of it spent in the kernel: with one core's worth of TCP sends on loopback, most of
-      // it is the send path of each write, a cost no user-space change lowers but fewer writes.
+      // The part of it spent in the kernel: on loopback, mostly the TCP path of each write (the
+      // receiving side's included), which no change in user space lowers, only fewer writes.
       kernelCpuMsPer1000Deliveries: delivered > 0 ? (kernelCpu / delivered) * 1000 : NaN,
       // Write system calls the server(s) made per 1,000 deliveries (NaN without /proc/<pid>/io).
       writesPer1000Deliveries: delivered > 0 ? (writes / delivered) * 1000 : NaN,
