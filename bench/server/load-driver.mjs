@@ -116,7 +116,8 @@ export async function broadcast(config, { kind, urls, pids, room }) {
       for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
       for (const [k, v] of Object.entries(r.closes)) closes[k] = (closes[k] ?? 0) + v;
     }
-    const cpu = cpuAfter.map((after, i) => after.user + after.system - cpuBefore[i].user - cpuBefore[i].system);
+    const cpuTotal = ({ user, system }) => user + system;
+    const cpu = cpuAfter.map((after, i) => cpuTotal(after) - cpuTotal(cpuBefore[i]));
     const serverCpu = cpu.reduce((a, b) => a + b, 0);
     const kernelCpu = cpuAfter.reduce((sum, after, i) => sum + after.system - cpuBefore[i].system, 0);
     const writes = writesAfter.reduce((sum, after, i) => sum + after - writesBefore[i], 0);

@@ -165,10 +165,7 @@ export class DanmakuSettings extends LitElement {
     return structuredClone(this.#value);
   }
   set value(value: ViewerSettings) {
-    // Given by the page: what is stored no longer counts, even if no layer is bound yet.
-    this.#loadedKey = this.storageKey;
-    this.#value = readSettings(value);
-    this.#applyAll();
+    this.#adopt(readSettings(value));
     this.#save();
   }
 
@@ -187,11 +184,19 @@ export class DanmakuSettings extends LitElement {
   #onStorage = (event: StorageEvent): void => {
     const settings = changedElsewhere(event, this.storageKey);
     if (!settings) return;
+    this.#adopt(settings);
+    emit(this, 'danmaku-settings-change', { settings: this.value });
+  };
+
+  /**
+   * Takes `settings` (already read) as the viewer's choices and applies them. What is stored under
+   * the key no longer counts, even if no layer is bound yet.
+   */
+  #adopt(settings: ViewerSettings): void {
     this.#loadedKey = this.storageKey;
     this.#value = settings;
     this.#applyAll();
-    emit(this, 'danmaku-settings-change', { settings: this.value });
-  };
+  }
 
   /** Opens the panel. */
   show(): void {

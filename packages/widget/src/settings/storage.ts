@@ -42,6 +42,6 @@ export function changedElsewhere(event: StorageEvent, key: string): ViewerSettin
   } catch {
     return undefined;
   }
-  // `key` null: the whole storage was cleared.
-  return readSettings(event.key === null ? null : event.newValue);
+  // A clear() has `key` and `newValue` null: no settings.
+  return readSettings(event.newValue);
 }
