@@ -16,7 +16,7 @@ import { generateComments } from './workload.mjs';
 import { startPageServer } from './server.mjs';
 import { selfTimes } from './trace.mjs';
 import { missingFrom, missingFontsWarning } from '../../scripts/fonts.mjs';
-import { printReport, printRounds } from './report.mjs';
+import { printAnimationCost, printReport, printRounds } from './report.mjs';
 
 test('the workload is the same for the same seed and mixes modes, lengths and scripts', () => {
   const a = generateComments(2000, 7);
@@ -176,6 +176,24 @@ test("rounds: each library net of the same round's harness, and the mean", () =>
   assert.match(text, /\| harness \| 3\.0% \| 2\.0% \| 2\.5% \|/, 'the harness row is its own time');
 });
 
+test('one running animation: its cost net of the harness, and the DOM renderer net of it', () => {
+  const lines = [];
+  const r = (lib, round, cpuPct) => ({ lib, rate: 200, round, main: { cpuPct } });
+  const results = [
+    r('harness', 1, 3),
+    r('one-animation', 1, 4.5),
+    r('ours', 1, 9),
+    r('harness', 2, 2),
+    r('one-animation', 2, 3.5),
+    r('ours', 2, 7),
+  ];
+  printAnimationCost(results, (line) => lines.push(line));
+  assert.match(lines.join('\n'), /\| 200 \| 1\.5% \| 5\.5% \| 4\.0% \|/);
+  lines.length = 0;
+  printAnimationCost([r('harness', 1, 3), r('ours', 1, 9)], (line) => lines.push(line));
+  assert.deepEqual(lines, [], 'nothing without the one-animation row');
+});
+
 test('the page server serves its mounts and nothing outside them', async () => {
   const server = await startPageServer();
   try {
@@ -218,17 +236,31 @@ test('a short real run of every library writes a complete result', { timeout: 24
   }
   assert.deepEqual(
     results.map((r) => r.lib),
-    ['harness', 'ours', 'ours-canvas', 'danmaku-dom', 'danmaku-canvas', 'danmu.js', 'danmu.js-realtime'],
+    [
+      'harness',
+      'one-animation',
+      'ours',
+      'ours-canvas',
+      'danmaku-dom',
+      'danmaku-canvas',
+      'danmu.js',
+      'danmu.js-realtime',
+    ],
   );
+  assert.match(stdout, /One running animation/);
+  assert.doesNotMatch(stdout, /\| one-animation \| \d+ \| ×/, 'not a peer in the ratios');
   for (const r of results) {
     assert.ok(r.fed > 0, `${r.lib} was fed`);
     assert.ok(r.frames.frames > 0, `${r.lib} recorded frames`);
     assert.ok(r.main.cpuPct > 0, `${r.lib} has task time`);
     assert.ok(r.memory.nodes > 0 && r.memory.jsHeapMB > 0, `${r.lib} has memory figures`);
-    if (r.lib === 'harness') {
-      assert.equal(r.screen.onScreenPeak, 0, 'the harness draws nothing');
+    if (r.lib === 'harness' || r.lib === 'one-animation') {
+      assert.equal(r.screen.onScreenPeak, 0, `${r.lib} draws nothing`);
+      assert.equal(r.animations, r.lib === 'harness' ? 0 : 1, `${r.lib}: running animations`);
       continue;
     }
+    // The DOM renderer's belt, in the layer's shadow tree.
+    if (r.lib === 'ours') assert.ok(r.animations >= 1, 'ours: its belt runs');
     assert.ok(r.screen.samples > 0 && r.screen.onScreenPeak > 0, `${r.lib} showed comments`);
     // ours-canvas has no boxes to read: its overlap is unknown (NaN, null in JSON), never a made-up 0.
     if (r.lib === 'ours-canvas') assert.ok(!Number.isFinite(r.screen.overlapAvg), 'canvas overlap not sampled');

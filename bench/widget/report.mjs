@@ -144,7 +144,7 @@ export function printReport({ machine, config, results: saved, coldStart = [] },
   }
 
   const peers = [...new Set(results.map((r) => r.lib))].filter(
-    (l) => !OURS.includes(l) && !l.endsWith(BASELINE) && l !== 'harness',
+    (l) => !OURS.includes(l) && !l.endsWith(BASELINE) && !REFERENCES.includes(l),
   );
   const harness = new Map(results.filter((r) => r.lib === 'harness').map((r) => [r.rate, r]));
   for (const lib of OURS) {
@@ -235,6 +235,7 @@ export function printReport({ machine, config, results: saved, coldStart = [] },
       ),
     );
   }
+  printAnimationCost(results, log);
   if (results.some((r) => r.round > 1 || r.lib.endsWith(BASELINE))) printRounds(results, log);
   if (coldStart.length) printColdStart(coldStart, log);
   if (harness.size) {
@@ -244,6 +245,34 @@ export function printReport({ machine, config, results: saved, coldStart = [] },
         ' "Drawing at frame rate": frame p95 under 20 ms, i.e. at least 95% of frames on time.',
     );
   }
+}
+
+/**
+ * What one running compositor animation costs the page (the one-animation row net of the harness),
+ * and the DOM renderer net of that: its cost per comment, apart from the per-frame cost that any
+ * renderer moving elements with CSS or the Web Animations API pays. Means over rounds.
+ */
+export function printAnimationCost(results, log = console.log) {
+  const meanCpu = (lib, rate) => {
+    const runs = results.filter((r) => r.lib === lib && r.rate === rate);
+    return runs.length ? runs.reduce((sum, r) => sum + r.main.cpuPct, 0) / runs.length : NaN;
+  };
+  const rows = [];
+  for (const rate of [...new Set(results.map((r) => r.rate))]) {
+    const harness = meanCpu('harness', rate);
+    const animation = meanCpu('one-animation', rate) - harness;
+    if (!Number.isFinite(animation)) continue;
+    const dom = meanCpu('ours', rate) - harness;
+    rows.push([rate, `${fmt(animation)}%`, `${fmt(dom)}%`, `${fmt(dom - animation)}%`]);
+  }
+  if (!rows.length) return;
+  log('\nOne running animation (main CPU, net of the harness; means over rounds):\n');
+  log(table(['rate/s', 'one-animation', 'ours (DOM renderer)', 'ours less one animation'], rows));
+  log(
+    '\none-animation: one element moved by the compositor as the DOM renderer moves its belt, nothing drawn.' +
+      " Chromium brings a running animation's style up to date in every frame the page draws: no renderer that moves" +
+      ' elements with CSS or the Web Animations API costs less on a page with a frame loop.',
+  );
 }
 
 /**
@@ -311,6 +340,8 @@ function printColdStart(coldStart, log) {
 
 /** Our renderers, each compared with the peers. */
 const OURS = ['ours', 'ours-canvas'];
+/** Rows that draw nothing: the page alone, and the page with one compositor animation. Not peers. */
+const REFERENCES = ['harness', 'one-animation'];
 /** Suffix of the libraries that run another build of ours (run.mjs `--baseline`): not peers. */
 const BASELINE = '@baseline';
 

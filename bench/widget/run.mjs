@@ -4,7 +4,10 @@
  * canvas engines) and danmu.js in one headless Chromium, prints a table and writes a JSON result.
  *
  * Flags (environment fallback in brackets):
- *   --libs harness,ours,ours-canvas,danmaku-dom,danmaku-canvas,danmu.js,danmu.js-realtime   libraries to run [BENCH_LIBS]
+ *   --libs harness,one-animation,ours,ours-canvas,danmaku-dom,danmaku-canvas,danmu.js,danmu.js-realtime
+ *                                                      libraries to run [BENCH_LIBS]; harness: the page alone;
+ *                                                      one-animation: the page and one element moved by the
+ *                                                      compositor, nothing drawn (what any CSS animation costs)
  *   --rates 15,60,200                                  comments/s                   [BENCH_RATES]
  *   --seconds 10                                       measured window per run, s   [BENCH_SECONDS]
  *   --warmup 8                                         feeding before the window, s [BENCH_WARMUP]
@@ -47,7 +50,16 @@ import { coldStart } from './cold-start.mjs';
 import { missingFonts, missingFontsWarning } from '../../scripts/fonts.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const LIBS = ['harness', 'ours', 'ours-canvas', 'danmaku-dom', 'danmaku-canvas', 'danmu.js', 'danmu.js-realtime'];
+const LIBS = [
+  'harness',
+  'one-animation',
+  'ours',
+  'ours-canvas',
+  'danmaku-dom',
+  'danmaku-canvas',
+  'danmu.js',
+  'danmu.js-realtime',
+];
 /** Another build of ours, served from `--baseline`. */
 const BASELINE_LIBS = ['ours@baseline', 'ours-canvas@baseline'];
 /** Share of scroll comments in the workload (the rest is top/bottom). */
@@ -255,6 +267,8 @@ try {
           capacity:
             timing.info.lane && s.scroll.length ? laneCapacity(s.scroll, timing.info.lane, rate, SCROLL_SHARE) : null,
           sampledComments: s.scroll.length,
+          // In effect at the end of the timed window (page/driver.mjs): a running one costs the main thread in every frame drawn.
+          animations: t.animations,
         });
         await save();
       }
@@ -302,7 +316,7 @@ function cpuModel() {
 }
 
 function libVersion(lib) {
-  if (lib === 'harness') return '-';
+  if (lib === 'harness' || lib === 'one-animation') return '-';
   if (BASELINE_LIBS.includes(lib)) return 'baseline';
   const pkg = {
     ours: 'packages/widget',

@@ -149,10 +149,30 @@ async function danmujs(stage, realTime) {
   };
 }
 
+/**
+ * The harness plus one element moved by the compositor the way the DOM renderer moves its belt (a
+ * linear `transform` animation, `will-change: transform`), with nothing in it and nothing fed to it.
+ * Chromium brings every running animation's style up to date in each frame the page draws, even
+ * one the compositor moves: this row, net of the harness, is that cost, which any renderer that
+ * animates elements with CSS or the Web Animations API pays on a page with a frame loop.
+ */
+async function oneAnimation(stage) {
+  const mover = document.createElement('div');
+  mover.style.cssText = 'position:absolute;left:0;top:0;width:1px;height:1px;will-change:transform';
+  stage.append(mover);
+  const hour = 3_600_000;
+  mover.animate([{ transform: 'translateX(0)' }, { transform: `translateX(${-SPEED * (hour / 1000)}px)` }], {
+    duration: hour,
+    fill: 'both',
+  });
+  return { add() {}, displayed: () => 0, boxes: () => [] };
+}
+
 /** Library id → mount function. */
 export const ADAPTERS = {
   // The page and its feeding and frame-counting loops with nothing drawn: the floor every library stands on.
   harness: async () => ({ add() {}, displayed: () => 0, boxes: () => [] }),
+  'one-animation': (stage) => oneAnimation(stage),
   ours: (stage) => ours(stage),
   'ours-canvas': (stage) => ours(stage, 'canvas'),
   // Another build of ours (run.mjs --baseline DIR serves its dist under /baseline/), for A/B runs.

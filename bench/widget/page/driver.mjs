@@ -93,12 +93,24 @@ function begin(sampleMs) {
   }, sampleMs);
 }
 
+/**
+ * Animations in effect in `root` and in the open shadow trees under it (running, or finished and
+ * holding their end): the running ones Chromium brings up to date in every frame the page draws.
+ * `document.getAnimations()` leaves shadow trees out.
+ */
+function runningAnimations(root) {
+  let count = root.getAnimations().length;
+  for (const el of root.querySelectorAll('*')) if (el.shadowRoot) count += runningAnimations(el.shadowRoot);
+  return count;
+}
+
 /** Ends the window and returns what it recorded. */
 function end() {
   const result = {
     ms: performance.now() - win.t0,
     fed: fed - win.fed0,
     displayed: adapter.displayed() - win.displayed0,
+    animations: runningAnimations(document),
   };
   if (sampler) {
     clearInterval(sampler.timer);
