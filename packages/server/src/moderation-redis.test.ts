@@ -8,6 +8,7 @@ import type {
   SlowModeChangedMessage,
   WelcomeMessage,
 } from 'danmaku-layer-protocol';
+import { Redis } from 'ioredis';
 import { RedisEngine } from './redis-engine.js';
 import { RedisModerationStore } from './moderation/redis-store.js';
 import type { TestClient } from './testing/client.js';
@@ -85,6 +86,27 @@ test('two instances: a retraction reaches every client, late joiners and resumer
   const authorAnswer = await request(there, { type: 'retract', seq: own });
   assert.equal(authorAnswer.type, 'ack');
   assert.deepEqual((await mod.next<RetractedMessage>((m) => m.type === 'retract' && m.seqs[0] === own)).seqs, [own]);
+});
+
+test('two instances: a retraction made while their pub/sub connections are down reaches every viewer, once', async (t) => {
+  const one = await instance(t);
+  const two = await instance(t);
+  const mod = await one.login('room=x-lost', { sub: 'mod', role: 'moderator' });
+  const there = await two.login('room=x-lost', { sub: 'v' });
+  const bad = await post(there, 'bad');
+  await mod.waitForComments(1);
+  const raw = new Redis(redis.url, { maxRetriesPerRequest: 0 });
+  t.after(() => raw.disconnect());
+  // Both instances' subscriptions drop; the retraction is published while they reconnect.
+  await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+  assert.equal((await request(mod, { type: 'retract', seq: bad })).type, 'ack');
+  for (const client of [mod, there]) {
+    assert.deepEqual((await client.next<RetractedMessage>((m) => m.type === 'retract')).seqs, [bad]);
+  }
+  // A comment after it arrives too, and the retraction was not given twice.
+  const next = await post(there, 'after');
+  await mod.next((m) => m.type === 'comments' && m.comments.some((c) => c.seq === next));
+  for (const client of [mod, there]) assert.equal(client.messages.filter((m) => m.type === 'retract').length, 1);
 });
 
 test('two instances: mutes, slow mode and clear apply on both, and survive an instance restart', async (t) => {

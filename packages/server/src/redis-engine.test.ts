@@ -7,7 +7,8 @@ import type { Comment } from 'danmaku-layer-protocol';
 import type { Engine, NewComment } from './engine.js';
 import { MemoryEngine, type EngineOptions } from './memory-engine.js';
 import { RedisEngine, type RedisEngineOptions } from './redis-engine.js';
-import { roomKeys } from './redis-scripts.js';
+import { CLEAR_SCRIPT, RETRACT_SCRIPT, roomKeys } from './redis-scripts.js';
+import type { RoomEvent } from './engine.js';
 import { createDanmakuServer, RedisEngine as ExportedRedisEngine } from './index.js';
 import { TestClient } from './testing/client.js';
 import type { AckMessage } from 'danmaku-layer-protocol';
@@ -278,6 +279,98 @@ test('after its pub/sub connection drops, an instance catches up on what it miss
     received.map((c) => c.seq),
     Array.from({ length: 100 }, (_, i) => i + 1),
   );
+});
+
+/**
+ * Runs the engine's own retract or clear script with its message published where nobody listens:
+ * logged like any event, lost on the way like a pub/sub message can be.
+ */
+async function eventWithoutPublish(room: string, script: string, ...seqs: number[]): Promise<void> {
+  const keys = roomKeys('danmaku:', room);
+  await raw.eval(script, 4, keys.meta, keys.history, keys.senders, keys.events, 'nowhere', 60_000, ...seqs);
+}
+
+/** Subscribes `engine` to `room` and returns the events it receives, as JSON. */
+async function eventsOf(engine: RedisEngine, room: string): Promise<string[]> {
+  const events: string[] = [];
+  await engine.subscribe(
+    room,
+    () => {},
+    undefined,
+    (event: RoomEvent) => events.push(JSON.stringify(event)),
+  );
+  return events;
+}
+
+test("an event missed on pub/sub is read from the room's event log before the next one, each once", async () => {
+  // A long heartbeat, so that only the gap in the events' numbers can reveal the missed one.
+  const a = await redisEngine({ heartbeatInterval: 60_000 });
+  const b = await redisEngine({ heartbeatInterval: 60_000 });
+  const room = freshRoom();
+  const events = await eventsOf(b, room);
+  const { comment } = await a.publish(room, input('bad'));
+  await eventWithoutPublish(room, RETRACT_SCRIPT, comment.seq);
+  await a.signal(room, { type: 'slow_mode', interval: 5 });
+  await waitFor(() => events.length >= 2, 'two events');
+  await a.signal(room, { type: 'slow_mode', interval: 0 });
+  await waitFor(() => events.length >= 3, 'three events');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(events, [
+    `{"type":"retract","seqs":[${comment.seq}]}`,
+    '{"type":"slow_mode","interval":5}',
+    '{"type":"slow_mode","interval":0}',
+  ]);
+});
+
+test('a missed last event in a quiet room arrives with the next heartbeat', async () => {
+  const a = await redisEngine({ heartbeatInterval: 60_000 });
+  const b = await redisEngine({ heartbeatInterval: 100 });
+  const room = freshRoom();
+  const events = await eventsOf(b, room);
+  const { comment } = await a.publish(room, input('before the clear'));
+  await eventWithoutPublish(room, CLEAR_SCRIPT);
+  await waitFor(() => events.length >= 1, 'the missed clear');
+  assert.deepEqual(events, [`{"type":"clear","seq":${comment.seq}}`]);
+});
+
+test('after its pub/sub connection drops, an instance gets the events it missed, once each', async () => {
+  const a = await redisEngine();
+  const b = await redisEngine({ heartbeatInterval: 60_000 });
+  const room = freshRoom();
+  const events = await eventsOf(b, room);
+  const seqs: number[] = [];
+  for (let i = 0; i < 5; i++) seqs.push((await a.publish(room, input(`c${i}`))).comment.seq);
+  await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+  // While it reconnects: gone from pub/sub, kept in the log.
+  for (const seq of seqs.slice(0, 3)) await a.retract(room, [seq]);
+  await a.signal(room, { type: 'slow_mode', interval: 2 });
+  await waitFor(() => events.length >= 4, 'four events');
+  await a.retract(room, [seqs[3]]);
+  await waitFor(() => events.length >= 5, 'the next event, live');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(events, [
+    ...seqs
+      .slice(0, 4)
+      .flatMap((seq, i) => [
+        `{"type":"retract","seqs":[${seq}]}`,
+        ...(i === 2 ? ['{"type":"slow_mode","interval":2}'] : []),
+      ]),
+  ]);
+});
+
+test("the event log keeps a room's latest events, and expires with the room", async () => {
+  const engine = await redisEngine();
+  const room = freshRoom();
+  for (let i = 0; i < 105; i++) await engine.signal(room, { type: 'slow_mode', interval: i });
+  const keys = roomKeys('danmaku:', room);
+  const log = (await raw.lrange(keys.events, 0, -1)).map((m) => JSON.parse(m) as { n: number });
+  assert.deepEqual(
+    log.map((m) => m.n),
+    Array.from({ length: 100 }, (_, i) => i + 6),
+  );
+  assert.equal(await raw.hget(keys.meta, 'events'), '105');
+  assert.ok((await raw.pttl(keys.events)) > 0, 'the log expires');
+  assert.ok((await raw.pttl(keys.meta)) > 0, 'the room expires');
 });
 
 test('when the room restarts in Redis, subscribers are told to reset and then follow the new sequence', async () => {

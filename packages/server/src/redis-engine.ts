@@ -21,12 +21,14 @@ import type {
   Unsubscribe,
 } from './engine.js';
 import { ENGINE_DEFAULTS, newEpoch, type EngineOptions } from './memory-engine.js';
-import { RoomFeed, type FeedMessage } from './room-feed.js';
+import { RoomFeed, type EventFeedMessage, type FeedMessage, type FeedState } from './room-feed.js';
 import {
   CLEAR_SCRIPT,
   FIND_SCRIPT,
   HISTORY_SCRIPT,
   RETRACT_SCRIPT,
+  SIGNAL_SCRIPT,
+  EVENTS_SCRIPT,
   PUBLISH_SCRIPT,
   ROLLBACK_SCRIPT,
   TOUCH_SCRIPT,
@@ -84,13 +86,15 @@ const RETRY_DELAY = 500;
 /** The stored-comment scripts, as ioredis commands (EVALSHA, falling back to EVAL after a Redis restart). */
 interface ScriptCommands {
   danmakuPublish(...args: Array<string | number>): Promise<[number, string]>;
-  danmakuHistory(...args: Array<string | number>): Promise<[string, number, number, number, string[]]>;
+  danmakuHistory(...args: Array<string | number>): Promise<[string, number, number, number, string[], number]>;
   danmakuViewers(...args: Array<string | number>): Promise<number>;
-  danmakuTouch(...args: Array<string | number>): Promise<[string, number]>;
+  danmakuTouch(...args: Array<string | number>): Promise<[string, number, number]>;
   danmakuRollback(...args: Array<string | number>): Promise<string>;
   danmakuFind(...args: Array<string | number>): Promise<[string | null, string | null, number]>;
   danmakuRetract(...args: Array<string | number>): Promise<[number[], string[]]>;
   danmakuClear(...args: Array<string | number>): Promise<[number, number[], string[]]>;
+  danmakuSignal(...args: Array<string | number>): Promise<null>;
+  danmakuEvents(...args: Array<string | number>): Promise<[number, string[]]>;
 }
 type ScriptedRedis = Redis & ScriptCommands;
 
@@ -108,7 +112,8 @@ interface WatchedRoom {
  * Rooms in Redis. Publishing is one Lua script (dedupe, seq, history, PUBLISH), so order and resume
  * cursors are global. Pub/sub is at-most-once, so each instance tracks the last seq it delivered per
  * room and fills any gap from the stored history before going on: listeners still get every comment
- * once, in order. While Redis is unreachable, `ready` is `false`, calls reject, and the engine
+ * once, in order. Events (retractions, clears, slow mode) are numbered and logged per room, and
+ * missed ones are read from the log the same way. While Redis is unreachable, `ready` is `false`, calls reject, and the engine
  * reconnects and catches up by itself.
  *
  * @example
@@ -173,8 +178,10 @@ export class RedisEngine implements Engine {
     this.#redis.defineCommand('danmakuTouch', { numberOfKeys: 2, lua: TOUCH_SCRIPT });
     this.#redis.defineCommand('danmakuRollback', { numberOfKeys: 1, lua: ROLLBACK_SCRIPT });
     this.#redis.defineCommand('danmakuFind', { numberOfKeys: 3, lua: FIND_SCRIPT });
-    this.#redis.defineCommand('danmakuRetract', { numberOfKeys: 3, lua: RETRACT_SCRIPT });
-    this.#redis.defineCommand('danmakuClear', { numberOfKeys: 3, lua: CLEAR_SCRIPT });
+    this.#redis.defineCommand('danmakuRetract', { numberOfKeys: 4, lua: RETRACT_SCRIPT });
+    this.#redis.defineCommand('danmakuClear', { numberOfKeys: 4, lua: CLEAR_SCRIPT });
+    this.#redis.defineCommand('danmakuSignal', { numberOfKeys: 2, lua: SIGNAL_SCRIPT });
+    this.#redis.defineCommand('danmakuEvents', { numberOfKeys: 2, lua: EVENTS_SCRIPT });
     this.#sub = new Redis(url, redisOptions);
 
     for (const connection of [this.#redis, this.#sub]) {
@@ -248,25 +255,24 @@ export class RedisEngine implements Engine {
 
   async retract(room: string, seqs: readonly number[]): Promise<Removal> {
     if (seqs.length === 0) return { seqs: [], ids: [] };
-    const keys = roomKeys(this.#prefix, room);
-    const [removed, ids] = await this.#redis.danmakuRetract(
-      keys.meta,
-      keys.history,
-      keys.senders,
-      keys.channel,
-      ...seqs,
-    );
+    const [removed, ids] = await this.#redis.danmakuRetract(...this.#removalArgs(room), ...seqs);
     return { seqs: removed, ids };
   }
 
   async clear(room: string): Promise<Removal & { seq: number }> {
-    const keys = roomKeys(this.#prefix, room);
-    const [seq, seqs, ids] = await this.#redis.danmakuClear(keys.meta, keys.history, keys.senders, keys.channel);
+    const [seq, seqs, ids] = await this.#redis.danmakuClear(...this.#removalArgs(room));
     return { seq, seqs, ids };
   }
 
+  /** The keys and arguments the retract and clear scripts begin with (see redis-scripts.ts). */
+  #removalArgs(room: string): Array<string | number> {
+    const keys = roomKeys(this.#prefix, room);
+    return [keys.meta, keys.history, keys.senders, keys.events, keys.channel, this.#roomTtl];
+  }
+
   async signal(room: string, event: RoomEvent): Promise<void> {
-    await this.#redis.publish(roomKeys(this.#prefix, room).channel, JSON.stringify({ v: event }));
+    const keys = roomKeys(this.#prefix, room);
+    await this.#redis.danmakuSignal(keys.meta, keys.events, keys.channel, this.#roomTtl, JSON.stringify(event));
   }
 
   async subscribe(
@@ -283,6 +289,10 @@ export class RedisEngine implements Engine {
           history: (after, limit) => this.history(room, after, limit),
           restartIfBehind: async (epoch, last) => {
             await this.#redis.danmakuRollback(keys.meta, epoch, last, newEpoch());
+          },
+          events: async () => {
+            const [events, messages] = await this.#redis.danmakuEvents(keys.meta, keys.events);
+            return { events, messages: messages.map((message) => JSON.parse(message) as EventFeedMessage) };
           },
         },
         { historySize: this.#historySize, retryDelay: RETRY_DELAY, onError: (error) => this.#failed(error) },
@@ -318,13 +328,19 @@ export class RedisEngine implements Engine {
   }
 
   async state(room: string): Promise<RoomState> {
-    const { epoch, seq } = await this.history(room, Number.MAX_SAFE_INTEGER, 0);
+    const { epoch, seq } = await this.#read(room, Number.MAX_SAFE_INTEGER, 0);
     return { epoch, seq };
   }
 
   async history(room: string, after: number, limit: number): Promise<HistoryPage> {
+    const { epoch, seq, comments, complete } = await this.#read(room, after, limit);
+    return { epoch, seq, comments, complete };
+  }
+
+  /** {@link history}, and the number of the room's latest event (for the room's feed). */
+  async #read(room: string, after: number, limit: number): Promise<HistoryPage & FeedState> {
     const keys = roomKeys(this.#prefix, room);
-    const [epoch, seq, complete, now, items] = await this.#redis.danmakuHistory(
+    const [epoch, seq, complete, now, items, events] = await this.#redis.danmakuHistory(
       keys.meta,
       keys.history,
       newEpoch(),
@@ -338,7 +354,7 @@ export class RedisEngine implements Engine {
     const aged = fresh.length < items.length && after < seq;
     // A removed comment (a tombstone) is no hole: it is simply not replayed.
     const comments: Comment[] = fresh.filter((c) => !c.gone);
-    return { epoch, seq, comments, complete: complete === 1 && !aged };
+    return { epoch, seq, comments, complete: complete === 1 && !aged, events };
   }
 
   async addViewers(room: string, delta: number): Promise<number> {
@@ -380,7 +396,8 @@ export class RedisEngine implements Engine {
   async #start(room: WatchedRoom): Promise<void> {
     await this.#sub.subscribe(room.keys.channel);
     // Read after subscribing: whatever is published from here on arrives as a message.
-    room.feed.begin(await this.state(room.name));
+    const { epoch, seq, events } = await this.#read(room.name, Number.MAX_SAFE_INTEGER, 0);
+    room.feed.begin({ epoch, seq, events });
   }
 
   async #unwatch(room: WatchedRoom): Promise<void> {
@@ -451,8 +468,8 @@ export class RedisEngine implements Engine {
     rooms.forEach((room, i) => {
       const [error, value] = touched[i] ?? [new Error('no reply'), undefined];
       if (error) return this.#failed(error);
-      const [epoch, seq] = value as [string, number];
-      if (!room.closed) room.feed.check({ epoch, seq });
+      const [epoch, seq, events] = value as [string, number, number];
+      if (!room.closed) room.feed.check({ epoch, seq, events });
     });
   }
 

@@ -8,7 +8,7 @@
  * one slot and the scripts also run on Redis Cluster.
  */
 export interface RoomKeys {
-  /** Hash: `epoch` (random id of the sequence) and `seq` (latest assigned). */
+  /** Hash: `epoch` (random id of the sequence), `seq` (latest assigned) and `events` (latest event number). */
   meta: string;
   /** List of stored comments (JSON), oldest first; always the contiguous range `seq - LLEN + 1 … seq`. */
   history: string;
@@ -22,7 +22,16 @@ export interface RoomKeys {
   dedupe: string;
   /** Hash: seq → sender key of the comments the history holds (never broadcast). */
   senders: string;
+  /** List of the room's latest events as published (JSON), oldest first: what a subscriber that missed one reads. */
+  events: string;
 }
+
+/**
+ * How many of a room's events its log keeps. A subscriber whose pub/sub connection was away longer
+ * than it takes a room to have this many retractions, clears and slow-mode changes cannot catch up
+ * on them and starts over instead.
+ */
+export const EVENT_LOG_SIZE = 100;
 
 /** Builds the keys of `room` under `prefix`. */
 export function roomKeys(prefix: string, room: string): RoomKeys {
@@ -35,6 +44,7 @@ export function roomKeys(prefix: string, room: string): RoomKeys {
     channel: `${base}:comments`,
     dedupe: `${base}:sent:`,
     senders: `${base}:senders`,
+    events: `${base}:events`,
   };
 }
 
@@ -92,7 +102,7 @@ return {0, comment}
 
 /**
  * Reads the room's state and the stored comments after a seq, in one consistent snapshot.
- * Returns `{epoch, seq, complete (0/1), now, {comment JSON…}}`; `complete` covers trimming by
+ * Returns `{epoch, seq, complete (0/1), now, {comment JSON…}, events}`; `complete` covers trimming by
  * count and by `limit`; the caller applies the age limit with `now`.
  * KEYS[1] meta, KEYS[2] history. ARGV[1] candidate epoch, ARGV[2] room TTL, ARGV[3] after, ARGV[4] limit.
  */
@@ -116,7 +126,7 @@ if len - start > limit then
 end
 local items = {}
 if start < len then items = redis.call('LRANGE', KEYS[2], start, -1) end
-return {epoch, seq, complete, now, items}
+return {epoch, seq, complete, now, items, tonumber(redis.call('HGET', KEYS[1], 'events') or '0')}
 `;
 
 /**
@@ -148,14 +158,14 @@ return total
 
 /**
  * Keeps a watched room alive and reports where it stands: extends the TTL of its keys and
- * returns `{epoch, seq}` (creating the epoch when Redis lost the room).
+ * returns `{epoch, seq, events}` (creating the epoch when Redis lost the room).
  * KEYS[1] meta, KEYS[2] history. ARGV[1] candidate epoch, ARGV[2] room TTL (ms).
  */
 export const TOUCH_SCRIPT = `
 ${ENSURE_EPOCH}
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
-return {epoch, tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')}
+return {epoch, tonumber(redis.call('HGET', KEYS[1], 'seq') or '0'), tonumber(redis.call('HGET', KEYS[1], 'events') or '0')}
 `;
 
 /**
@@ -200,19 +210,37 @@ return {redis.call('LINDEX', KEYS[2], index), redis.call('HGET', KEYS[3], ARGV[1
 `;
 
 /**
+ * Publishes an event and keeps it in the room's event log: pub/sub is at-most-once, and a
+ * subscriber that missed an event (its connection was away) sees the gap in the numbers `n` and
+ * reads what it missed from the log. `fields` is the message's JSON without its braces and `n`.
+ */
+const LOG_EVENT = `
+local function logEvent(meta, log, channel, ttl, fields)
+  local n = redis.call('HINCRBY', meta, 'events', 1)
+  local message = '{"n":' .. string.format('%d', n) .. ',' .. fields .. '}'
+  redis.call('RPUSH', log, message)
+  redis.call('LTRIM', log, -${EVENT_LOG_SIZE}, -1)
+  redis.call('PEXPIRE', log, ttl)
+  redis.call('PUBLISH', channel, message)
+end
+`;
+
+/**
  * Retracts comments: each one the history holds becomes a tombstone and loses its sender; when any
- * did, publishes the event `{"e":epoch,"s":latest seq,"v":{"type":"retract","seqs":[…]}}` on the
- * room channel, after every comment it names. Returns `{{seq…}, {id…}}`.
- * KEYS[1] meta, KEYS[2] history, KEYS[3] senders. ARGV[1] channel, ARGV[2…] seqs.
+ * did, publishes the event `{"n":number,"e":epoch,"s":latest seq,"v":{"type":"retract","seqs":[…]}}`
+ * on the room channel (delivered after every comment it names) and logs it. Returns `{{seq…}, {id…}}`.
+ * KEYS[1] meta, KEYS[2] history, KEYS[3] senders, KEYS[4] events. ARGV[1] channel, ARGV[2] room TTL
+ * (ms), ARGV[3…] seqs.
  */
 export const RETRACT_SCRIPT = `
 ${TOMBSTONE}
+${LOG_EVENT}
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then return {{}, {}} end
 local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
 local len = redis.call('LLEN', KEYS[2])
 local seqs, ids, texts = {}, {}, {}
-for i = 2, #ARGV do
+for i = 3, #ARGV do
   local target = tonumber(ARGV[i])
   local index = target - (seq - len + 1)
   if index >= 0 and index < len then
@@ -227,20 +255,21 @@ for i = 2, #ARGV do
   end
 end
 if #seqs > 0 then
-  redis.call('PUBLISH', ARGV[1], '{"e":"' .. epoch .. '","s":' .. string.format('%d', seq) ..
-    ',"v":{"type":"retract","seqs":[' .. table.concat(texts, ',') .. ']}}')
+  logEvent(KEYS[1], KEYS[4], ARGV[1], ARGV[2], '"e":"' .. epoch .. '","s":' .. string.format('%d', seq) ..
+    ',"v":{"type":"retract","seqs":[' .. table.concat(texts, ',') .. ']}')
 end
 return {seqs, ids}
 `;
 
 /**
  * Clears a room: every stored comment becomes a tombstone, the senders go, and the event
- * `{"e":epoch,"s":seq,"v":{"type":"clear","seq":seq}}` is published. Seq and epoch go on.
- * Returns `{seq, {seq…}, {id…}}`.
- * KEYS[1] meta, KEYS[2] history, KEYS[3] senders. ARGV[1] channel.
+ * `{"n":number,"e":epoch,"s":seq,"v":{"type":"clear","seq":seq}}` is published and logged. Seq and
+ * epoch go on. Returns `{seq, {seq…}, {id…}}`.
+ * KEYS[1] meta, KEYS[2] history, KEYS[3] senders, KEYS[4] events. ARGV[1] channel, ARGV[2] room TTL (ms).
  */
 export const CLEAR_SCRIPT = `
 ${TOMBSTONE}
+${LOG_EVENT}
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then return {0, {}, {}} end
 local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
@@ -255,7 +284,26 @@ for index, item in ipairs(items) do
   end
 end
 redis.call('DEL', KEYS[3])
-redis.call('PUBLISH', ARGV[1], '{"e":"' .. epoch .. '","s":' .. string.format('%d', seq) ..
-  ',"v":{"type":"clear","seq":' .. string.format('%d', seq) .. '}}')
+logEvent(KEYS[1], KEYS[4], ARGV[1], ARGV[2], '"e":"' .. epoch .. '","s":' .. string.format('%d', seq) ..
+  ',"v":{"type":"clear","seq":' .. string.format('%d', seq) .. '}')
 return {seq, seqs, ids}
+`;
+
+/**
+ * Publishes an event that is not ordered with the comments (slow mode), `{"n":number,"v":event}`,
+ * and logs it. KEYS[1] meta, KEYS[2] events. ARGV[1] channel, ARGV[2] room TTL (ms), ARGV[3] the
+ * event's JSON.
+ */
+export const SIGNAL_SCRIPT = `
+${LOG_EVENT}
+logEvent(KEYS[1], KEYS[2], ARGV[1], ARGV[2], '"v":' .. ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+`;
+
+/**
+ * Reads the room's event log: `{events, {message JSON…}}`, the latest event number and the logged
+ * messages, oldest first. KEYS[1] meta, KEYS[2] events.
+ */
+export const EVENTS_SCRIPT = `
+return {tonumber(redis.call('HGET', KEYS[1], 'events') or '0'), redis.call('LRANGE', KEYS[2], 0, -1)}
 `;

@@ -1,6 +1,8 @@
 /**
- * Turns an at-most-once stream of a room's comments (pub/sub messages) into the engine contract:
- * every comment exactly once, in `seq` order, no gaps — by filling gaps from the stored history.
+ * Turns an at-most-once stream of a room's comments and events (pub/sub messages) into the engine
+ * contract: every comment exactly once, in `seq` order, no gaps — by filling gaps from the stored
+ * history — and every event once, in order with the comments, by reading missed ones from the
+ * room's event log.
  */
 import type { Comment } from 'danmaku-layer-protocol';
 import type { CommentListener, HistoryPage, ResetListener, RoomEvent, RoomEventListener, RoomState } from './engine.js';
@@ -19,6 +21,11 @@ export interface CommentFeedMessage {
  * seq has been. One without them (slow mode) is delivered when it arrives.
  */
 export interface EventFeedMessage {
+  /**
+   * The event's number in the room: 1, 2, 3… A number skipped is an event missed, read from the
+   * room's event log. Absent from messages of servers that keep no log (delivered as they come).
+   */
+  n?: number;
   e?: string;
   s?: number;
   v: RoomEvent;
@@ -27,12 +34,20 @@ export interface EventFeedMessage {
 /** A message on a room's channel. */
 export type FeedMessage = CommentFeedMessage | EventFeedMessage;
 
+/** Where the room stands: its sequence and the number of its latest event. */
+export interface FeedState extends RoomState {
+  /** Number of the room's latest event (0: none yet). */
+  events: number;
+}
+
 /** Where a feed reads what the live stream missed. */
 export interface FeedStore {
   /** The room's history after `after` (see `Engine.history`). */
   history(after: number, limit: number): Promise<HistoryPage>;
   /** Gives the room a new epoch if, under `epoch`, its seq is now below `last` (lost writes). */
   restartIfBehind(epoch: string, last: number): Promise<void>;
+  /** The number of the room's latest event, and the latest events its log holds, oldest first. */
+  events(): Promise<{ events: number; messages: EventFeedMessage[] }>;
 }
 
 /** Options of {@link RoomFeed}. */
@@ -63,6 +78,8 @@ export class RoomFeed {
   #epoch?: string;
   /** Highest seq delivered. */
   #last = 0;
+  /** Number of the latest event delivered (or left behind with an old sequence). */
+  #events = 0;
   /** Messages not yet delivered, in arrival order. */
   #pending: FeedMessage[] = [];
   /** A history read runs (or the feed has not begun): messages wait in `#pending`. */
@@ -83,9 +100,10 @@ export class RoomFeed {
   }
 
   /** Starts delivering what follows `state` (read after subscribing, so nothing falls between). */
-  begin(state: RoomState): void {
+  begin(state: FeedState): void {
     this.#epoch = state.epoch;
     this.#last = state.seq;
+    this.#events = state.events;
     this.#syncing = false;
     if (this.#dirty) this.sync();
     else this.#drain();
@@ -106,11 +124,12 @@ export class RoomFeed {
   }
 
   /** Compares with the room's current state; catches up if anything differs (a lost last message, a restart). */
-  check(state: RoomState): void {
-    if (this.begun && (state.epoch !== this.#epoch || state.seq !== this.#last)) this.sync();
+  check(state: FeedState): void {
+    if (!this.begun) return;
+    if (state.epoch !== this.#epoch || state.seq !== this.#last || state.events !== this.#events) this.sync();
   }
 
-  /** Reads history after the last delivered seq and delivers what the live stream missed. */
+  /** Reads history after the last delivered seq and the event log, and delivers what the live stream missed. */
   sync(): void {
     if (this.#closed) return;
     if (this.#syncing) {
@@ -149,12 +168,21 @@ export class RoomFeed {
       if (this.#closed) return;
       const message = pending[i];
       if ('v' in message) {
-        if (message.s === undefined || (message.e === this.#epoch && message.s <= this.#last)) {
-          this.#emit(message.v);
-          continue;
+        const { n } = message;
+        // Delivered already: read from the log before its message arrived.
+        if (n !== undefined && n <= this.#events) continue;
+        // A number skipped means events were missed: the catch-up below reads them from the log.
+        if (n === undefined || n === this.#events + 1) {
+          if (message.s === undefined || (message.e === this.#epoch && message.s <= this.#last)) {
+            this.#emitEvent(message);
+            continue;
+          }
+          // An event of another epoch, met again after a catch-up, belongs to a sequence left behind.
+          if (this.#waited.has(message) && message.e !== this.#epoch) {
+            this.#events = n ?? this.#events;
+            continue;
+          }
         }
-        // An event of another epoch, met again after a catch-up, belongs to a sequence left behind.
-        if (this.#waited.has(message)) continue;
       } else {
         const { e: epoch, c: comment } = message;
         if (epoch === this.#epoch && comment.seq <= this.#last) continue;
@@ -165,8 +193,8 @@ export class RoomFeed {
         }
       }
       // Comments still pending were stored before the history read starts, so that read returns
-      // them (a retracted one as nothing); dropping them here loses nothing. Events are not
-      // stored: they wait for the read and go out after it.
+      // them (a retracted one as nothing); dropping them here loses nothing. Events wait for the
+      // read and go out after it, behind the ones the event log says were missed.
       const events = pending.slice(i).filter((m): m is EventFeedMessage => 'v' in m);
       this.#waited = new Set(events);
       this.#pending = [...events, ...this.#pending];
@@ -212,6 +240,38 @@ export class RoomFeed {
       }
       this.#last = Math.max(this.#last, page.seq);
     } while (this.#dirty && !this.#closed);
+    if (!this.#closed) await this.#readEventLog();
+  }
+
+  /**
+   * Puts the events the live stream missed, read from the room's log, before whatever waits: the
+   * drain then delivers them in order, each once. Events missed that the log no longer holds make
+   * the listeners start over, like comments the history no longer holds.
+   */
+  async #readEventLog(): Promise<void> {
+    const { events: latest, messages } = await this.#store.events();
+    if (this.#closed) return;
+    if (latest <= this.#events) {
+      // Nothing missed; or the room's count started over with a new sequence, whose events follow.
+      this.#events = latest;
+      return;
+    }
+    const missed = unbrokenRunTo(messages, latest).filter((m) => m.n! > this.#events);
+    if (missed[0]?.n !== this.#events + 1) {
+      this.#events = latest;
+      this.#reset();
+      return;
+    }
+    // Read after a catch-up: one of another epoch is then left behind (see #drain).
+    for (const message of missed) this.#waited.add(message);
+    // The log's copies take the place of live messages of the same events still waiting, in order.
+    const later = this.#pending.filter((m) => !('v' in m) || m.n === undefined || m.n > latest);
+    this.#pending = [...missed, ...later];
+  }
+
+  #emitEvent(message: EventFeedMessage): void {
+    if (message.n !== undefined) this.#events = message.n;
+    this.#emit(message.v);
   }
 
   #deliver(comment: Comment): void {
@@ -243,4 +303,14 @@ export class RoomFeed {
       }
     }
   }
+}
+
+/**
+ * The messages of `log` that number `…, latest - 1, latest` without a break, oldest first: the log of
+ * a room that Redis lost and began anew may still end with messages of its earlier life.
+ */
+function unbrokenRunTo(log: readonly EventFeedMessage[], latest: number): EventFeedMessage[] {
+  let start = log.length;
+  while (start > 0 && log[start - 1].n === latest - (log.length - start)) start--;
+  return log.slice(start);
 }
