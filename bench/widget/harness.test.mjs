@@ -16,7 +16,7 @@ import { generateComments } from './workload.mjs';
 import { startPageServer } from './server.mjs';
 import { selfTimes } from './trace.mjs';
 import { missingFrom, missingFontsWarning } from '../../scripts/fonts.mjs';
-import { printAnimationCost, printReport, printRounds } from './report.mjs';
+import { meanOfRounds, printAnimationCost, printReport, printRounds } from './report.mjs';
 
 test('the workload is the same for the same seed and mixes modes, lengths and scripts', () => {
   const a = generateComments(2000, 7);
@@ -174,6 +174,41 @@ test("rounds: each library net of the same round's harness, and the mean", () =>
   assert.match(text, /\| ours \| 7\.0% \| 6\.0% \| 6\.5% \|/);
   assert.match(text, /\| ours@baseline \| 8\.0% \| 7\.5% \| 7\.8% \|/);
   assert.match(text, /\| harness \| 3\.0% \| 2\.0% \| 2\.5% \|/, 'the harness row is its own time');
+});
+
+test('rounds: the ratio and target tables compare the means of the rounds', () => {
+  const run = (lib, round, cpuPct, overlapPeak) => ({
+    lib,
+    rate: 200,
+    round,
+    version: '1',
+    frames: { p50: 16.7, p95: 16.7, p99: 16.8, fps: 60, janky: 0, jankyPct: 0 },
+    main: { cpuPct, taskMsPerS: 10 * cpuPct, scriptMsPerS: 1, layoutMsPerS: 1, styleMsPerS: 1, msPerDisplayed: cpuPct },
+    displayedPerS: 10,
+    screen: { samples: 40, onScreenAvg: 100, onScreenPeak: 110, overlapAvg: 0, overlapPeak, scrollOverlapAvg: 0 },
+    memory: { nodes: 100, jsHeapMB: 2 },
+    capacity: null,
+  });
+  const results = [run('ours', 1, 4, 0), run('danmu.js', 1, 8, 2), run('ours', 2, 8, 0), run('danmu.js', 2, 8, 4)];
+  const means = meanOfRounds(results);
+  assert.deepEqual(
+    means.map((r) => [r.lib, r.rounds, r.main.cpuPct, r.screen.overlapPeak, r.version]),
+    [
+      ['ours', 2, 6, 0, '1'],
+      ['danmu.js', 2, 8, 3, '1'],
+    ],
+  );
+  assert.equal(meanOfRounds([results[0]])[0], results[0], 'a single run is left as it is');
+  const lines = [];
+  const config = { stage: { width: 1280, height: 720 }, warmup: 1, seconds: 1, seed: 1, sampleMs: 250 };
+  printReport(
+    { machine: { nproc: 2, cpu: 'cpu', chromium: '150', node: 'v20', loadavg: '0' }, config, results },
+    (line) => lines.push(line),
+  );
+  const text = lines.join('\n');
+  // 6 ÷ 8, where the last round alone would read 8 ÷ 8.
+  assert.match(text, /means over 2 rounds[^]*\| danmu\.js \| 200 \| ×0\.75 \|/);
+  assert.match(text, /Targets for ours \(means over 2 rounds\)/);
 });
 
 test('one running animation: its cost net of the harness, and the DOM renderer net of it', () => {

@@ -29,7 +29,8 @@
  *                                                      the libraries ours@baseline and ours-canvas@baseline
  *   --repeat 1                                         rounds over the libraries, in turn (harness, ours,
  *                                                      ours@baseline, harness, ours, …): the report then adds
- *                                                      each one's main CPU per round, net of that round's harness
+ *                                                      each one's main CPU per round, net of that round's harness,
+ *                                                      and its ratio and target tables compare the rounds' means
  *   --cold-runs 5                                      cold starts of <danmaku-layer> per renderer (fresh
  *                                                      context each: script tag → first comment drawn, and
  *                                                      the entry's parse + compile from V8's trace); 0 skips
