@@ -21,18 +21,21 @@ let server: RunningServer;
 let browser: Browser;
 let pages: string;
 
-/** A host page with a layer and a composer: `light` declares no colour scheme, `dark` declares one. */
-function hostPage(scheme: 'light' | 'dark'): string {
+/**
+ * A host page with a layer and a composer: `light` declares no colour scheme, `dark` declares one;
+ * `lang` is the page's language.
+ */
+function hostPage(scheme: 'light' | 'dark', lang = 'en'): string {
   const style =
     scheme === 'dark'
       ? ':root { color-scheme: dark; background: #101114; color: #e6e6e6; }'
       : ':root { background: #fff; color: #222; }';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A ${scheme} site</title>
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>A ${scheme} site</title>
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <script type="module" src="/danmaku-layer.bundle.js"></script>
 <style>${style} body { font-family: Georgia, 'Times New Roman', serif; max-width: 640px; margin: 2rem auto; }</style></head>
 <body><main><h1>An article with live comments</h1>
-<danmaku-layer id="live" src="/ws" room="a11y-${scheme}" style="display:block;aspect-ratio:16/9;background:#334">
+<danmaku-layer id="live" src="/ws" room="a11y-${scheme}-${lang}" style="display:block;aspect-ratio:16/9;background:#334">
 </danmaku-layer>
 <danmaku-composer for="live"></danmaku-composer></main></body></html>`;
 }
@@ -43,6 +46,8 @@ before(async () => {
     await copyFile(join(root, 'demo', file), join(pages, file));
   await writeFile(join(pages, 'light.html'), hostPage('light'));
   await writeFile(join(pages, 'dark.html'), hostPage('dark'));
+  await writeFile(join(pages, 'zh.html'), hostPage('light', 'zh-CN'));
+  await writeFile(join(pages, 'ja.html'), hostPage('dark', 'ja'));
   server = await startServer({ demo: pages });
   browser = await launchBrowser();
 });
@@ -89,15 +94,15 @@ async function open(path: string, colorScheme: 'light' | 'dark' = 'light'): Prom
   return page;
 }
 
-/** Sends a comment through the composer (its feedback then reads "Sent."), then types past the limit. */
-async function exerciseComposer(page: Page): Promise<void> {
+/** Sends a comment through the composer (its feedback then reads `sent`), then types past the limit. */
+async function exerciseComposer(page: Page, sent = 'Sent.'): Promise<void> {
   const input = page.locator('danmaku-composer [part="input"]');
   await input.fill('hello');
   await input.press('Enter');
   await page.waitForFunction(
-    () =>
-      document.querySelector('danmaku-composer')!.shadowRoot!.querySelector('[part="feedback"]')!.textContent ===
-      'Sent.',
+    (sent) =>
+      document.querySelector('danmaku-composer')!.shadowRoot!.querySelector('[part="feedback"]')!.textContent === sent,
+    sent,
   );
   // Text flies over the layer while axe runs: comments are aria-hidden and do not count.
   assert.deepEqual(await seriousViolations(page), [], 'after a send');
@@ -136,6 +141,20 @@ for (const scheme of ['light', 'dark'] as const) {
     assert.equal(look.background, scheme === 'light' ? 'rgb(246, 247, 249)' : 'rgb(31, 35, 41)');
     assert.match(look.font, /^system-ui\b/, 'not the page serif font');
     await exerciseComposer(page);
+    const violations = await seriousViolations(page);
+    assert.deepEqual(violations, [], report(violations));
+    await page.close();
+  });
+}
+
+for (const [lang, send, sent] of [
+  ['zh', '发送', '已发送。'],
+  ['ja', '送信', '送信しました。'],
+] as const) {
+  test(`the composer on a page in ${lang}: speaks its language, no serious or critical axe violation`, async () => {
+    const page = await open(`/${lang}.html`);
+    assert.equal((await page.locator('danmaku-composer [part="button"]').textContent())?.trim(), send);
+    await exerciseComposer(page, sent);
     const violations = await seriousViolations(page);
     assert.deepEqual(violations, [], report(violations));
     await page.close();

@@ -11,7 +11,7 @@ import type { SendReceipt } from './connection/outbox.js';
 import type { DanmakuLayer } from './danmaku-layer.component.js';
 import { emit } from './events.js';
 import { composerStyles } from './danmaku-composer.styles.js';
-import { COMPOSER_STRINGS, type ComposerStrings } from './danmaku-composer.strings.js';
+import { composerStringsFor, type ComposerStrings } from './danmaku-composer.strings.js';
 
 /** The layer's events the composer redraws on. */
 const LAYER_EVENTS = ['danmaku-status', 'danmaku-presence', 'danmaku-slow-mode'] as const;
@@ -120,16 +120,18 @@ export class DanmakuComposer extends LitElement {
   size: CommentSize = CommentSize.Medium;
 
   /**
-   * Placeholder of the text input. Default `'Say something…'`.
+   * Placeholder of the text input. Default: the shipped text of the page's language
+   * (`'Say something…'` in English; see {@link strings}).
    * @attr placeholder
    */
-  placeholder = 'Say something…';
+  placeholder?: string;
 
   /**
-   * Accessible name of the text input (visually hidden). Default `'Comment'`.
+   * Accessible name of the text input (visually hidden). Default: the shipped text of the page's
+   * language (`'Comment'` in English; see {@link strings}).
    * @attr label
    */
-  label = 'Comment';
+  label?: string;
 
   /**
    * Disables the composer whatever the connection state. Default `false`.
@@ -138,8 +140,10 @@ export class DanmakuComposer extends LitElement {
   disabled = false;
 
   /**
-   * Texts to use instead of the English ones, e.g. `{ send: '发送', sent: '已发送' }`; see
-   * `ComposerStrings` for every key. Give a new object to change them. Default `{}`.
+   * Texts to use instead of the shipped ones, e.g. `{ send: 'Envoyer', sent: 'Envoyé.' }`; see
+   * `ComposerStrings` for every key. Without it the texts follow the nearest `lang` attribute:
+   * English, Simplified Chinese (`zh`) or Japanese (`ja`). Give a new object to change them.
+   * Default `{}`.
    */
   strings: Partial<ComposerStrings> = {};
 
@@ -253,12 +257,13 @@ export class DanmakuComposer extends LitElement {
     const over = length > max;
     const wait = Math.ceil(this.retryIn / 1000);
     const queued = this.#layer?.queued ?? 0;
-    const t = { ...COMPOSER_STRINGS, ...this.strings };
-    const failure = this.#failure;
     const lang = this.closest('[lang]')?.getAttribute('lang') || undefined;
+    const shipped = composerStringsFor(lang ?? '');
+    const t = { ...shipped, ...this.strings };
+    const failure = this.#failure;
     const viewers = this.#layer?.viewers;
     const slow = this.#layer?.slowMode ?? 0;
-    let feedback = failure ? ({ ...COMPOSER_STRINGS.failures, ...t.failures }[failure.code] ?? failure.message) : '';
+    let feedback = failure ? ({ ...shipped.failures, ...t.failures }[failure.code] ?? failure.message) : '';
     if (this.#muted && wait > 0) feedback = t.muted(timeLeft(wait, lang));
     else if (!failure) {
       if (!this.#layer) feedback = t.noLayer;
@@ -269,12 +274,12 @@ export class DanmakuComposer extends LitElement {
       else if (slow > 0) feedback = t.slowMode(slow);
     }
     return html`<form part="form" @submit=${this.#onSubmit}>
-        <label class="sr-only" for="text">${this.label}</label>
+        <label class="sr-only" for="text">${this.label ?? t.label}</label>
         <input
           id="text"
           part="input"
           .value=${this.value}
-          placeholder=${this.placeholder}
+          placeholder=${this.placeholder ?? t.placeholder}
           autocomplete="off"
           enterkeyhint="send"
           aria-describedby="counter feedback"

@@ -258,6 +258,42 @@ describe('<danmaku-composer>', () => {
     expect(feedback(composer)).to.equal('已发送');
   });
 
+  it("follows the page's language: Simplified Chinese and Japanese ship with it", async () => {
+    const wrapper = await fixture<HTMLDivElement>(html`<div lang="zh-CN"><danmaku-composer></danmaku-composer></div>`);
+    const composer = wrapper.querySelector('danmaku-composer')!;
+    await composer.updateComplete;
+    const label = () => composer.shadowRoot!.querySelector('label')!.textContent;
+    const options = (name: string) => [...part(composer, name).querySelectorAll('option')].map((o) => o.textContent);
+    expect(part(composer, 'button').textContent.trim()).to.equal('发送');
+    expect(input(composer).placeholder).to.equal('发个弹幕吧…');
+    expect(label()).to.equal('弹幕');
+    expect(options('mode')).to.deep.equal(['滚动', '顶部', '底部']);
+    expect(part(composer, 'size').getAttribute('aria-label')).to.equal('字号');
+    expect(feedback(composer)).to.equal('没有可以发送到的弹幕层。');
+
+    wrapper.lang = 'ja';
+    composer.requestUpdate();
+    await composer.updateComplete;
+    expect(part(composer, 'button').textContent.trim()).to.equal('送信');
+    expect(input(composer).placeholder).to.equal('コメントを入力…');
+    expect(feedback(composer)).to.equal('送信先のコメントレイヤーがありません。');
+
+    // The page's own words win: attributes, then any text given in `strings`.
+    composer.setAttribute('placeholder', 'ひとこと');
+    composer.setAttribute('label', 'ひとこと欄');
+    composer.strings = { send: '投稿' };
+    await composer.updateComplete;
+    expect(input(composer).placeholder).to.equal('ひとこと');
+    expect(label()).to.equal('ひとこと欄');
+    expect(part(composer, 'button').textContent.trim()).to.equal('投稿');
+    expect(options('size')).to.deep.equal(['小', '中', '大']);
+
+    wrapper.lang = 'fr';
+    composer.removeAttribute('placeholder');
+    await composer.updateComplete;
+    expect(input(composer).placeholder, 'other languages: English').to.equal('Say something…');
+  });
+
   it('is styled from outside with custom properties and parts', async () => {
     const wrapper = await fixture<HTMLDivElement>(html`
       <div>

@@ -123,15 +123,15 @@ export interface DanmakuComposerAttributes {
   mode?: DanmakuComposer['mode'];
   /** Size of the comments: `small`, `medium` or `large`. Default `'medium'`. */
   size?: DanmakuComposer['size'];
-  /** Placeholder of the text input. Default `'Say something…'`. */
+  /** Placeholder of the text input. Default: the shipped text of the page's language (`'Say something…'` in English; see strings). */
   placeholder?: DanmakuComposer['placeholder'];
-  /** Accessible name of the text input (visually hidden). Default `'Comment'`. */
+  /** Accessible name of the text input (visually hidden). Default: the shipped text of the page's language (`'Comment'` in English; see strings). */
   label?: DanmakuComposer['label'];
   /** Disables the composer whatever the connection state. Default `false`. */
   disabled?: DanmakuComposer['disabled'];
   /** Id of the `<danmaku-layer>` to send through, looked up in the composer's document or shadow root. */
   htmlFor?: DanmakuComposer['htmlFor'];
-  /** Texts to use instead of the English ones, e.g. `{ send: '发送', sent: '已发送' }`; see `ComposerStrings` for every key. Give a new object to change them. Default `{}`. */
+  /** Texts to use instead of the shipped ones, e.g. `{ send: 'Envoyer', sent: 'Envoyé.' }`; see `ComposerStrings` for every key. Without it the texts follow the nearest `lang` attribute: English, Simplified Chinese (`zh`) or Japanese (`ja`). Give a new object to change them. Default `{}`. */
   strings?: DanmakuComposer['strings'];
   /** The layer comments are sent through: set it directly, or let `for` find it. `null` when none. */
   layer?: DanmakuComposer['layer'];

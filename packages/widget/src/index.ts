@@ -11,7 +11,7 @@
  */
 export { DanmakuLayer } from './danmaku-layer.js';
 export { DanmakuComposer } from './danmaku-composer.js';
-export { COMPOSER_STRINGS } from './danmaku-composer.strings.js';
+export { COMPOSER_STRINGS, COMPOSER_STRINGS_ZH, COMPOSER_STRINGS_JA } from './danmaku-composer.strings.js';
 export type { ComposerStrings } from './danmaku-composer.strings.js';
 export { DanmakuSettings } from './danmaku-settings.js';
 export { SETTINGS_STRINGS, SETTINGS_STRINGS_ZH, SETTINGS_STRINGS_JA } from './danmaku-settings.strings.js';
