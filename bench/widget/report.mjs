@@ -239,7 +239,7 @@ export function printReport({ machine, config, results: saved, coldStart = [] },
       ),
     );
   }
-  printAnimationCost(results, log);
+  printAnimationCost(means, log);
   if (results.some((r) => r.round > 1 || r.lib.endsWith(BASELINE))) printRounds(results, log);
   if (coldStart.length) printColdStart(coldStart, log);
   if (harness.size) {
@@ -285,10 +285,8 @@ function meanOf(values) {
  * renderer moving elements with CSS or the Web Animations API pays. Means over rounds.
  */
 export function printAnimationCost(results, log = console.log) {
-  const meanCpu = (lib, rate) => {
-    const runs = results.filter((r) => r.lib === lib && r.rate === rate);
-    return runs.length ? runs.reduce((sum, r) => sum + r.main.cpuPct, 0) / runs.length : NaN;
-  };
+  const means = meanOfRounds(results);
+  const meanCpu = (lib, rate) => means.find((r) => r.lib === lib && r.rate === rate)?.main.cpuPct ?? NaN;
   const rows = [];
   for (const rate of [...new Set(results.map((r) => r.rate))]) {
     const harness = meanCpu('harness', rate);

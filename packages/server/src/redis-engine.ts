@@ -24,13 +24,13 @@ import { ENGINE_DEFAULTS, newEpoch, type EngineOptions } from './memory-engine.j
 import { RoomFeed, type EventFeedMessage, type FeedMessage, type FeedState } from './room-feed.js';
 import {
   CLEAR_SCRIPT,
+  EVENTS_SCRIPT,
   FIND_SCRIPT,
   HISTORY_SCRIPT,
   RETRACT_SCRIPT,
-  SIGNAL_SCRIPT,
-  EVENTS_SCRIPT,
   PUBLISH_SCRIPT,
   ROLLBACK_SCRIPT,
+  SIGNAL_SCRIPT,
   TOUCH_SCRIPT,
   VIEWERS_SCRIPT,
   roomKeys,
@@ -113,8 +113,8 @@ interface WatchedRoom {
  * cursors are global. Pub/sub is at-most-once, so each instance tracks the last seq it delivered per
  * room and fills any gap from the stored history before going on: listeners still get every comment
  * once, in order. Events (retractions, clears, slow mode) are numbered and logged per room, and
- * missed ones are read from the log the same way. While Redis is unreachable, `ready` is `false`, calls reject, and the engine
- * reconnects and catches up by itself.
+ * missed ones are read from the log the same way. While Redis is unreachable, `ready` is `false`,
+ * calls reject, and the engine reconnects and catches up by itself.
  *
  * @example
  * const engine = new RedisEngine({ url: 'redis://127.0.0.1:6379' });
@@ -328,8 +328,14 @@ export class RedisEngine implements Engine {
   }
 
   async state(room: string): Promise<RoomState> {
-    const { epoch, seq } = await this.#read(room, Number.MAX_SAFE_INTEGER, 0);
+    const { epoch, seq } = await this.#feedState(room);
     return { epoch, seq };
+  }
+
+  /** {@link state}, and the number of the room's latest event: where the room's feed begins. */
+  async #feedState(room: string): Promise<FeedState> {
+    const { epoch, seq, events } = await this.#read(room, Number.MAX_SAFE_INTEGER, 0);
+    return { epoch, seq, events };
   }
 
   async history(room: string, after: number, limit: number): Promise<HistoryPage> {
@@ -396,8 +402,7 @@ export class RedisEngine implements Engine {
   async #start(room: WatchedRoom): Promise<void> {
     await this.#sub.subscribe(room.keys.channel);
     // Read after subscribing: whatever is published from here on arrives as a message.
-    const { epoch, seq, events } = await this.#read(room.name, Number.MAX_SAFE_INTEGER, 0);
-    room.feed.begin({ epoch, seq, events });
+    room.feed.begin(await this.#feedState(room.name));
   }
 
   async #unwatch(room: WatchedRoom): Promise<void> {
